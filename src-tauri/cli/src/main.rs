@@ -1,0 +1,2 @@
+//! `plexi`: the Plexichat core from a terminal.
+fn main() {}

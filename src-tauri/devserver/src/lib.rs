@@ -1,0 +1,1 @@
+//! A local Plexichat-compatible server (work in progress).
