@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod model;
+pub mod redact;
 pub mod ui_state;
 
 pub use ui_state::UiState;
