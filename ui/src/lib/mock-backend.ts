@@ -1,0 +1,336 @@
+//! An in-memory stand-in for the Rust core: used by Vitest, and by `npm run dev` in a plain
+//! browser so the UI can be worked on without the Tauri shell.
+//!
+//! It speaks the same command names and shapes as the real core (see `ipc.ts`) and lets tests
+//! script faults: `failNext(command, error)` rejects the next call, `rateLimitNextSend(ms)`
+//! rejects a send as rate limited and delivers it by itself after `ms` (as the core's outbox
+//! does), `emit` pushes any event, `calls` records every call.
+
+import type { Backend } from "./ipc";
+import type {
+  Channel,
+  IpcError,
+  Member,
+  Message,
+  Relationship,
+  Server,
+  SessionInfo,
+  UiState,
+  User,
+} from "./types";
+
+/** Options for a mock backend. */
+export type MockOptions = {
+  /** Start signed out (false) or pre-fill demo data reachable via `start_demo` (true). */
+  demo?: boolean;
+  /** Messages in the demo's #general channel (10,000 to try the virtual list). */
+  generalMessages?: number;
+  /** Initial app-wide state. */
+  initialState?: UiState;
+};
+
+/** A scriptable in-memory backend. */
+export type MockBackend = Backend & {
+  /** Every invoke, in order. */
+  calls: { command: string; args: Record<string, unknown> }[];
+  /** Rejects the next call of `command` with `error`. */
+  failNext(command: string, error: IpcError): void;
+  /** Rejects the next send as rate limited for `ms`, then delivers it by itself. */
+  rateLimitNextSend(ms: number): void;
+  /** Pushes an event to listeners. */
+  emit(event: string, payload: unknown): void;
+  /** Sets and emits the app-wide state. */
+  setUiState(s: UiState): void;
+  /** The demo user. */
+  me: User;
+};
+
+const ME: User = { id: "1000", username: "demo", display_name: "Demo User", avatar_url: null };
+const USERS: User[] = [
+  ME,
+  { id: "1001", username: "alice", display_name: "Alice", avatar_url: null },
+  { id: "1002", username: "bob", display_name: "Bob", avatar_url: null },
+  { id: "1003", username: "carol", display_name: null, avatar_url: null },
+];
+
+function channel(id: string, server_id: string | null, name: string | null, position: number, recipient?: User): Channel {
+  return {
+    id,
+    server_id,
+    name,
+    channel_type: server_id ? "text" : "dm",
+    topic: name === "general" ? "Say hi 👋" : null,
+    position,
+    category_id: null,
+    recipient_id: recipient?.id ?? null,
+    recipient: recipient ? { id: recipient.id, username: recipient.username } : null,
+    last_message_id: null,
+  };
+}
+
+function message(id: number, channel_id: string, author: User, content: string, created_at: number, extra: Partial<Message> = {}): Message {
+  return {
+    id: String(id),
+    channel_id,
+    author_id: author.id,
+    author_username: author.username,
+    content,
+    created_at,
+    edited_at: null,
+    reply_to_id: null,
+    attachments: [],
+    reactions: [],
+    pinned: false,
+    ...extra,
+  };
+}
+
+function seedMessages(channelId: string, count: number, base: number): Message[] {
+  const lines = [
+    "Hey everyone!",
+    "Has anyone tried the new build?",
+    "Yes, reconnect works after sleep now.",
+    "Nice 🎉",
+    "I'll write the release notes\nand post them here tomorrow.",
+  ];
+  const out: Message[] = [];
+  const start = Date.now() - count * 60_000 * 7;
+  for (let i = 0; i < count; i++) {
+    const author = USERS[(i * 7 + (i >> 2)) % USERS.length];
+    out.push(message(base + i, channelId, author, lines[i % lines.length], start + i * 60_000 * 7));
+  }
+  const n = out.length;
+  if (n >= 4) {
+    out[n - 3] = { ...out[n - 3], edited_at: out[n - 3].created_at + 30_000, reactions: [{ emoji: "👍", count: 2, me: false }], pinned: true };
+    out[n - 2] = { ...out[n - 2], reply_to_id: out[n - 4].id };
+    out[n - 1] = {
+      ...out[n - 1],
+      content: "Screenshot of the reconnect banner:",
+      attachments: [{ id: "9001", filename: "banner.png", content_type: "image/png", size: 48_213, url: "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="80"><rect width="240" height="80" rx="8" fill="#5865f2"/><text x="20" y="48" fill="white" font-family="sans-serif" font-size="20">Reconnecting…</text></svg>') }],
+    };
+  }
+  return out;
+}
+
+/** Builds a fresh mock backend. */
+export function createMockBackend(options: MockOptions = {}): MockBackend {
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  let uiState: UiState = options.initialState ?? { state: "signed_out" };
+  const failures = new Map<string, IpcError[]>();
+  let rateLimitMs: number | null = null;
+  let nextId = 5_000_000;
+
+  const servers: Server[] = [
+    { id: "1", name: "Plexichat HQ", description: null, icon_url: null, owner_id: ME.id, member_count: 4 },
+    { id: "2", name: "Rustaceans", description: null, icon_url: null, owner_id: "1001", member_count: 3 },
+  ];
+  const channels: Channel[] = [
+    channel("10", "1", "general", 0),
+    channel("11", "1", "random", 1),
+    channel("12", "1", "announcements", 2),
+    channel("20", "2", "help", 0),
+    channel("30", null, null, 0, USERS[1]),
+    channel("31", null, null, 1, USERS[2]),
+  ];
+  const messages = new Map<string, Message[]>();
+  messages.set("10", seedMessages("10", options.generalMessages ?? 40, 100_000));
+  messages.set("11", seedMessages("11", 6, 200_000));
+  messages.set("20", seedMessages("20", 5, 300_000));
+  messages.set("30", seedMessages("30", 4, 400_000));
+  const members: Member[] = USERS.map((u, i) => ({
+    user_id: u.id,
+    username: u.username,
+    nickname: null,
+    avatar_url: null,
+    presence_status: ["online", "idle", "dnd", "offline"][i],
+  }));
+  let relationships: Relationship[] = [
+    { user_id: "1001", username: "alice", status: "friend", presence_status: "idle" },
+    { user_id: "1003", username: "carol", status: "pending_incoming", presence_status: "offline" },
+    { user_id: "1004", username: "dave", status: "pending_outgoing", presence_status: null },
+  ];
+  let sessions: SessionInfo[] = [
+    { id: "s1", current: true, created_at: Date.now() - 3_600_000, last_active_at: Date.now(), client: "Plexichat Desktop (Linux)" },
+    { id: "s2", current: false, created_at: Date.now() - 86_400_000 * 3, last_active_at: Date.now() - 86_400_000, client: "Firefox on Windows" },
+  ];
+
+  function emit(event: string, payload: unknown) {
+    for (const h of [...(listeners.get(event) ?? [])]) h(payload);
+  }
+  function setUiState(s: UiState) {
+    uiState = s;
+    emit("ui-state", s);
+  }
+  function notFound(entity: "channel" | "message" | "user", what: string): IpcError {
+    return { code: "not_found", message: `${what} not found`, state: { state: "not_found", entity, message: `${what} not found` } };
+  }
+  function signInOk() {
+    setUiState({ state: "connecting" });
+    setTimeout(() => setUiState({ state: "ready", user: ME }), 300);
+  }
+  function find(channelId: string, messageId: string): Message {
+    const m = messages.get(channelId)?.find((x) => x.id === messageId);
+    if (!m) throw notFound("message", "Message");
+    return m;
+  }
+  function replace(m: Message) {
+    const list = messages.get(m.channel_id) ?? [];
+    messages.set(m.channel_id, list.map((x) => (x.id === m.id ? m : x)));
+    emit("chat-event", { type: "message_update", message: m });
+  }
+  function deliver(channelId: string, content: string, reply_to_id: string | null): Message {
+    const m = message(nextId++, channelId, ME, content, Date.now(), { reply_to_id });
+    messages.set(channelId, [...(messages.get(channelId) ?? []), m]);
+    emit("chat-event", { type: "message_create", message: m });
+    return m;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const handlers: Record<string, (a: any) => unknown> = {
+    get_app_info: () => ({ version: "0.1.0", client_version: "a.1.0-49", default_server_url: "https://api.plexichat.com", demo_available: true }),
+    get_ui_state: () => uiState,
+    start_demo: () => signInOk(),
+    sign_in: (a: { login: string; password: string }) => {
+      if (a.login === "2fa") return setUiState({ state: "two_factor_required", expires_at: Date.now() + 300_000, methods: ["totp", "backup_code"] });
+      if (a.login === "locked") return setUiState({ state: "account_locked", until: Date.now() + 900_000, suspended: false });
+      if (a.password === "wrong") return setUiState({ state: "invalid_credentials", failed_attempts: 1, attempts_left: 4 });
+      signInOk();
+    },
+    submit_two_factor: (a: { code: string }) => {
+      if (a.code === "000000") return setUiState({ state: "two_factor_invalid", message: "Invalid code" });
+      signInOk();
+    },
+    cancel_two_factor: () => setUiState({ state: "signed_out" }),
+    register: () => signInOk(),
+    get_password_requirements: () => ({ min_length: 8, require_uppercase: true, require_lowercase: true, require_digit: true, require_special: false }),
+    sign_out: () => setUiState({ state: "signed_out" }),
+    reconnect_now: () => setUiState({ state: "ready", user: ME }),
+    list_servers: () => servers,
+    list_channels: (a: { server_id: string }) => channels.filter((c) => c.server_id === a.server_id),
+    list_dm_channels: () => channels.filter((c) => c.server_id === null),
+    load_messages: (a: { channel_id: string; before: string | null; limit: number }) => {
+      if (!channels.some((c) => c.id === a.channel_id)) throw notFound("channel", "Channel");
+      const all = messages.get(a.channel_id) ?? [];
+      const end = a.before ? all.findIndex((m) => m.id === a.before) : all.length;
+      return all.slice(Math.max(0, (end < 0 ? all.length : end) - a.limit), end < 0 ? all.length : end).reverse();
+    },
+    send_message: (a: { channel_id: string; content: string; reply_to_id: string | null }) => {
+      if (rateLimitMs !== null) {
+        const ms = rateLimitMs;
+        rateLimitMs = null;
+        setTimeout(() => deliver(a.channel_id, a.content, a.reply_to_id), ms);
+        const retry_at = Date.now() + ms;
+        throw { code: "rate_limited", message: "Rate limit exceeded", state: { state: "rate_limited", retry_at, scope: "route", global: false } } satisfies IpcError;
+      }
+      return deliver(a.channel_id, a.content, a.reply_to_id);
+    },
+    edit_message: (a: { channel_id: string; message_id: string; content: string }) => {
+      const m = { ...find(a.channel_id, a.message_id), content: a.content, edited_at: Date.now() };
+      replace(m);
+      return m;
+    },
+    delete_message: (a: { channel_id: string; message_id: string }) => {
+      find(a.channel_id, a.message_id);
+      messages.set(a.channel_id, (messages.get(a.channel_id) ?? []).filter((m) => m.id !== a.message_id));
+      emit("chat-event", { type: "message_delete", channel_id: a.channel_id, message_id: a.message_id });
+    },
+    add_reaction: (a: { channel_id: string; message_id: string; emoji: string }) => {
+      const m = find(a.channel_id, a.message_id);
+      const has = m.reactions.find((r) => r.emoji === a.emoji);
+      const reactions = has
+        ? m.reactions.map((r) => (r.emoji === a.emoji && !r.me ? { ...r, count: r.count + 1, me: true } : r))
+        : [...m.reactions, { emoji: a.emoji, count: 1, me: true }];
+      replace({ ...m, reactions });
+    },
+    remove_reaction: (a: { channel_id: string; message_id: string; emoji: string }) => {
+      const m = find(a.channel_id, a.message_id);
+      const reactions = m.reactions
+        .map((r) => (r.emoji === a.emoji && r.me ? { ...r, count: r.count - 1, me: false } : r))
+        .filter((r) => r.count > 0);
+      replace({ ...m, reactions });
+    },
+    pin_message: (a: { channel_id: string; message_id: string }) => replace({ ...find(a.channel_id, a.message_id), pinned: true }),
+    unpin_message: (a: { channel_id: string; message_id: string }) => replace({ ...find(a.channel_id, a.message_id), pinned: false }),
+    send_typing: () => undefined,
+    ack_message: () => undefined,
+    list_members: () => members,
+    list_relationships: () => relationships,
+    send_friend_request: (a: { username: string }) => {
+      const u = USERS.find((x) => x.username === a.username);
+      if (!u) throw notFound("user", "User");
+      relationships = [...relationships, { user_id: u.id, username: u.username, status: "pending_outgoing", presence_status: null }];
+    },
+    accept_friend_request: (a: { user_id: string }) => {
+      relationships = relationships.map((r) => (r.user_id === a.user_id ? { ...r, status: "friend" } : r));
+    },
+    remove_relationship: (a: { user_id: string }) => {
+      relationships = relationships.filter((r) => r.user_id !== a.user_id);
+    },
+    block_user: (a: { user_id: string }) => {
+      const known = relationships.find((r) => r.user_id === a.user_id);
+      const username = known?.username ?? USERS.find((u) => u.id === a.user_id)?.username ?? a.user_id;
+      relationships = [...relationships.filter((r) => r.user_id !== a.user_id), { user_id: a.user_id, username, status: "blocked", presence_status: null }];
+    },
+    open_dm: (a: { user_id: string }) => {
+      const existing = channels.find((c) => c.recipient_id === a.user_id);
+      if (existing) return existing;
+      const u = USERS.find((x) => x.id === a.user_id);
+      if (!u) throw notFound("user", "User");
+      const c = channel(String(nextId++), null, null, channels.length, u);
+      channels.push(c);
+      return c;
+    },
+    search_user: (a: { username: string }) => {
+      const u = USERS.find((x) => x.username === a.username.trim());
+      if (!u) throw notFound("user", "User");
+      return u;
+    },
+    set_presence: () => undefined,
+    update_profile: (a: { display_name: string | null }) => {
+      ME.display_name = a.display_name;
+      emit("chat-event", { type: "user_update", user: { ...ME } });
+    },
+    list_sessions: () => sessions,
+    revoke_session: (a: { session_id: string }) => {
+      sessions = sessions.filter((s) => s.id !== a.session_id);
+    },
+    upload_attachment: (a: { channel_id: string; path: string }) => {
+      const upload_id = String(nextId++);
+      const filename = a.path.split(/[\\/]/).pop() ?? a.path;
+      let sent = 0;
+      const total = 100_000;
+      const tick = setInterval(() => {
+        sent = Math.min(total, sent + 25_000);
+        emit("chat-event", { type: "upload_progress", upload_id, channel_id: a.channel_id, filename, sent, total, done: sent >= total });
+        if (sent >= total) clearInterval(tick);
+      }, 200);
+    },
+  };
+
+  return {
+    calls: [],
+    me: ME,
+    async invoke(command, args) {
+      this.calls.push({ command, args });
+      const queued = failures.get(command);
+      if (queued?.length) throw queued.shift();
+      const h = handlers[command];
+      if (!h) throw { code: "unknown_command", message: `unknown command ${command}`, state: null } satisfies IpcError;
+      return h(args);
+    },
+    listen(event, handler) {
+      const set = listeners.get(event) ?? new Set();
+      set.add(handler);
+      listeners.set(event, set);
+      return () => set.delete(handler);
+    },
+    failNext(command, error) {
+      failures.set(command, [...(failures.get(command) ?? []), error]);
+    },
+    rateLimitNextSend(ms) {
+      rateLimitMs = ms;
+    },
+    emit,
+    setUiState,
+  };
+}
