@@ -7,9 +7,20 @@
 //! CLI are thin layers over it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// `ClientError` carries its `UiState` by value so the shell and the UI match on it directly;
+// failures are rare and off the hot path, so the size does not matter.
+#![allow(clippy::result_large_err)]
 
+pub mod api;
+pub mod clock;
+pub mod error;
 pub mod model;
+pub mod hub;
+pub mod ratelimit;
+pub mod retry;
 pub mod redact;
+pub mod session;
 pub mod ui_state;
+pub mod version;
 
 pub use ui_state::UiState;

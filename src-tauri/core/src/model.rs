@@ -42,3 +42,192 @@ pub struct User {
     #[serde(default)]
     pub avatar_url: Option<String>,
 }
+
+/// Deserialises an optional id that may arrive as a string, an integer or null.
+///
+/// # Errors
+/// Fails when the value is not a string, an integer or null.
+pub fn opt_id_from_str_or_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "id_from_str_or_int")] String);
+    Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
+}
+
+/// A server (guild) the user belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Server {
+    /// Snowflake id.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Optional description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Relative or absolute icon URL.
+    #[serde(default)]
+    pub icon_url: Option<String>,
+    /// Owner's user id.
+    #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
+    pub owner_id: Option<String>,
+    /// Member count as the server last reported it.
+    #[serde(default)]
+    pub member_count: Option<u32>,
+}
+
+/// Kind of channel: the server sends strings such as `text`, `voice`, `category`, `dm`.
+pub type ChannelKind = String;
+
+/// A channel in a server, or a DM channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Channel {
+    /// Snowflake id.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub id: String,
+    /// Owning server; `None` for DMs.
+    #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
+    pub server_id: Option<String>,
+    /// Channel name; DMs have none (show the recipient instead).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `text`, `voice`, `category`, `dm`, … (kept as sent so unknown kinds survive).
+    #[serde(default = "default_channel_type")]
+    pub channel_type: ChannelKind,
+    /// Topic line.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// Sort position inside the server.
+    #[serde(default)]
+    pub position: i32,
+    /// Parent category id.
+    #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
+    pub category_id: Option<String>,
+    /// For DMs: the other user's id.
+    #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
+    pub recipient_id: Option<String>,
+    /// For DMs: the other user.
+    #[serde(default)]
+    pub recipient: Option<UserRef>,
+    /// Id of the newest message, when the server says.
+    #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
+    pub last_message_id: Option<String>,
+}
+
+fn default_channel_type() -> String {
+    "text".to_owned()
+}
+
+/// A short reference to a user, as embedded in other objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UserRef {
+    /// Snowflake id.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub id: String,
+    /// User name.
+    #[serde(default)]
+    pub username: String,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Attachment {
+    /// Snowflake id.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub id: String,
+    /// Original file name.
+    pub filename: String,
+    /// MIME type as the server reports it (an uploaded PNG may come back as `image/webp`).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Size in bytes.
+    #[serde(default)]
+    pub size: u64,
+    /// Download URL; needs the Bearer token, so the core fetches it, never the webview.
+    pub url: String,
+}
+
+/// One emoji's reaction count on a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Reaction {
+    /// The emoji (a Unicode emoji or a name such as `heart`).
+    pub emoji: String,
+    /// How many users reacted with it.
+    pub count: u32,
+    /// Whether the signed-in user is one of them.
+    #[serde(default)]
+    pub me: bool,
+}
+
+/// A chat message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Message {
+    /// Snowflake id; ids grow with time, so ordering by id is ordering by creation.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub id: String,
+    /// Channel id as the server sent it (may differ from the id that was asked for: key
+    /// caches by the requested id, PROTOCOL.md §6).
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub channel_id: String,
+    /// Author's user id.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub author_id: String,
+    /// Author's user name, when the server includes it.
+    #[serde(default)]
+    pub author_username: Option<String>,
+    /// Text exactly as sent: render as text, never as HTML.
+    #[serde(default)]
+    pub content: String,
+    /// Creation time (ms).
+    #[ts(type = "number")]
+    pub created_at: i64,
+    /// Last edit time (ms).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub edited_at: Option<i64>,
+    /// The message this one replies to.
+    #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
+    pub reply_to_id: Option<String>,
+    /// Attached files.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// Reaction counts.
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
+    /// Whether the message is pinned.
+    #[serde(default)]
+    pub pinned: bool,
+}
+
+/// Orders snowflake ids numerically (they are strings of different lengths).
+#[must_use]
+pub fn cmp_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_arrive_as_strings_or_integers() {
+        let m: Message = serde_json::from_str(
+            r#"{"id":1575173049194385408,"channel_id":"42","author_id":7,"content":"hi","created_at":1,"reply_to_id":12,"extra":true}"#,
+        )
+        .unwrap();
+        assert_eq!(m.id, "1575173049194385408");
+        assert_eq!(m.author_id, "7");
+        assert_eq!(m.reply_to_id.as_deref(), Some("12"));
+    }
+
+    #[test]
+    fn ids_sort_numerically() {
+        assert_eq!(cmp_ids("99", "100"), std::cmp::Ordering::Less);
+        assert_eq!(cmp_ids("100", "100"), std::cmp::Ordering::Equal);
+    }
+}
