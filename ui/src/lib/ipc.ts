@@ -17,6 +17,7 @@ import type {
   Server,
   SessionInfo,
   UiState,
+  UploadProgress,
   User,
 } from "./types";
 
@@ -70,7 +71,12 @@ export type ArgsOf<C extends CommandName> = Commands[C][0];
 export type ResultOf<C extends CommandName> = Commands[C][1];
 
 /** Events the core emits to the window. */
-export type Events = { "ui-state": UiState; "chat-event": Event };
+export type Events = {
+  "ui-state": UiState;
+  "chat-event": Event | UploadProgress;
+  /** Files dropped on the window (Tauri reports paths; the DOM drop event has none). */
+  "tauri://drag-drop": { paths: string[] };
+};
 
 /** What actually carries the calls: Tauri in the app, the mock backend elsewhere. */
 export interface Backend {

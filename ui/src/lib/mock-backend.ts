@@ -114,6 +114,8 @@ function seedMessages(channelId: string, count: number, base: number): Message[]
 
 /** Builds a fresh mock backend. */
 export function createMockBackend(options: MockOptions = {}): MockBackend {
+  // A copy per backend, so one test's profile edit cannot leak into the next.
+  const me: User = { ...ME };
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   let uiState: UiState = options.initialState ?? { state: "signed_out" };
   const failures = new Map<string, IpcError[]>();
@@ -166,7 +168,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   }
   function signInOk() {
     setUiState({ state: "connecting" });
-    setTimeout(() => setUiState({ state: "ready", user: ME }), 300);
+    setTimeout(() => setUiState({ state: "ready", user: me }), 300);
   }
   function find(channelId: string, messageId: string): Message {
     const m = messages.get(channelId)?.find((x) => x.id === messageId);
@@ -176,12 +178,12 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   function replace(m: Message) {
     const list = messages.get(m.channel_id) ?? [];
     messages.set(m.channel_id, list.map((x) => (x.id === m.id ? m : x)));
-    emit("chat-event", { type: "message_update", message: m });
+    emit("chat-event", { type: "message_update", ...m });
   }
   function deliver(channelId: string, content: string, reply_to_id: string | null): Message {
     const m = message(nextId++, channelId, ME, content, Date.now(), { reply_to_id });
     messages.set(channelId, [...(messages.get(channelId) ?? []), m]);
-    emit("chat-event", { type: "message_create", message: m });
+    emit("chat-event", { type: "message_create", ...m });
     return m;
   }
 
@@ -204,7 +206,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     register: () => signInOk(),
     get_password_requirements: () => ({ min_length: 8, require_uppercase: true, require_lowercase: true, require_digit: true, require_special: false }),
     sign_out: () => setUiState({ state: "signed_out" }),
-    reconnect_now: () => setUiState({ state: "ready", user: ME }),
+    reconnect_now: () => setUiState({ state: "ready", user: me }),
     list_servers: () => servers,
     list_channels: (a: { server_id: string }) => channels.filter((c) => c.server_id === a.server_id),
     list_dm_channels: () => channels.filter((c) => c.server_id === null),
@@ -232,7 +234,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     delete_message: (a: { channel_id: string; message_id: string }) => {
       find(a.channel_id, a.message_id);
       messages.set(a.channel_id, (messages.get(a.channel_id) ?? []).filter((m) => m.id !== a.message_id));
-      emit("chat-event", { type: "message_delete", channel_id: a.channel_id, message_id: a.message_id });
+      emit("chat-event", { type: "message_delete", id: a.message_id, channel_id: a.channel_id, server_id: null });
     },
     add_reaction: (a: { channel_id: string; message_id: string; emoji: string }) => {
       const m = find(a.channel_id, a.message_id);
@@ -287,8 +289,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     set_presence: () => undefined,
     update_profile: (a: { display_name: string | null }) => {
-      ME.display_name = a.display_name;
-      emit("chat-event", { type: "user_update", user: { ...ME } });
+      me.display_name = a.display_name;
     },
     list_sessions: () => sessions,
     revoke_session: (a: { session_id: string }) => {
@@ -309,7 +310,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
 
   return {
     calls: [],
-    me: ME,
+    me,
     async invoke(command, args) {
       this.calls.push({ command, args });
       const queued = failures.get(command);

@@ -64,28 +64,44 @@ export type IpcError = {
   state: UiState | null;
 };
 
-// until generated from Rust
-/** Chat data changes pushed by the core on the `chat-event` channel. */
+// until generated from Rust (mirror of src-tauri/core/src/event.rs)
+/** Chat data changes pushed by the core on the `chat-event` channel. Newtype variants carry
+ * the wrapped struct's fields next to `type` (serde internal tagging). */
 export type Event =
-  | { type: "message_create"; message: Message }
-  | { type: "message_update"; message: Message }
-  | { type: "message_delete"; channel_id: string; message_id: string }
+  | { type: "ready"; user: User; servers: Array<{ id: string; name: string | null; unavailable: boolean }> }
+  | { type: "resumed" }
+  | ({ type: "message_create" } & Message)
+  | ({ type: "message_update" } & Message)
+  | { type: "message_delete"; id: string; channel_id: string; server_id: string | null }
   | { type: "typing_start"; channel_id: string; user_id: string; username: string | null }
-  | { type: "presence_update"; user_id: string; status: string }
-  | { type: "channel_create"; channel: Channel }
-  | { type: "channel_update"; channel: Channel }
-  | { type: "channel_delete"; channel_id: string; server_id: string | null }
-  | { type: "user_update"; user: User }
-  | { type: "relationship_update" }
-  | {
-      type: "upload_progress";
-      upload_id: string;
-      channel_id: string;
-      filename: string;
-      sent: number;
-      total: number;
-      done: boolean;
-    };
+  | { type: "presence_update"; user_id: string; status: string | null; custom_status: string | null; custom_emoji: string | null }
+  | { type: "reaction_add"; message_id: string; channel_id: string; user_id: string | null; emoji: string }
+  | { type: "reaction_remove"; message_id: string; channel_id: string; user_id: string | null; emoji: string }
+  | { type: "relationship_add"; user_id: string; username: string | null; status: string }
+  | { type: "relationship_remove"; user_id: string }
+  | ({ type: "channel_create" } & Channel)
+  | ({ type: "channel_update" } & Channel)
+  | { type: "channel_delete"; id: string; server_id: string | null }
+  | ({ type: "server_create" } & Server)
+  | ({ type: "server_update" } & Server)
+  | { type: "server_delete"; id: string }
+  | { type: "member_add"; server_id: string; user_id: string; username: string | null; nickname: string | null }
+  | { type: "member_update"; server_id: string; user_id: string; username: string | null; nickname: string | null }
+  | { type: "member_remove"; server_id: string; user_id: string; username: string | null; nickname: string | null }
+  | { type: "security_alert"; kind: string | null; message: string | null; session_id: string | null }
+  | { type: "security_logout"; kind: string | null; message: string | null; session_id: string | null };
+
+// until generated from Rust (not in event.rs yet: asked of the lead for upload_attachment)
+/** Upload progress, pushed on `chat-event` while `upload_attachment` runs. */
+export type UploadProgress = {
+  type: "upload_progress";
+  upload_id: string;
+  channel_id: string;
+  filename: string;
+  sent: number;
+  total: number;
+  done: boolean;
+};
 
 // ---- Mirror of src-tauri/core/src/ui_state.rs and model.rs: ts-rs output is due in
 // ./bindings/; delete this block then and re-export from ./bindings in types.ts.

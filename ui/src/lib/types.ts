@@ -21,6 +21,7 @@ export type {
   PresenceStatus,
   Relationship,
   SessionInfo,
+  UploadProgress,
 } from "./pending-types";
 
 import type { UiState } from "./pending-types";

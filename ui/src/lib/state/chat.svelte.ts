@@ -1,0 +1,364 @@
+//! ChatState: servers, channels, messages, unread counts, typing and presence of one signed-in
+//! window, kept current by `chat-event`s from the core.
+//!
+//! Invariants: message arrays are ascending by id and free of duplicates (a message can arrive
+//! both as a command result and as an event); an entity the core reports as `not_found` leaves
+//! every list at once; large arrays are `$state.raw` and replaced, never mutated.
+
+import { createContext } from "svelte";
+import { invoke } from "../ipc";
+import { Announcer } from "./announcer.svelte";
+import type { Channel, Event, IpcError, Member, Message, Relationship, Server, User } from "../types";
+
+/** How many messages one page loads. */
+export const PAGE_SIZE = 50;
+/** How long a typing indicator lasts without a new typing event. */
+export const TYPING_MS = 8_000;
+
+/** Something to say inline in the current channel (not app-wide). */
+export type InlineNotice = { kind: "not_found" | "forbidden" | "error"; text: string };
+
+/** Someone typing in a channel. */
+export type Typist = { user_id: string; name: string; until: number };
+
+/** Orders snowflake ids numerically (strings of different lengths). */
+export function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Merges messages into an ascending, duplicate-free array (later copies win). */
+export function mergeMessages(existing: Message[], incoming: Message[]): Message[] {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local temporary, never stored in state
+  const byId = new Map(existing.map((m) => [m.id, m]));
+  for (const m of incoming) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => compareIds(a.id, b.id));
+}
+
+/** A channel's display name. */
+export function channelName(c: Channel): string {
+  return c.name ?? c.recipient?.username ?? "Direct message";
+}
+
+/** Chat data for one signed-in window. */
+export class ChatState {
+  /** The signed-in user. */
+  me: User;
+  servers = $state.raw<Server[]>([]);
+  channelsByServer = $state.raw<Record<string, Channel[]>>({});
+  dms = $state.raw<Channel[]>([]);
+  /** Selected server; `null` is the home view (friends and DMs). */
+  serverId = $state<string | null>(null);
+  /** Selected channel; `null` shows the friends page in the home view. */
+  channelId = $state<string | null>(null);
+  messages = $state.raw<Record<string, Message[]>>({});
+  /** Channels whose oldest message is known to be loaded. */
+  isAtStart = $state.raw<Record<string, boolean>>({});
+  isLoading = $state(false);
+  unread = $state.raw<Record<string, number>>({});
+  typing = $state.raw<Record<string, Typist[]>>({});
+  members = $state.raw<Member[]>([]);
+  relationships = $state.raw<Relationship[]>([]);
+  presence = $state.raw<Record<string, string>>({});
+  notice = $state.raw<InlineNotice | null>(null);
+  /** True while the window has focus; announcements and read state depend on it. */
+  isWindowFocused = $state(true);
+  readonly announcer = new Announcer();
+
+  /** Channels shown in the sidebar for the selection. */
+  channels: Channel[] = $derived(
+    this.serverId === null
+      ? this.dms
+      : [...(this.channelsByServer[this.serverId] ?? [])].sort((a, b) => a.position - b.position),
+  );
+  /** The open channel. */
+  channel: Channel | null = $derived(
+    this.channelId === null ? null : (this.channels.find((c) => c.id === this.channelId) ?? this.dms.find((c) => c.id === this.channelId) ?? null),
+  );
+  /** The open channel's messages, ascending. */
+  current: Message[] = $derived(this.channelId ? (this.messages[this.channelId] ?? []) : []);
+  /** Unread counts per server (and "home" for DMs). */
+  serverUnread: Record<string, number> = $derived.by(() => {
+    const out: Record<string, number> = {};
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local temporary inside $derived
+    const owner = new Map<string, string>();
+    for (const [sid, list] of Object.entries(this.channelsByServer)) for (const c of list) owner.set(c.id, sid);
+    for (const c of this.dms) owner.set(c.id, "home");
+    for (const [cid, n] of Object.entries(this.unread)) {
+      const sid = owner.get(cid);
+      if (sid && n > 0) out[sid] = (out[sid] ?? 0) + n;
+    }
+    return out;
+  });
+  /** Who is typing in the open channel (not us). */
+  typists: Typist[] = $derived(this.channelId ? (this.typing[this.channelId] ?? []) : []);
+
+  constructor(me: User) {
+    this.me = me;
+  }
+
+  /** Loads servers and DMs, then opens the first server's first text channel. */
+  async start(): Promise<void> {
+    const [servers, dms] = await Promise.all([
+      invoke("list_servers").catch(() => [] as Server[]),
+      invoke("list_dm_channels").catch(() => [] as Channel[]),
+    ]);
+    this.servers = servers;
+    this.dms = dms;
+    void this.loadRelationships();
+    if (servers.length > 0) await this.selectServer(servers[0].id);
+    else await this.selectServer(null);
+  }
+
+  /** Opens a server (or the home view with `null`). */
+  async selectServer(id: string | null): Promise<void> {
+    this.serverId = id;
+    this.notice = null;
+    if (id === null) {
+      this.channelId = null;
+      this.members = [];
+      return;
+    }
+    try {
+      const [channels, members] = await Promise.all([
+        invoke("list_channels", { server_id: id }),
+        invoke("list_members", { server_id: id }).catch(() => [] as Member[]),
+      ]);
+      this.channelsByServer = { ...this.channelsByServer, [id]: channels };
+      this.members = members;
+      this.presence = { ...this.presence, ...Object.fromEntries(members.map((m) => [m.user_id, m.presence_status ?? "offline"])) };
+      if (this.serverId !== id) return;
+      const first = this.channels.find((c) => c.channel_type === "text") ?? this.channels[0];
+      if (first) await this.selectChannel(first.id);
+      else this.channelId = null;
+    } catch (e) {
+      this.fail(e as IpcError, { serverId: id });
+    }
+  }
+
+  /** Opens a channel, loading its newest page the first time. */
+  async selectChannel(id: string): Promise<void> {
+    this.channelId = id;
+    this.notice = null;
+    this.unread = { ...this.unread, [id]: 0 };
+    if (!this.messages[id]) await this.loadPage(id, null);
+    this.markRead(id);
+  }
+
+  /** Loads the page before the oldest loaded message of the open channel. */
+  async loadOlder(): Promise<void> {
+    const id = this.channelId;
+    if (!id || this.isLoading || this.isAtStart[id]) return;
+    const oldest = this.messages[id]?.[0];
+    await this.loadPage(id, oldest?.id ?? null);
+  }
+
+  private async loadPage(id: string, before: string | null): Promise<void> {
+    this.isLoading = true;
+    try {
+      const page = await invoke("load_messages", { channel_id: id, before, limit: PAGE_SIZE });
+      // Key by the id we asked for: the server may echo a different channel id (PROTOCOL.md §6).
+      const fixed = page.map((m) => (m.channel_id === id ? m : { ...m, channel_id: id }));
+      this.messages = { ...this.messages, [id]: mergeMessages(this.messages[id] ?? [], fixed) };
+      if (page.length < PAGE_SIZE) this.isAtStart = { ...this.isAtStart, [id]: true };
+    } catch (e) {
+      this.fail(e as IpcError, { channelId: id });
+    } finally {
+      this.isLoading = false;
+    }
+  }
+
+  private markRead(id: string) {
+    const last = this.messages[id]?.at(-1);
+    if (last && this.isWindowFocused) void invoke("ack_message", { channel_id: id, message_id: last.id }).catch(() => undefined);
+  }
+
+  /** Puts a message into its channel (from a command result or an event). */
+  addMessage(m: Message): void {
+    this.messages = { ...this.messages, [m.channel_id]: mergeMessages(this.messages[m.channel_id] ?? [], [m]) };
+  }
+
+  private removeMessage(channelId: string, messageId: string) {
+    const list = this.messages[channelId];
+    if (list) this.messages = { ...this.messages, [channelId]: list.filter((m) => m.id !== messageId) };
+  }
+
+  /** Drops a channel that no longer exists from every list and moves the selection. */
+  removeChannel(id: string): void {
+    const next: Record<string, Channel[]> = {};
+    for (const [sid, list] of Object.entries(this.channelsByServer)) next[sid] = list.filter((c) => c.id !== id);
+    this.channelsByServer = next;
+    this.dms = this.dms.filter((c) => c.id !== id);
+    const { [id]: _gone, ...rest } = this.messages;
+    this.messages = rest;
+    if (this.channelId === id) this.channelId = this.channels.find((c) => c.channel_type === "text")?.id ?? null;
+  }
+
+  /** Turns a failed action into an inline notice; stale things leave the lists. */
+  fail(err: IpcError, where: { channelId?: string; messageId?: string; serverId?: string } = {}): void {
+    const st = err.state;
+    if (st?.state === "not_found") {
+      if (st.entity === "channel" && where.channelId) {
+        this.removeChannel(where.channelId);
+        this.notice = { kind: "not_found", text: "This channel no longer exists." };
+      } else if (st.entity === "message" && where.channelId && where.messageId) {
+        this.removeMessage(where.channelId, where.messageId);
+        this.notice = { kind: "not_found", text: "This message no longer exists." };
+      } else if (st.entity === "server" && where.serverId) {
+        this.servers = this.servers.filter((s) => s.id !== where.serverId);
+        this.notice = { kind: "not_found", text: "This server no longer exists." };
+        void this.selectServer(this.servers[0]?.id ?? null);
+      } else if (st.entity === "user") {
+        this.notice = { kind: "not_found", text: "This user no longer exists." };
+      } else {
+        this.notice = { kind: "not_found", text: `This ${st.entity.replace("_", " ")} no longer exists.` };
+      }
+    } else if (st?.state === "forbidden") {
+      this.notice = {
+        kind: "forbidden",
+        text: st.reason === "cannot_message_user" ? "You can't message this user." : "You don't have permission to do that.",
+      };
+    } else if (st?.state === "rate_limited") {
+      this.notice = { kind: "error", text: "Slow down a little; try again in a few seconds." };
+    } else if (st && "message" in st) {
+      this.notice = { kind: "error", text: st.message };
+    } else {
+      this.notice = { kind: "error", text: err.message };
+    }
+  }
+
+  /** Runs a chat action, turning its failure into an inline notice. */
+  async act<T>(action: () => Promise<T>, where: { channelId?: string; messageId?: string } = {}): Promise<T | undefined> {
+    try {
+      return await action();
+    } catch (e) {
+      this.fail(e as IpcError, where);
+      return undefined;
+    }
+  }
+
+  /** Reloads friends and requests. */
+  async loadRelationships(): Promise<void> {
+    this.relationships = await invoke("list_relationships").catch(() => this.relationships);
+  }
+
+  /** Opens (or creates) the DM with a user and shows it. */
+  async openDm(userId: string): Promise<void> {
+    const c = await this.act(() => invoke("open_dm", { user_id: userId }));
+    if (!c) return;
+    if (!this.dms.some((d) => d.id === c.id)) this.dms = [...this.dms, c];
+    this.serverId = null;
+    await this.selectChannel(c.id);
+  }
+
+  /** Applies one event from the core. */
+  handleEvent(e: Event): void {
+    switch (e.type) {
+      case "message_create": {
+        const { type: _t, ...m } = e;
+        this.addMessage(m);
+        this.clearTypist(m.channel_id, m.author_id);
+        if (m.author_id === this.me.id) break;
+        const isOpen = m.channel_id === this.channelId;
+        if (isOpen && this.isWindowFocused) {
+          this.markRead(m.channel_id);
+          this.announcer.announce(`${m.author_username ?? "Someone"}: ${m.content}`, this.channel ? channelName(this.channel) : "this channel");
+        } else {
+          this.unread = { ...this.unread, [m.channel_id]: (this.unread[m.channel_id] ?? 0) + 1 };
+        }
+        break;
+      }
+      case "message_update": {
+        const { type: _t, ...m } = e;
+        if (this.messages[m.channel_id]) this.addMessage(m);
+        break;
+      }
+      case "message_delete":
+        this.removeMessage(e.channel_id, e.id);
+        break;
+      case "reaction_add":
+      case "reaction_remove":
+        this.applyReaction(e.channel_id, e.message_id, e.emoji, e.type === "reaction_add" ? 1 : -1, e.user_id === this.me.id);
+        break;
+      case "typing_start":
+        if (e.user_id !== this.me.id) this.addTypist(e.channel_id, e.user_id, e.username ?? this.nameOf(e.user_id));
+        break;
+      case "presence_update":
+        this.presence = { ...this.presence, [e.user_id]: e.status ?? "offline" };
+        break;
+      case "channel_create":
+      case "channel_update": {
+        const { type: _t, ...c } = e;
+        if (c.server_id === null) this.dms = [...this.dms.filter((d) => d.id !== c.id), c];
+        else {
+          const list = this.channelsByServer[c.server_id] ?? [];
+          this.channelsByServer = { ...this.channelsByServer, [c.server_id]: [...list.filter((x) => x.id !== c.id), c] };
+        }
+        break;
+      }
+      case "channel_delete":
+        this.removeChannel(e.id);
+        break;
+      case "server_create":
+      case "server_update": {
+        const { type: _t, ...s } = e;
+        this.servers = [...this.servers.filter((x) => x.id !== s.id), s];
+        break;
+      }
+      case "server_delete":
+        this.servers = this.servers.filter((s) => s.id !== e.id);
+        if (this.serverId === e.id) void this.selectServer(this.servers[0]?.id ?? null);
+        break;
+      case "member_add":
+      case "member_update":
+      case "member_remove":
+        if (e.server_id === this.serverId) void invoke("list_members", { server_id: e.server_id }).then((m) => (this.members = m), () => undefined);
+        break;
+      case "relationship_add":
+      case "relationship_remove":
+        void this.loadRelationships();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private applyReaction(channelId: string, messageId: string, emoji: string, delta: 1 | -1, isMe: boolean) {
+    const m = this.messages[channelId]?.find((x) => x.id === messageId);
+    if (!m) return;
+    const has = m.reactions.find((r) => r.emoji === emoji);
+    let reactions = has
+      ? m.reactions.map((r) => (r.emoji === emoji ? { ...r, count: r.count + delta, me: isMe ? delta > 0 : r.me } : r))
+      : delta > 0
+        ? [...m.reactions, { emoji, count: 1, me: isMe }]
+        : m.reactions;
+    reactions = reactions.filter((r) => r.count > 0);
+    this.addMessage({ ...m, reactions });
+  }
+
+  /** A user's best display name from what we know. */
+  nameOf(userId: string): string {
+    if (userId === this.me.id) return this.me.display_name ?? this.me.username;
+    const m = this.members.find((x) => x.user_id === userId);
+    if (m) return m.nickname ?? m.username;
+    const r = this.relationships.find((x) => x.user_id === userId);
+    return r?.username ?? "Someone";
+  }
+
+  private addTypist(channelId: string, userId: string, name: string) {
+    const until = Date.now() + TYPING_MS;
+    const list = (this.typing[channelId] ?? []).filter((t) => t.user_id !== userId);
+    this.typing = { ...this.typing, [channelId]: [...list, { user_id: userId, name, until }] };
+    setTimeout(() => {
+      const still = this.typing[channelId]?.find((t) => t.user_id === userId);
+      if (still && still.until <= Date.now()) this.clearTypist(channelId, userId);
+    }, TYPING_MS + 50);
+  }
+
+  private clearTypist(channelId: string, userId: string) {
+    const list = this.typing[channelId];
+    if (list?.some((t) => t.user_id === userId)) this.typing = { ...this.typing, [channelId]: list.filter((t) => t.user_id !== userId) };
+  }
+}
+
+/** Context accessors for the window's ChatState. */
+export const [getChat, setChat] = createContext<ChatState>();

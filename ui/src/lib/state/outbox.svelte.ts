@@ -1,0 +1,163 @@
+//! OutboxState: messages the user sent that the server has not confirmed yet, and uploads.
+//!
+//! The core owns retries: a send rejected as `rate_limited` is retried by the core and
+//! arrives later as a `message_create`. Here the pending item only shows that countdown
+//! ("Sending in 3 s…") with the user's text kept, and leaves when the message arrives.
+//! A permanent failure keeps the text too, and the user chooses to retry or discard.
+
+import { createContext } from "svelte";
+import { invoke } from "../ipc";
+import type { ChatState } from "./chat.svelte";
+import type { IpcError, Message, UploadProgress } from "../types";
+
+/** A message not confirmed yet. */
+export type PendingMessage = {
+  local_id: string;
+  channel_id: string;
+  content: string;
+  reply_to_id: string | null;
+  status: "sending" | "rate_limited" | "failed";
+  retry_at: number | null;
+  error: string | null;
+};
+
+/** A file being uploaded. */
+export type Upload = { upload_id: string | null; channel_id: string; filename: string; sent: number; total: number };
+
+/** A notice shown on the composer of a channel. */
+export type ComposerNotice = { kind: "cannot_message" | "forbidden" | "field"; text: string };
+
+let counter = 0;
+
+/** Pending sends and uploads of one window. */
+export class OutboxState {
+  items = $state.raw<PendingMessage[]>([]);
+  uploads = $state.raw<Upload[]>([]);
+  notices = $state.raw<Record<string, ComposerNotice>>({});
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- only read by event handlers, never rendered
+  private cancelled = new Set<string>();
+
+  constructor(private chat: ChatState) {}
+
+  /** Pending messages of a channel, oldest first. */
+  forChannel(channelId: string): PendingMessage[] {
+    return this.items.filter((p) => p.channel_id === channelId);
+  }
+
+  /** Sends a message; resolves once the attempt is settled (sent, waiting or failed). */
+  async send(channel_id: string, content: string, reply_to_id: string | null): Promise<void> {
+    const item: PendingMessage = { local_id: `local-${++counter}`, channel_id, content, reply_to_id, status: "sending", retry_at: null, error: null };
+    this.items = [...this.items, item];
+    await this.attempt(item);
+  }
+
+  private async attempt(item: PendingMessage) {
+    try {
+      const m = await invoke("send_message", { channel_id: item.channel_id, content: item.content, reply_to_id: item.reply_to_id });
+      this.chat.addMessage(m.channel_id === item.channel_id ? m : { ...m, channel_id: item.channel_id });
+      this.drop(item.local_id);
+      this.clearNotice(item.channel_id);
+    } catch (e) {
+      this.failed(item, e as IpcError);
+    }
+  }
+
+  private failed(item: PendingMessage, err: IpcError) {
+    const st = err.state;
+    if (st?.state === "rate_limited") {
+      this.patch(item.local_id, { status: "rate_limited", retry_at: st.retry_at, error: null });
+      return;
+    }
+    if (st?.state === "forbidden") {
+      const isBlocked = st.reason === "cannot_message_user";
+      this.notices = {
+        ...this.notices,
+        [item.channel_id]: {
+          kind: isBlocked ? "cannot_message" : "forbidden",
+          text: isBlocked ? "You can't message this user." : "You don't have permission to send messages here.",
+        },
+      };
+    }
+    if (st?.state === "not_found" && st.entity === "channel") {
+      this.chat.fail(err, { channelId: item.channel_id });
+      this.drop(item.local_id);
+      return;
+    }
+    const text =
+      st?.state === "invalid_input" || st?.state === "content_rejected" || st?.state === "conflict"
+        ? st.message
+        : st?.state === "forbidden"
+          ? "Not sent."
+          : err.message;
+    this.patch(item.local_id, { status: "failed", error: text, retry_at: null });
+  }
+
+  /** The core delivered a message: the matching pending item (ours, same text) is done. */
+  onDelivered(m: Message): void {
+    if (m.author_id !== this.chat.me.id) return;
+    const hit = this.items.find((p) => p.channel_id === m.channel_id && p.content === m.content && p.status !== "failed");
+    if (hit) this.drop(hit.local_id);
+  }
+
+  /** Tries a failed message again, by the user's choice. */
+  retry(local_id: string): Promise<void> {
+    const item = this.items.find((p) => p.local_id === local_id);
+    if (!item) return Promise.resolve();
+    const next = { ...item, status: "sending" as const, error: null };
+    this.patch(local_id, next);
+    return this.attempt(next);
+  }
+
+  /** Forgets a pending message; returns its text so the composer can take it back. */
+  discard(local_id: string): string {
+    const item = this.items.find((p) => p.local_id === local_id);
+    this.drop(local_id);
+    return item?.content ?? "";
+  }
+
+  /** Clears a composer notice. */
+  clearNotice(channelId: string): void {
+    if (this.notices[channelId]) {
+      const { [channelId]: _n, ...rest } = this.notices;
+      this.notices = rest;
+    }
+  }
+
+  private drop(local_id: string) {
+    this.items = this.items.filter((p) => p.local_id !== local_id);
+  }
+
+  private patch(local_id: string, change: Partial<PendingMessage>) {
+    this.items = this.items.map((p) => (p.local_id === local_id ? { ...p, ...change } : p));
+  }
+
+  /** Starts uploading a file by path. */
+  async upload(channel_id: string, path: string): Promise<void> {
+    const filename = path.split(/[\\/]/).pop() ?? path;
+    this.uploads = [...this.uploads, { upload_id: null, channel_id, filename, sent: 0, total: 0 }];
+    try {
+      await invoke("upload_attachment", { channel_id, path });
+    } catch (e) {
+      this.uploads = this.uploads.filter((u) => !(u.upload_id === null && u.filename === filename));
+      this.failed({ local_id: "", channel_id, content: "", reply_to_id: null, status: "failed", retry_at: null, error: null }, e as IpcError);
+    }
+  }
+
+  /** Progress of an upload from the core. */
+  onProgress(p: UploadProgress): void {
+    if (this.cancelled.has(p.upload_id)) return;
+    const known = this.uploads.find((u) => u.upload_id === p.upload_id) ?? this.uploads.find((u) => u.upload_id === null && u.filename === p.filename);
+    const next: Upload = { upload_id: p.upload_id, channel_id: p.channel_id, filename: p.filename, sent: p.sent, total: p.total };
+    const rest = this.uploads.filter((u) => u !== known);
+    this.uploads = p.done ? rest : [...rest, next];
+  }
+
+  /** Stops showing an upload; progress for it is ignored from now on. */
+  cancelUpload(u: Upload): void {
+    if (u.upload_id) this.cancelled.add(u.upload_id);
+    this.uploads = this.uploads.filter((x) => x !== u);
+  }
+}
+
+/** Context accessors for the window's OutboxState. */
+export const [getOutbox, setOutbox] = createContext<OutboxState>();
