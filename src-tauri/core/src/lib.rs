@@ -12,6 +12,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+pub mod client;
 pub mod clock;
 pub mod error;
 pub mod model;
@@ -23,4 +24,7 @@ pub mod session;
 pub mod ui_state;
 pub mod version;
 
+pub use client::{Client, ClientConfig, LoginOutcome};
+pub use error::{ApiError, ClientError, RetryKind};
+pub use session::{KeyringStore, MemoryStore, Secret, SessionStore, Token};
 pub use ui_state::UiState;

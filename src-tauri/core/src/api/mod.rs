@@ -248,6 +248,16 @@ impl Api {
             .unwrap_or_else(PoisonError::into_inner) = token;
     }
 
+    /// Whether an `X-API-Access-Token` is configured.
+    #[must_use]
+    pub fn has_access_token(&self) -> bool {
+        self.inner
+            .access_token
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
     /// Sends `req` and decodes the JSON answer as `T`.
     ///
     /// # Errors
