@@ -1,0 +1,205 @@
+//! Request parsing with the reference's error messages instead of axum's rejections.
+
+use crate::error::ApiError;
+use crate::ids::parse_id;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use serde_json::{Map, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A verified bearer token: who is calling and with which session.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Auth {
+    pub(crate) user_id: u64,
+    pub(crate) session_id: u64,
+}
+
+impl FromRequestParts<Arc<AppState>> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, ApiError> {
+        let values: Vec<_> = parts.headers.get_all(AUTHORIZATION).iter().collect();
+        if values.len() > 1 {
+            return Err(ApiError::new(401, "Multiple Authorization headers"));
+        }
+        // Only the exact, case-sensitive `Bearer ` scheme counts (auth.txt: `bearer`, `Token`
+        // and a bare token all answer `Authentication required`).
+        let token = values
+            .first()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::new(401, "Authentication required"))?;
+        let (user_id, session_id) = state.lock().verify_token(token).map_err(|f| f.to_error())?;
+        Ok(Self {
+            user_id,
+            session_id,
+        })
+    }
+}
+
+/// Caller's IP and user agent, for sessions and rate limits.
+#[derive(Debug, Clone)]
+pub(crate) struct Client {
+    pub(crate) ip: String,
+    pub(crate) user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        Ok(Self {
+            ip: client_ip(&parts.extensions),
+            user_agent: parts
+                .headers
+                .get(USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        })
+    }
+}
+
+/// The peer address as text ("unknown" in in-process tests without connect info).
+pub(crate) fn client_ip(extensions: &axum::http::Extensions) -> String {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+/// Parses a JSON object body the way the reference reports failures:
+/// non-JSON content type → `Invalid request`, bad JSON → `Invalid <pos>: JSON decode error`.
+///
+/// # Errors
+/// 400 with the reference's message.
+pub(crate) fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if let Some(ct) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        if !ct.to_ascii_lowercase().starts_with("application/json") {
+            return Err(ApiError::new(400, "Invalid request"));
+        }
+    }
+    if body.is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::new(400, "Invalid request")),
+        Err(e) => Err(ApiError::new(
+            400,
+            format!("Invalid {}: JSON decode error", decode_position(body, &e)),
+        )),
+    }
+}
+
+/// Python's `JSONDecodeError.pos`: end of input for truncation, else start of the bad token.
+fn decode_position(body: &[u8], e: &serde_json::Error) -> usize {
+    if e.is_eof() {
+        return body.len();
+    }
+    let line_start: usize = body
+        .split(|&b| b == b'\n')
+        .take(e.line().saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    let mut pos = (line_start + e.column().saturating_sub(1)).min(body.len());
+    while pos > 0 && body[pos - 1].is_ascii_alphanumeric() {
+        pos -= 1;
+    }
+    pos
+}
+
+/// A required string field, with pydantic-style messages.
+///
+/// # Errors
+/// 400 `Invalid <field>: Field required` / `Input should be a valid string`.
+pub(crate) fn req_str<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, ApiError> {
+    match body.get(field) {
+        None => Err(ApiError::invalid(field, "Field required")),
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(ApiError::invalid(field, "Input should be a valid string")),
+    }
+}
+
+/// An optional string field (`null` and absent are both `None`).
+///
+/// # Errors
+/// 400 when present but not a string.
+pub(crate) fn opt_str<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::invalid(field, "Input should be a valid string")),
+    }
+}
+
+/// An id given as a string or an integer (the reference accepts both).
+///
+/// # Errors
+/// 400 `Invalid <field>: Value error, Invalid snowflake ID: must be numeric string`.
+pub(crate) fn id_field(body: &Map<String, Value>, field: &str) -> Result<Option<u64>, ApiError> {
+    let bad = || {
+        ApiError::invalid(
+            field,
+            "Value error, Invalid snowflake ID: must be numeric string",
+        )
+    };
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(bad),
+        Some(Value::String(s)) => parse_id(s).map(Some).ok_or_else(bad),
+        Some(_) => Err(bad()),
+    }
+}
+
+/// A path id; `what` picks the reference's message (`Invalid user ID`).
+///
+/// # Errors
+/// 400 with that message.
+pub(crate) fn path_id(raw: &str, message: &str) -> Result<u64, ApiError> {
+    parse_id(raw).ok_or_else(|| ApiError::new(400, message))
+}
+
+/// Query parameters as pairs.
+pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(s: &str) -> usize {
+        let e = serde_json::from_slice::<Value>(s.as_bytes()).unwrap_err();
+        decode_position(s.as_bytes(), &e)
+    }
+
+    #[test]
+    fn decode_positions_match_recordings() {
+        assert_eq!(pos("not json"), 0);
+        assert_eq!(pos("{\"content\": "), 12);
+    }
+
+    #[test]
+    fn text_plain_is_invalid_request() {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, "text/plain".parse().unwrap());
+        let e = json_body(&h, b"hello").unwrap_err();
+        assert_eq!(e.body["error"]["message"], "Invalid request");
+    }
+}

@@ -1,0 +1,172 @@
+//! The HTTP side: the router and the layer every REST call passes through.
+//!
+//! Order inside [`rest_layer`] (mirrors the reference, where limits come before auth):
+//! fault delay → 413 for bodies over 10 MiB → injected status/429 faults → `min_version` fault
+//! → rate limiter → handler; the `X-RateLimit-*` headers are added to every answer, errors
+//! included. Any non-JSON 4xx produced by axum itself is rewritten into the envelope, and an
+//! unmatched path answers 405 like the reference's catch-all OPTIONS route makes it do.
+
+pub(crate) mod extract;
+pub(crate) mod ratelimit;
+
+use crate::error::ApiError;
+use crate::faults::take_rest_fault;
+use crate::ids::now_ms;
+use crate::routes;
+use crate::state::AppState;
+use crate::version::Version;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Largest accepted request body (PROTOCOL.md §1).
+pub(crate) const MAX_BODY: usize = 10 * 1024 * 1024;
+
+/// The whole application.
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .merge(routes::startup::routes())
+        .merge(routes::auth::routes())
+        .merge(routes::users::routes())
+        .merge(routes::servers::routes())
+        .merge(routes::channels::routes())
+        .merge(routes::messages::routes())
+        .merge(routes::attachments::routes())
+        .merge(routes::relationships::routes());
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(routes::startup::root_routes())
+        .merge(routes::devtools::routes())
+        .route("/gateway", axum::routing::get(crate::gateway::upgrade))
+        .fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(state.clone(), rest_layer))
+        .with_state(state)
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(405, "Method Not Allowed")
+}
+
+fn is_rest(path: &str) -> bool {
+    path != "/gateway" && !path.starts_with("/__devserver")
+}
+
+async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if !is_rest(&path) {
+        return next.run(req).await;
+    }
+    let delay = state.lock().faults.delay_ms;
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    let declared_len = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared_len.is_some_and(|l| l > MAX_BODY as u64) {
+        return ApiError::new(413, "Request body too large").into_response();
+    }
+    if let Some(err) = take_rest_fault(&state) {
+        return err.into_response();
+    }
+    if let Some(err) = min_version_fault(&state, &req) {
+        return err.into_response();
+    }
+    let ip = extract::client_ip(req.extensions());
+    let api_path = path.strip_prefix("/api/v1").unwrap_or(&path).to_owned();
+    let decision = {
+        let mut guard = state.lock();
+        let world = &mut *guard;
+        world
+            .limiter
+            .check(&world.config, &ip, req.method(), &api_path, now_ms())
+    };
+    let mut resp = match decision.rejection {
+        Some(err) => err.into_response(),
+        None => normalize(next.run(req).await).await,
+    };
+    for (name, value) in decision.headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(name, v);
+        }
+    }
+    resp
+}
+
+/// Rewrites axum's own plain-text 4xx answers into the envelope.
+async fn normalize(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json || !status.is_client_error() {
+        return resp;
+    }
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(413, "Request body too large").into_response()
+        }
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => {
+            ApiError::new(405, "Method Not Allowed").into_response()
+        }
+        _ => ApiError::new(400, "Invalid request").into_response(),
+    }
+}
+
+/// With a `min_version` fault active, every REST call but the version endpoints answers 426
+/// unless it carries an `X-Client-Version` that is new enough.
+fn min_version_fault(state: &AppState, req: &Request) -> Option<ApiError> {
+    let min = state.lock().faults.min_version.clone()?;
+    let path = req.uri().path();
+    if path == "/api/v1/version/negotiate" || path == "/api/v1/version" {
+        return None;
+    }
+    let client = req
+        .headers()
+        .get("x-client-version")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let min_v = Version::parse(&min)?;
+    if client
+        .as_deref()
+        .and_then(Version::parse)
+        .is_some_and(|c| c >= min_v)
+    {
+        return None;
+    }
+    Some(version_outdated(
+        client.as_deref(),
+        &min,
+        &state.config.server_version,
+    ))
+}
+
+/// 426 `VERSION_OUTDATED` with all four extra fields.
+pub(crate) fn version_outdated(client: Option<&str>, min: &str, server: &str) -> ApiError {
+    let mut extra = serde_json::Map::new();
+    extra.insert("client_version".into(), json!(client));
+    extra.insert("min_version".into(), json!(min));
+    extra.insert("server_version".into(), json!(server));
+    extra.insert("update_url".into(), json!(null));
+    ApiError::with_fields(
+        426,
+        json!("VERSION_OUTDATED"),
+        format!(
+            "Client version {} is no longer supported. Please update to at least {min}.",
+            client.unwrap_or("unknown")
+        ),
+        extra,
+    )
+}

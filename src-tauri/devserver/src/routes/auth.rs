@@ -1,0 +1,277 @@
+//! Register, login (with the intended 2FA challenge flow), logout, refresh, TOTP enrolment and
+//! session management (auth.txt, PROTOCOL.md §5).
+
+use super::{St, R};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{json_body, path_id, req_str, Auth, Client};
+use crate::store::auth::{hash_password, password_problems};
+use crate::store::LoginOutcome;
+use crate::totp;
+use crate::wire;
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::HeaderMap;
+use axum::routing::{delete, get, post};
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+/// Routes below `/api/v1/auth`.
+pub(crate) fn routes() -> R {
+    R::new()
+        .route("/auth/register", post(register))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/2fa", post(two_factor))
+        .route("/auth/2fa/enable", post(enable_2fa))
+        .route("/auth/2fa/confirm", post(confirm_2fa))
+        .route("/auth/2fa/disable", post(disable_2fa))
+        .route("/auth/2fa/status", get(status_2fa))
+        .route("/auth/sessions", get(sessions))
+        .route("/auth/sessions/revoke-all", post(revoke_all))
+        .route("/auth/sessions/{session_id}", delete(revoke_one))
+}
+
+fn validate_registration(body: &Map<String, Value>) -> Result<(String, String, String), ApiError> {
+    let username = req_str(body, "username")?;
+    let email = req_str(body, "email")?;
+    let password = req_str(body, "password")?;
+    let len = username.chars().count();
+    if len < 3 {
+        return Err(ApiError::invalid(
+            "username",
+            "String should have at least 3 characters",
+        ));
+    }
+    if len > 32 {
+        return Err(ApiError::invalid(
+            "username",
+            "String should have at most 32 characters",
+        ));
+    }
+    let email_ok = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    });
+    if !email_ok {
+        return Err(ApiError::invalid(
+            "email",
+            "value is not a valid email address: An email address must have an @-sign.",
+        ));
+    }
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(ApiError::new(
+            400,
+            "Invalid: ['Username can only contain letters, numbers, and underscores']",
+        ));
+    }
+    let problems = password_problems(password);
+    if !problems.is_empty() {
+        let list = problems
+            .iter()
+            .map(|p| format!("'{p}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(ApiError::new(
+            400,
+            format!("Weak: [{list}] For password guidance, see: /docs/api/end-user/password-guidance.md"),
+        ));
+    }
+    Ok((username.to_owned(), email.to_owned(), password.to_owned()))
+}
+
+async fn register(st: St, client: Client, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let (username, email, password) = validate_registration(&body)?;
+    let mut world = st.lock();
+    let user_id = world.create_user(&username, &email, &password)?;
+    let session = world.open_session(user_id, &client.ip, client.user_agent);
+    Ok(Json(wire::login_success(&world, &session)))
+}
+
+async fn login(st: St, client: Client, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let username = req_str(&body, "username")?;
+    let password = req_str(&body, "password")?;
+    let mut world = st.lock();
+    match world.login(username, password, &client.ip, client.user_agent)? {
+        LoginOutcome::Session(session) => Ok(Json(wire::login_success(&world, &session))),
+        LoginOutcome::Challenge(token) => Ok(Json(wire::login_challenge(
+            &token,
+            st.config.challenge_ttl_ms,
+        ))),
+    }
+}
+
+async fn logout(st: St, auth: Auth) -> ApiResult {
+    st.lock().revoke_session(auth.session_id, "logout");
+    Ok(Json(wire::ok()))
+}
+
+/// There is no refresh token: the same token comes back (PROTOCOL.md §5).
+async fn refresh(st: St, auth: Auth) -> ApiResult {
+    let world = st.lock();
+    let session = world
+        .sessions
+        .get(&auth.session_id)
+        .cloned()
+        .ok_or_else(|| ApiError::new(401, "Invalid/Revoked"))?;
+    Ok(Json(wire::login_success(&world, &session)))
+}
+
+async fn two_factor(st: St, client: Client, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    // The reference masks the offending value in this message.
+    let Some(Value::String(challenge)) = body.get("challenge_token") else {
+        return Err(ApiError::new(
+            400,
+            "Invalid challenge_token: ******** should be a valid string",
+        ));
+    };
+    let code = req_str(&body, "code")?;
+    let len = code.chars().count();
+    if len < 6 {
+        return Err(ApiError::invalid(
+            "code",
+            "String should have at least 6 characters",
+        ));
+    }
+    if len > 8 {
+        return Err(ApiError::invalid(
+            "code",
+            "String should have at most 8 characters",
+        ));
+    }
+    let mut world = st.lock();
+    let session = world.complete_2fa(challenge, code, &client.ip, client.user_agent)?;
+    Ok(Json(wire::login_success(&world, &session)))
+}
+
+async fn enable_2fa(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let password = req_str(&body, "password")?;
+    let mut world = st.lock();
+    let user = world
+        .users
+        .get(&auth.user_id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    if user.password_hash != hash_password(password) {
+        return Err(ApiError::new(401, "Invalid password"));
+    }
+    if user.totp.as_ref().is_some_and(|t| t.is_confirmed) {
+        return Err(ApiError::new(409, "2FA is already enabled"));
+    }
+    let username = user.username.clone();
+    let t = world
+        .begin_totp(auth.user_id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    Ok(Json(json!({
+        "secret": t.secret,
+        "qr_uri": format!("otpauth://totp/Plexichat:{username}?secret={}&issuer=Plexichat", t.secret),
+        "backup_codes": t.backup_codes,
+    })))
+}
+
+async fn confirm_2fa(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let code = req_str(&body, "code")?;
+    let mut world = st.lock();
+    let now_s = crate::ids::now_ms() / 1000;
+    let t = world
+        .users
+        .get_mut(&auth.user_id)
+        .and_then(|u| u.totp.as_mut())
+        .ok_or_else(|| ApiError::new(400, "2FA setup not started"))?;
+    if !totp::verify(&t.secret, code, now_s) {
+        return Err(ApiError::new(401, "Invalid code"));
+    }
+    t.is_confirmed = true;
+    Ok(Json(wire::ok()))
+}
+
+async fn disable_2fa(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let password = req_str(&body, "password")?;
+    let code = req_str(&body, "code")?;
+    let mut world = st.lock();
+    let now_s = crate::ids::now_ms() / 1000;
+    let user = world
+        .users
+        .get_mut(&auth.user_id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    if user.password_hash != hash_password(password) {
+        return Err(ApiError::new(401, "Invalid password"));
+    }
+    let Some(t) = user.totp.as_ref().filter(|t| t.is_confirmed) else {
+        return Err(ApiError::new(400, "2FA is not enabled"));
+    };
+    if !totp::verify(&t.secret, code, now_s) {
+        return Err(ApiError::new(401, "Invalid code"));
+    }
+    user.totp = None;
+    Ok(Json(wire::ok()))
+}
+
+async fn status_2fa(st: St, auth: Auth) -> ApiResult {
+    let world = st.lock();
+    let t = world
+        .users
+        .get(&auth.user_id)
+        .and_then(|u| u.totp.as_ref())
+        .filter(|t| t.is_confirmed);
+    Ok(Json(json!({
+        "enabled": t.is_some(),
+        "backup_codes_remaining": t.map_or(0, |t| t.backup_codes.len()),
+    })))
+}
+
+async fn sessions(st: St, auth: Auth) -> ApiResult {
+    let world = st.lock();
+    let mut list: Vec<_> = world
+        .sessions
+        .values()
+        .filter(|s| s.user_id == auth.user_id && !s.is_revoked)
+        .collect();
+    list.sort_by_key(|s| s.id);
+    let out: Vec<Value> = list
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id.to_string(),
+                "device_id": null,
+                "ip_address": s.ip,
+                "user_agent": s.user_agent,
+                "created_at": s.created_at,
+                "expires_at": s.expires_at,
+                "last_activity": s.last_activity,
+                "current": s.id == auth.session_id,
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+async fn revoke_one(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = path_id(&raw, "Invalid session ID")?;
+    let mut world = st.lock();
+    let owned = world
+        .sessions
+        .get(&id)
+        .is_some_and(|s| s.user_id == auth.user_id && !s.is_revoked);
+    if !owned {
+        return Err(ApiError::not_found("Session"));
+    }
+    world.revoke_session(id, "session_revoked");
+    Ok(Json(wire::ok()))
+}
+
+async fn revoke_all(st: St, auth: Auth) -> ApiResult {
+    st.lock()
+        .revoke_all_sessions(auth.user_id, Some(auth.session_id), "sessions_revoked");
+    Ok(Json(wire::ok()))
+}

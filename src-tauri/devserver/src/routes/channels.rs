@@ -1,0 +1,271 @@
+//! Channels, invites, typing and pins (chat.txt).
+
+use super::{St, R};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{json_body, opt_str, path_id, Auth};
+use crate::ids::now_ms;
+use crate::store::Invite;
+use crate::wire;
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::HeaderMap;
+use axum::routing::{get, post, put};
+use axum::Json;
+use rand::Rng;
+use serde_json::{json, Value};
+
+/// Routes below `/api/v1/channels` (messages live in `messages`).
+pub(crate) fn routes() -> R {
+    R::new()
+        .route(
+            "/channels/{channel_id}",
+            get(get_one).patch(update).delete(remove),
+        )
+        .route("/channels/{channel_id}/invites", post(create_invite))
+        .route(
+            "/channels/invites/{code}",
+            get(preview_invite).post(join).delete(delete_invite),
+        )
+        .route("/channels/{channel_id}/typing", post(typing))
+        .route("/channels/{channel_id}/pins", get(pins))
+        .route(
+            "/channels/{channel_id}/pins/{message_id}",
+            put(pin).delete(unpin),
+        )
+}
+
+/// Parses a channel path id.
+pub(crate) fn cid(raw: &str) -> Result<u64, ApiError> {
+    path_id(raw, "Invalid channel ID")
+}
+
+/// Parses a message path id (the reference's wording differs from the others).
+pub(crate) fn mid(raw: &str) -> Result<u64, ApiError> {
+    path_id(raw, "Invalid ID format")
+}
+
+async fn get_one(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = cid(&raw)?;
+    let world = st.lock();
+    let ch = world.visible_channel(id, auth.user_id)?;
+    if ch.dm_users.is_some() {
+        let mut v = wire::channel(ch, &world);
+        let dm = wire::dm_channel(&world, id, auth.user_id);
+        v["recipient_id"] = dm["recipient_id"].clone();
+        v["recipient"] = dm["recipient"].clone();
+        return Ok(Json(v));
+    }
+    Ok(Json(wire::channel(ch, &world)))
+}
+
+async fn update(
+    st: St,
+    auth: Auth,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let id = cid(&raw)?;
+    let body = json_body(&headers, &body)?;
+    let name = opt_str(&body, "name")?.map(str::to_owned);
+    let topic = opt_str(&body, "topic")?.map(str::to_owned);
+    let mut world = st.lock();
+    world.visible_channel(id, auth.user_id)?;
+    world.require_permission(id, auth.user_id, "channels.manage")?;
+    if let Some(ch) = world.channels.get_mut(&id) {
+        if let Some(n) = name {
+            ch.name = n;
+        }
+        if body.contains_key("topic") {
+            ch.topic = topic;
+        }
+    }
+    let payload = wire::channel(&world.channels[&id], &world);
+    let audience = world.channel_audience(id);
+    world.dispatch("CHANNEL_UPDATE", &payload, &audience);
+    Ok(Json(payload))
+}
+
+async fn remove(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = cid(&raw)?;
+    let mut world = st.lock();
+    let ch = world.visible_channel(id, auth.user_id)?;
+    if ch.dm_users.is_some() {
+        return Err(ApiError::new(403, "Permission denied"));
+    }
+    world.require_permission(id, auth.user_id, "channels.manage")?;
+    let payload = wire::channel(&world.channels[&id], &world);
+    let audience = world.channel_audience(id);
+    world.channels.remove(&id);
+    world.messages.remove(&id);
+    world.dispatch("CHANNEL_DELETE", &payload, &audience);
+    Ok(Json(wire::ok()))
+}
+
+fn invite_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..12)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+async fn create_invite(
+    st: St,
+    auth: Auth,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let id = cid(&raw)?;
+    let body = json_body(&headers, &body)?;
+    let max_age = body
+        .get("max_age")
+        .and_then(Value::as_u64)
+        .unwrap_or(86_400);
+    let max_uses = body.get("max_uses").and_then(Value::as_u64).unwrap_or(0);
+    let mut world = st.lock();
+    let ch = world.visible_channel(id, auth.user_id)?;
+    let server_id = ch
+        .server_id
+        .ok_or_else(|| ApiError::new(400, "Cannot create invites for DM channels"))?;
+    world.require_permission(id, auth.user_id, "invites.create")?;
+    let invite = Invite {
+        code: invite_code(),
+        channel_id: id,
+        server_id,
+        inviter_id: auth.user_id,
+        max_age,
+        max_uses,
+        uses: 0,
+        created_at: now_ms(),
+    };
+    world.invites.insert(invite.code.clone(), invite.clone());
+    Ok(Json(json!({
+        "code": invite.code,
+        "channel_id": id.to_string(),
+        "server_id": server_id.to_string(),
+        "max_age": max_age,
+        "max_uses": max_uses,
+        "temporary": false,
+        "uses": 0,
+        "created_at": invite.created_at,
+    })))
+}
+
+fn live_invite(world: &crate::store::World, code: &str) -> Result<Invite, ApiError> {
+    world
+        .invites
+        .get(code)
+        .filter(|i| i.expires_at().is_none_or(|e| e > now_ms()))
+        .filter(|i| i.max_uses == 0 || i.uses < i.max_uses)
+        .cloned()
+        .ok_or_else(|| ApiError::new(404, "Invite not found or expired"))
+}
+
+async fn preview_invite(st: St, _auth: Auth, Path(code): Path<String>) -> ApiResult {
+    let world = st.lock();
+    let i = live_invite(&world, &code)?;
+    Ok(Json(json!({
+        "code": i.code,
+        "server_id": i.server_id.to_string(),
+        "server_name": null,
+        "channel_id": i.channel_id.to_string(),
+        "inviter_id": i.inviter_id.to_string(),
+        "uses": i.uses,
+        "max_uses": i.max_uses,
+        "expires_at": i.expires_at(),
+    })))
+}
+
+async fn join(st: St, auth: Auth, Path(code): Path<String>) -> ApiResult {
+    let mut world = st.lock();
+    let i = live_invite(&world, &code)?;
+    let is_member = world
+        .servers
+        .get(&i.server_id)
+        .is_some_and(|s| s.members.iter().any(|m| m.user_id == auth.user_id));
+    if is_member {
+        return Err(ApiError::new(409, "Already a member of this server"));
+    }
+    world.add_member(i.server_id, auth.user_id);
+    if let Some(inv) = world.invites.get_mut(&code) {
+        inv.uses += 1;
+    }
+    Ok(Json(
+        json!({"success": true, "server_id": i.server_id.to_string()}),
+    ))
+}
+
+async fn delete_invite(st: St, auth: Auth, Path(code): Path<String>) -> ApiResult {
+    let mut world = st.lock();
+    let i = live_invite(&world, &code)?;
+    world.member_server(i.server_id, auth.user_id)?;
+    if i.inviter_id != auth.user_id
+        && !world.has_permission(i.server_id, auth.user_id, "server.manage")
+    {
+        return Err(ApiError::new(403, "Permission denied"));
+    }
+    world.invites.remove(&code);
+    Ok(Json(wire::ok()))
+}
+
+async fn typing(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = cid(&raw)?;
+    let mut world = st.lock();
+    world.visible_channel(id, auth.user_id)?;
+    let username = world.users.get(&auth.user_id).map(|u| u.username.clone());
+    let payload = json!({"channel_id": id.to_string(), "user_id": auth.user_id.to_string(), "username": username});
+    let mut audience = world.channel_audience(id);
+    audience.retain(|&u| u != auth.user_id);
+    world.dispatch("TYPING_START", &payload, &audience);
+    Ok(Json(wire::ok()))
+}
+
+async fn pins(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = cid(&raw)?;
+    let world = st.lock();
+    let ch = world.visible_channel(id, auth.user_id)?;
+    let out: Vec<Value> = ch
+        .pins
+        .iter()
+        .filter_map(|m| world.messages.get(&id).and_then(|msgs| msgs.get(m)))
+        .map(|m| wire::message(&world, m, Some(auth.user_id)))
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+/// Plain members may pin (chat.txt).
+async fn pin(st: St, auth: Auth, Path((raw, raw_m)): Path<(String, String)>) -> ApiResult {
+    set_pin(&st, auth, &raw, &raw_m, true)
+}
+
+async fn unpin(st: St, auth: Auth, Path((raw, raw_m)): Path<(String, String)>) -> ApiResult {
+    set_pin(&st, auth, &raw, &raw_m, false)
+}
+
+fn set_pin(st: &St, auth: Auth, raw: &str, raw_m: &str, pinned: bool) -> ApiResult {
+    let id = cid(raw)?;
+    let m = mid(raw_m)?;
+    let mut world = st.lock();
+    world.visible_channel(id, auth.user_id)?;
+    if !world
+        .messages
+        .get(&id)
+        .is_some_and(|msgs| msgs.contains_key(&m))
+    {
+        return Err(ApiError::not_found("Message"));
+    }
+    let Some(ch) = world.channels.get_mut(&id) else {
+        return Err(ApiError::not_found("Channel"));
+    };
+    ch.pins.retain(|&p| p != m);
+    if pinned {
+        ch.pins.push(m);
+    }
+    let payload =
+        json!({"channel_id": id.to_string(), "message_id": m.to_string(), "pinned": pinned});
+    let audience = world.channel_audience(id);
+    world.dispatch("CHANNEL_PINS_UPDATE", &payload, &audience);
+    Ok(Json(wire::ok()))
+}

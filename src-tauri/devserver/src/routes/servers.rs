@@ -1,0 +1,392 @@
+//! Servers, their channels, members, roles, invites and permissions (chat.txt).
+//! Non-members get 404, members without a permission 403 (PROTOCOL.md §6).
+
+use super::{St, R};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{json_body, opt_str, path_id, query_pairs, req_str, Auth};
+use crate::store::Role;
+use crate::wire;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery};
+use axum::http::HeaderMap;
+use axum::routing::{delete, get, post};
+use axum::Json;
+use serde_json::{json, Value};
+
+/// Routes below `/api/v1/servers`.
+pub(crate) fn routes() -> R {
+    R::new()
+        .route("/servers/", get(list).post(create))
+        .route(
+            "/servers/{server_id}",
+            get(get_one).patch(update).delete(remove),
+        )
+        .route(
+            "/servers/{server_id}/channels",
+            get(channels).post(create_channel),
+        )
+        .route("/servers/{server_id}/invites", get(invites))
+        .route("/servers/{server_id}/members", get(members))
+        .route("/servers/{server_id}/members/{user_id}", delete(kick))
+        .route("/servers/{server_id}/roles", get(roles).post(create_role))
+        .route("/servers/{server_id}/permissions", get(permissions))
+        .route("/servers/{server_id}/leave", post(leave))
+}
+
+fn sid(raw: &str) -> Result<u64, ApiError> {
+    path_id(raw, "Invalid server ID")
+}
+
+async fn list(st: St, auth: Auth) -> ApiResult {
+    let world = st.lock();
+    let out: Vec<Value> = world
+        .servers
+        .values()
+        .filter(|s| s.members.iter().any(|m| m.user_id == auth.user_id))
+        .map(|s| wire::server(&world, s.id))
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+async fn create(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let name = req_str(&body, "name")?;
+    let len = name.chars().count();
+    if len < 2 {
+        return Err(ApiError::invalid(
+            "name",
+            "String should have at least 2 characters",
+        ));
+    }
+    if len > 100 {
+        return Err(ApiError::invalid(
+            "name",
+            "String should have at most 100 characters",
+        ));
+    }
+    let description = opt_str(&body, "description")?.map(str::to_owned);
+    let mut world = st.lock();
+    let id = world.create_server(auth.user_id, name, description);
+    Ok(Json(wire::server(&world, id)))
+}
+
+async fn get_one(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = sid(&raw)?;
+    let world = st.lock();
+    world.member_server(id, auth.user_id)?;
+    Ok(Json(wire::server(&world, id)))
+}
+
+async fn update(
+    st: St,
+    auth: Auth,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let id = sid(&raw)?;
+    let body = json_body(&headers, &body)?;
+    let name = opt_str(&body, "name")?.map(str::to_owned);
+    let description = opt_str(&body, "description")?.map(str::to_owned);
+    let mut world = st.lock();
+    world.member_server(id, auth.user_id)?;
+    if !world.has_permission(id, auth.user_id, "server.manage") {
+        return Err(ApiError::new(
+            403,
+            "Missing required permission: server.manage",
+        ));
+    }
+    if let Some(s) = world.servers.get_mut(&id) {
+        if let Some(n) = name {
+            s.name = n;
+        }
+        if body.contains_key("description") {
+            s.description = description;
+        }
+    }
+    let payload = wire::server(&world, id);
+    let audience: Vec<u64> = world.servers[&id]
+        .members
+        .iter()
+        .map(|m| m.user_id)
+        .collect();
+    world.dispatch("SERVER_UPDATE", &payload, &audience);
+    Ok(Json(payload))
+}
+
+/// Only the owner may delete; anyone else gets the reference's 500.
+async fn remove(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = sid(&raw)?;
+    let mut world = st.lock();
+    let server = world.member_server(id, auth.user_id)?;
+    if server.owner_id != auth.user_id {
+        return Err(ApiError::internal());
+    }
+    let audience: Vec<u64> = server.members.iter().map(|m| m.user_id).collect();
+    world.servers.remove(&id);
+    let channel_ids: Vec<u64> = world
+        .channels
+        .values()
+        .filter(|c| c.server_id == Some(id))
+        .map(|c| c.id)
+        .collect();
+    for c in channel_ids {
+        world.channels.remove(&c);
+        world.messages.remove(&c);
+    }
+    world.dispatch("SERVER_DELETE", &json!({"id": id.to_string()}), &audience);
+    Ok(Json(wire::ok()))
+}
+
+async fn channels(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = sid(&raw)?;
+    let world = st.lock();
+    world.member_server(id, auth.user_id)?;
+    let out: Vec<Value> = world
+        .channels
+        .values()
+        .filter(|c| c.server_id == Some(id))
+        .map(|c| wire::channel(c, &world))
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+async fn create_channel(
+    st: St,
+    auth: Auth,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let id = sid(&raw)?;
+    let body = json_body(&headers, &body)?;
+    let name = req_str(&body, "name")?;
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::invalid(
+            "name",
+            "String should have at least 1 character",
+        ));
+    }
+    // Unknown types silently become text, as on the reference.
+    let kind = opt_str(&body, "channel_type")?
+        .filter(|k| ["voice", "category", "announcement"].contains(k))
+        .unwrap_or("text");
+    let topic = opt_str(&body, "topic")?.map(str::to_owned);
+    let mut world = st.lock();
+    world.member_server(id, auth.user_id)?;
+    if !world.has_permission(id, auth.user_id, "channels.manage") {
+        return Err(ApiError::new(
+            403,
+            "Missing required permission: channels.manage",
+        ));
+    }
+    let cid = world.create_channel(id, name, kind, topic);
+    Ok(Json(wire::channel(&world.channels[&cid], &world)))
+}
+
+async fn invites(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = sid(&raw)?;
+    let world = st.lock();
+    world.member_server(id, auth.user_id)?;
+    let out: Vec<Value> = world
+        .invites
+        .values()
+        .filter(|i| i.server_id == id)
+        .map(|i| {
+            json!({
+                "code": i.code,
+                "server_id": i.server_id.to_string(),
+                "channel_id": i.channel_id.to_string(),
+                "inviter_id": i.inviter_id.to_string(),
+                "uses": i.uses,
+                "max_uses": i.max_uses,
+                "max_age": i.max_age,
+                "temporary": false,
+                "created_at": i.created_at,
+                "expires_at": i.expires_at(),
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+/// At most 100 per page; `after=<user id>` pages on.
+async fn members(st: St, auth: Auth, Path(raw): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    let id = sid(&raw)?;
+    let pairs = query_pairs(q.as_deref());
+    let limit = match pairs.iter().find(|(k, _)| k == "limit") {
+        None => 100,
+        Some((_, v)) => match v.parse::<usize>() {
+            Ok(n @ 1..=100) => n,
+            Ok(0) => {
+                return Err(ApiError::invalid(
+                    "limit",
+                    "Input should be greater than or equal to 1",
+                ))
+            }
+            Ok(_) => {
+                return Err(ApiError::invalid(
+                    "limit",
+                    "Input should be less than or equal to 100",
+                ))
+            }
+            Err(_) => {
+                return Err(ApiError::invalid(
+                    "limit",
+                    "Input should be a valid integer, unable to parse string as an integer",
+                ))
+            }
+        },
+    };
+    let after = pairs
+        .iter()
+        .find(|(k, _)| k == "after")
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let world = st.lock();
+    let server = world.member_server(id, auth.user_id)?;
+    let out: Vec<Value> = server
+        .members
+        .iter()
+        .filter(|m| m.user_id > after)
+        .take(limit)
+        .map(|m| wire::member(&world, id, m.user_id))
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+async fn kick(st: St, auth: Auth, Path((raw, raw_user)): Path<(String, String)>) -> ApiResult {
+    let id = sid(&raw)?;
+    let user_id = path_id(&raw_user, "Invalid user ID")?;
+    let mut world = st.lock();
+    world.member_server(id, auth.user_id)?;
+    if !world.has_permission(id, auth.user_id, "members.kick") {
+        return Err(ApiError::new(
+            403,
+            "Missing required permission: members.kick",
+        ));
+    }
+    remove_member(&mut world, id, user_id)?;
+    Ok(Json(wire::ok()))
+}
+
+fn remove_member(
+    world: &mut crate::store::World,
+    server_id: u64,
+    user_id: u64,
+) -> Result<(), ApiError> {
+    let server = world
+        .servers
+        .get_mut(&server_id)
+        .ok_or_else(|| ApiError::not_found("Server"))?;
+    let before = server.members.len();
+    server.members.retain(|m| m.user_id != user_id);
+    if server.members.len() == before {
+        return Err(ApiError::not_found("Member"));
+    }
+    let mut audience: Vec<u64> = server.members.iter().map(|m| m.user_id).collect();
+    audience.push(user_id);
+    let payload = json!({"server_id": server_id.to_string(), "user_id": user_id.to_string()});
+    world.dispatch("MEMBER_REMOVE", &payload, &audience);
+    world.dispatch(
+        "SERVER_DELETE",
+        &json!({"id": server_id.to_string()}),
+        &[user_id],
+    );
+    Ok(())
+}
+
+async fn leave(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = sid(&raw)?;
+    let mut world = st.lock();
+    let server = world.member_server(id, auth.user_id)?;
+    if server.owner_id == auth.user_id {
+        return Err(ApiError::new(400, "Server owner cannot leave the server"));
+    }
+    remove_member(&mut world, id, auth.user_id)?;
+    Ok(Json(wire::ok()))
+}
+
+fn role_json(server_id: u64, r: &Role) -> Value {
+    let perms: serde_json::Map<String, Value> = r
+        .permissions
+        .iter()
+        .map(|p| (p.clone(), Value::Bool(true)))
+        .collect();
+    json!({
+        "id": r.id.to_string(),
+        "server_id": server_id.to_string(),
+        "name": r.name,
+        "color": r.color,
+        "position": r.position,
+        "permissions": perms,
+        "hoist": false,
+        "mentionable": false,
+        "is_default": r.is_default,
+    })
+}
+
+async fn roles(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = sid(&raw)?;
+    let world = st.lock();
+    let server = world.member_server(id, auth.user_id)?;
+    Ok(Json(Value::Array(
+        server.roles.iter().map(|r| role_json(id, r)).collect(),
+    )))
+}
+
+async fn create_role(
+    st: St,
+    auth: Auth,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let id = sid(&raw)?;
+    let body = json_body(&headers, &body)?;
+    let name = req_str(&body, "name")?.to_owned();
+    let color = opt_str(&body, "color")?.map(str::to_owned);
+    let permissions: Vec<String> = match body.get("permissions") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Object(o)) => o
+            .iter()
+            .filter(|(_, v)| v.as_bool() == Some(true))
+            .map(|(k, _)| k.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut world = st.lock();
+    world.member_server(id, auth.user_id)?;
+    if !world.has_permission(id, auth.user_id, "roles.manage") {
+        return Err(ApiError::new(
+            403,
+            "Missing required permission: roles.manage",
+        ));
+    }
+    let role_id = world.ids.next();
+    let server = world
+        .servers
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("Server"))?;
+    let role = Role {
+        id: role_id,
+        name,
+        color,
+        position: i64::try_from(server.roles.len()).unwrap_or(0),
+        permissions,
+        is_default: false,
+    };
+    server.roles.push(role.clone());
+    Ok(Json(role_json(id, &role)))
+}
+
+async fn permissions(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = sid(&raw)?;
+    let world = st.lock();
+    world.member_server(id, auth.user_id)?;
+    Ok(Json(world.permission_map(id, auth.user_id)))
+}

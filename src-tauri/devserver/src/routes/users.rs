@@ -1,0 +1,290 @@
+//! Users: own profile, public profiles, presence, search, settings, unread counts and DMs.
+
+use super::{St, R};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{id_field, json_body, opt_str, path_id, query_pairs, Auth};
+use crate::ids::now_ms;
+use crate::store::auth::{hash_password, password_problems};
+use crate::store::Setting;
+use crate::wire;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery};
+use axum::http::HeaderMap;
+use axum::routing::{get, put};
+use axum::Json;
+use serde_json::{json, Value};
+
+/// Routes below `/api/v1/users`.
+pub(crate) fn routes() -> R {
+    R::new()
+        .route("/users/@me", get(me).patch(update_me))
+        .route("/users/@me/presence", put(set_presence))
+        .route("/users/@me/settings", get(settings))
+        .route(
+            "/users/@me/settings/{key}",
+            get(setting).put(put_setting).delete(delete_setting),
+        )
+        .route("/users/@me/unread", get(unread))
+        .route("/users/@me/channels", get(list_dms).post(open_dm))
+        .route("/users/search", get(search))
+        .route("/users/{user_id}", get(user))
+        .route("/users/{user_id}/presence", get(presence))
+}
+
+const STATUSES: [&str; 5] = ["online", "idle", "dnd", "invisible", "offline"];
+
+async fn me(st: St, auth: Auth) -> ApiResult {
+    let world = st.lock();
+    let u = world
+        .users
+        .get(&auth.user_id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    Ok(Json(wire::private_user(u)))
+}
+
+async fn update_me(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let username = opt_str(&body, "username")?.map(str::to_owned);
+    let email = opt_str(&body, "email")?.map(str::to_owned);
+    let password = opt_str(&body, "password")?.map(str::to_owned);
+    let current = opt_str(&body, "current_password")?.map(str::to_owned);
+    let mut world = st.lock();
+    if let Some(name) = &username {
+        if name.chars().count() < 3 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(ApiError::invalid(
+                "username",
+                "String should have at least 3 characters",
+            ));
+        }
+        if world
+            .users
+            .values()
+            .any(|u| u.id != auth.user_id && u.username.eq_ignore_ascii_case(name))
+        {
+            return Err(ApiError::new(409, "Username already taken"));
+        }
+    }
+    if let Some(mail) = &email {
+        if world
+            .users
+            .values()
+            .any(|u| u.id != auth.user_id && u.email.eq_ignore_ascii_case(mail))
+        {
+            return Err(ApiError::new(409, "Email already taken"));
+        }
+    }
+    let user = world
+        .users
+        .get_mut(&auth.user_id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    if let Some(pw) = &password {
+        if current.as_deref().map(hash_password) != Some(user.password_hash.clone()) {
+            return Err(ApiError::new(401, "Invalid password"));
+        }
+        if !password_problems(pw).is_empty() {
+            return Err(ApiError::new(400, "Weak password"));
+        }
+        user.password_hash = hash_password(pw);
+    }
+    if let Some(name) = username {
+        user.username = name;
+    }
+    if let Some(mail) = email {
+        user.email = mail;
+    }
+    Ok(Json(wire::private_user(user)))
+}
+
+async fn set_presence(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let status = opt_str(&body, "status")?.unwrap_or("online");
+    if !STATUSES.contains(&status) {
+        return Err(ApiError::new(
+            400,
+            "Invalid status. Must be one of: online, idle, dnd, invisible, offline",
+        ));
+    }
+    let custom_status = opt_str(&body, "custom_status")?.map(str::to_owned);
+    let custom_emoji = opt_str(&body, "custom_emoji")?.map(str::to_owned);
+    let mut world = st.lock();
+    let own = {
+        let user = world
+            .users
+            .get_mut(&auth.user_id)
+            .ok_or_else(|| ApiError::not_found("User"))?;
+        user.presence.status = status.to_owned();
+        if body.contains_key("custom_status") {
+            user.presence.custom_status = custom_status;
+        }
+        if body.contains_key("custom_emoji") {
+            user.presence.custom_emoji = custom_emoji;
+        }
+        user.presence.last_seen = now_ms();
+        user.clone()
+    };
+    let event = wire::presence(&own, false);
+    let audience = world.presence_audience(auth.user_id);
+    world.dispatch("PRESENCE_UPDATE", &event, &audience);
+    Ok(Json(wire::presence(&own, true)))
+}
+
+async fn user(st: St, _auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = path_id(&raw, "Invalid user ID")?;
+    let world = st.lock();
+    let u = world
+        .users
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    Ok(Json(wire::public_user(u)))
+}
+
+async fn presence(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
+    let id = path_id(&raw, "Invalid user ID")?;
+    let world = st.lock();
+    let u = world
+        .users
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    Ok(Json(wire::presence(u, id == auth.user_id)))
+}
+
+/// Exact, case-sensitive username match only (PROTOCOL.md §6).
+async fn search(st: St, _auth: Auth, RawQuery(q): RawQuery) -> ApiResult {
+    let pairs = query_pairs(q.as_deref());
+    let Some((_, name)) = pairs.iter().find(|(k, v)| k == "username" && !v.is_empty()) else {
+        return Err(ApiError::new(400, "Username required"));
+    };
+    let world = st.lock();
+    let u = world
+        .user_by_name(name)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    Ok(Json(wire::public_user(u)))
+}
+
+fn setting_json(key: &str, s: &Setting) -> Value {
+    json!({"key": key, "value": s.value, "created_at": s.created_at, "updated_at": s.updated_at})
+}
+
+async fn settings(st: St, auth: Auth) -> ApiResult {
+    let world = st.lock();
+    let user = world
+        .users
+        .get(&auth.user_id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    let map: serde_json::Map<String, Value> = user
+        .settings
+        .iter()
+        .map(|(k, s)| (k.clone(), s.value.clone()))
+        .collect();
+    Ok(Json(
+        json!({"settings": map, "count": map.len(), "limit": 100}),
+    ))
+}
+
+async fn setting(st: St, auth: Auth, Path(key): Path<String>) -> ApiResult {
+    let world = st.lock();
+    let s = world
+        .users
+        .get(&auth.user_id)
+        .and_then(|u| u.settings.get(&key))
+        .ok_or_else(|| ApiError::not_found("Setting"))?;
+    Ok(Json(setting_json(&key, s)))
+}
+
+async fn put_setting(
+    st: St,
+    auth: Auth,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let value = body
+        .get("value")
+        .cloned()
+        .ok_or_else(|| ApiError::invalid("value", "Field required"))?;
+    let mut world = st.lock();
+    let user = world
+        .users
+        .get_mut(&auth.user_id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    let now = now_ms();
+    let entry = user.settings.entry(key.clone()).or_insert(Setting {
+        value: Value::Null,
+        created_at: now,
+        updated_at: now,
+    });
+    entry.value = value;
+    entry.updated_at = now;
+    Ok(Json(setting_json(&key, entry)))
+}
+
+async fn delete_setting(st: St, auth: Auth, Path(key): Path<String>) -> ApiResult {
+    let mut world = st.lock();
+    let user = world
+        .users
+        .get_mut(&auth.user_id)
+        .ok_or_else(|| ApiError::not_found("User"))?;
+    user.settings
+        .remove(&key)
+        .ok_or_else(|| ApiError::not_found("Setting"))?;
+    Ok(Json(wire::ok()))
+}
+
+async fn unread(st: St, auth: Auth) -> ApiResult {
+    let world = st.lock();
+    let mut counts = serde_json::Map::new();
+    for (&channel_id, msgs) in &world.messages {
+        if !world.channel_audience(channel_id).contains(&auth.user_id) {
+            continue;
+        }
+        let mark = world.read_markers.get(&(auth.user_id, channel_id)).copied();
+        let Some(mark) = mark else { continue };
+        let n = msgs
+            .range(mark + 1..)
+            .filter(|(_, m)| m.author_id != auth.user_id)
+            .count();
+        if n > 0 {
+            counts.insert(channel_id.to_string(), n.into());
+        }
+    }
+    Ok(Json(json!({"unread_counts": counts})))
+}
+
+/// Lists the caller's DMs. The reference often answers `[]` here; the devserver returns the
+/// real list (clients must cope with both, PROTOCOL.md §6).
+async fn list_dms(st: St, auth: Auth) -> ApiResult {
+    let world = st.lock();
+    let list: Vec<Value> = world
+        .dms
+        .iter()
+        .filter(|((a, b), _)| *a == auth.user_id || *b == auth.user_id)
+        .map(|(_, &id)| wire::dm_channel(&world, id, auth.user_id))
+        .collect();
+    Ok(Json(Value::Array(list)))
+}
+
+async fn open_dm(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let body = json_body(&headers, &body)?;
+    let recipient = id_field(&body, "recipient_id")?
+        .ok_or_else(|| ApiError::invalid("recipient_id", "Field required"))?;
+    if recipient == auth.user_id {
+        return Err(ApiError::new(500, "Cannot create DM with yourself"));
+    }
+    let mut world = st.lock();
+    if !world.users.contains_key(&recipient) {
+        return Err(ApiError::not_found("User"));
+    }
+    let is_new = !world
+        .dms
+        .contains_key(&(auth.user_id.min(recipient), auth.user_id.max(recipient)));
+    let id = world.open_dm(auth.user_id, recipient);
+    if is_new {
+        let for_me = wire::dm_channel(&world, id, auth.user_id);
+        let for_them = wire::dm_channel(&world, id, recipient);
+        world.dispatch("CHANNEL_CREATE", &for_me, &[auth.user_id]);
+        world.dispatch("CHANNEL_CREATE", &for_them, &[recipient]);
+    }
+    Ok(Json(wire::dm_channel(&world, id, auth.user_id)))
+}

@@ -1,0 +1,173 @@
+//! `--seed demo`: alice, bob and carol (password [`crate::DEMO_PASSWORD`]), two servers with a
+//! few channels, ~500 messages of history, a DM, a pending friend request, and the bot user
+//! that posts in #general while the demo runs.
+
+use crate::ids::now_ms;
+use crate::store::chat::NewMessage;
+use crate::store::{RelStatus, Relationship, World};
+use crate::{DEMO_PASSWORD, DEMO_USERS};
+
+/// Username of the demo bot.
+pub(crate) const BOT_NAME: &str = "plexibot";
+
+const LINES: &[&str] = &[
+    "morning everyone",
+    "has anyone tried the new build yet?",
+    "the release notes are up on the wiki",
+    "lunch in 10?",
+    "I pushed a fix for the reconnect bug",
+    "can someone review my PR when they get a chance",
+    "that meeting could have been an email 😅",
+    "deploy looks green from here",
+    "who broke the build? (it was me)",
+    "coffee machine is fixed!",
+    "reminder: retro at 3pm",
+    "nice work on the login screen",
+    "what do we think about dark mode by default?",
+    "I'll pair on that after standup",
+    "the gateway reconnects fine after sleep now",
+    "new emoji pack just dropped 🎉",
+    "anyone up for a game tonight?",
+    "brb, grabbing snacks",
+    "this channel is my favourite",
+    "ok that is genuinely impressive",
+];
+
+const BOT_LINES: &[&str] = &[
+    "🤖 beep boop, still here",
+    "🤖 tip: right-click a message to reply",
+    "🤖 the server is healthy",
+    "🤖 did you know? history loads as you scroll",
+    "🤖 hydration reminder 💧",
+];
+
+/// Ids the demo bot needs later.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DemoIds {
+    pub(crate) bot_user: u64,
+    pub(crate) general: u64,
+}
+
+/// Fills an empty world with the demo data.
+pub(crate) fn seed_demo(world: &mut World) -> DemoIds {
+    let mut users = Vec::new();
+    for name in DEMO_USERS {
+        let id = world
+            .create_user(name, &format!("{name}@demo.plexichat.local"), DEMO_PASSWORD)
+            .unwrap_or_default();
+        users.push(id);
+    }
+    let bot_user = world
+        .create_user(BOT_NAME, "bot@demo.plexichat.local", DEMO_PASSWORD)
+        .unwrap_or_default();
+    if let Some(b) = world.users.get_mut(&bot_user) {
+        b.is_bot = true;
+        b.presence.status = "online".into();
+    }
+    let (alice, bob, carol) = (users[0], users[1], users[2]);
+
+    let hq = world.create_server(
+        alice,
+        "Plexichat HQ",
+        Some("Where the team hangs out".into()),
+    );
+    let general = world
+        .channels
+        .values()
+        .find(|c| c.server_id == Some(hq))
+        .map_or(0, |c| c.id);
+    let random = world.create_channel(hq, "random", "text", Some("Anything goes".into()));
+    let dev = world.create_channel(hq, "dev", "text", Some("Builds, bugs and reviews".into()));
+    world.create_channel(hq, "Lounge", "voice", None);
+    for u in [bob, carol, bot_user] {
+        world.add_member(hq, u);
+    }
+    let games = world.create_server(bob, "Gaming Night", Some("Fridays at 8".into()));
+    let games_general = world
+        .channels
+        .values()
+        .find(|c| c.server_id == Some(games))
+        .map_or(0, |c| c.id);
+    let lfg = world.create_channel(games, "looking-for-group", "text", None);
+    world.add_member(games, alice);
+
+    let start = now_ms().saturating_sub(7 * 24 * 3600 * 1000);
+    let plan: [(u64, &[u64], usize); 5] = [
+        (general, &[alice, bob, carol], 200),
+        (random, &[alice, bob, carol], 130),
+        (dev, &[alice, bob], 100),
+        (games_general, &[alice, bob], 40),
+        (lfg, &[bob, alice], 20),
+    ];
+    let total: usize = plan.iter().map(|p| p.2).sum();
+    let step = (7 * 24 * 3600 * 1000) / u64::try_from(total + 20).unwrap_or(1);
+    let mut t = start;
+    let mut line = 0usize;
+    for (channel, authors, count) in plan {
+        let mut channel_t = t;
+        for i in 0..count {
+            let author = authors[i % authors.len()];
+            let new = NewMessage {
+                content: LINES[line % LINES.len()].to_owned(),
+                created_at: Some(channel_t),
+                ..NewMessage::default()
+            };
+            world.post_message(channel, author, new);
+            line += 7;
+            channel_t += step * u64::try_from(total / count.max(1)).unwrap_or(1);
+        }
+        t += step;
+    }
+
+    let dm = world.open_dm(alice, bob);
+    for (i, text) in [
+        "hey, got a minute?",
+        "sure, what's up",
+        "the demo is tomorrow",
+        "I know, I'm ready 🙂",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let author = if i % 2 == 0 { alice } else { bob };
+        let at = now_ms().saturating_sub(3_600_000) + u64::try_from(i).unwrap_or(0) * 60_000;
+        let new = NewMessage {
+            content: (*text).to_owned(),
+            created_at: Some(at),
+            ..NewMessage::default()
+        };
+        world.post_message(dm, author, new);
+    }
+
+    let now = now_ms();
+    for (a, b) in [(alice, bob), (bob, alice)] {
+        world.relationships.insert(
+            (a, b),
+            Relationship {
+                status: RelStatus::Friend,
+                created_at: now,
+            },
+        );
+    }
+    world.relationships.insert(
+        (carol, alice),
+        Relationship {
+            status: RelStatus::PendingOutgoing,
+            created_at: now,
+        },
+    );
+    world.relationships.insert(
+        (alice, carol),
+        Relationship {
+            status: RelStatus::PendingIncoming,
+            created_at: now,
+        },
+    );
+
+    DemoIds { bot_user, general }
+}
+
+/// The next bot line.
+pub(crate) fn bot_line(n: usize) -> &'static str {
+    BOT_LINES[n % BOT_LINES.len()]
+}
