@@ -15,6 +15,8 @@ pub mod api;
 pub mod client;
 pub mod clock;
 pub mod error;
+pub mod event;
+pub mod gateway;
 pub mod model;
 pub mod hub;
 pub mod ratelimit;

@@ -1,0 +1,381 @@
+//! REST catch-up: repairing the gaps the gateway leaves.
+//!
+//! The reference server replays nothing on RESUME and silently drops events past its
+//! outbound rate (PROTOCOL.md §7), so after every (re)connect, after a sequence gap and on
+//! demand, the connection asks a [`HistorySource`] for the messages after the last one it
+//! delivered in each tracked channel, paging until a short page. [`Timeline`] then merges
+//! those with the live events that arrived meanwhile: each id is delivered once, in id order
+//! per channel.
+//!
+//! Invariant: while a catch-up is in flight, live MESSAGE_CREATEs are buffered rather than
+//! delivered, so a channel's `last_id` only moves forward and the catch-up's `after` point
+//! stays valid.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::model::{cmp_ids, Message};
+
+/// Where catch-up reads message history from (the REST API in the app).
+#[async_trait]
+pub trait HistorySource: Send + Sync {
+    /// Messages of `channel_id` with ids greater than `after_id`, at most `limit` (≤ 100).
+    /// Any order is fine: the caller sorts.
+    ///
+    /// # Errors
+    /// [`HistoryError`] when the request failed; the connection retries later.
+    async fn messages_after(
+        &self,
+        channel_id: &str,
+        after_id: &str,
+        limit: u8,
+    ) -> Result<Vec<Message>, HistoryError>;
+}
+
+/// A failed history request.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("history request failed: {message}")]
+pub struct HistoryError {
+    /// What went wrong (no secrets).
+    pub message: String,
+    /// How long the server asked us to wait, when it did (429).
+    pub retry_after: Option<Duration>,
+}
+
+impl HistoryError {
+    /// An error without a server-given delay.
+    #[must_use]
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+/// Answer of a [`TokenVerifier`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStatus {
+    /// The REST API accepts the token: a 4004 was the server's rate-limited token check.
+    Valid,
+    /// The REST API rejects the token: the user must sign in again.
+    Invalid,
+    /// Could not tell (network error, 429, 5xx): keep the user signed in and retry.
+    Unknown,
+}
+
+/// Confirms a token over REST before the gateway signs anyone out (PROTOCOL.md §7: 4004 is
+/// also sent when the per-IP token check is rate limited).
+#[async_trait]
+pub trait TokenVerifier: Send + Sync {
+    /// Asks the server whether the current token is still valid.
+    async fn verify_token(&self) -> TokenStatus;
+}
+
+/// Fetches every message after `after_id`, oldest first.
+///
+/// # Errors
+/// The first failed page; nothing is half-delivered.
+pub(crate) async fn fetch_after(
+    source: &dyn HistorySource,
+    channel_id: &str,
+    after_id: &str,
+    page_size: u8,
+    max_pages: u32,
+) -> Result<Vec<Message>, HistoryError> {
+    let page_size = page_size.clamp(1, 100);
+    let mut all: Vec<Message> = Vec::new();
+    let mut cursor = after_id.to_owned();
+    for _ in 0..max_pages {
+        let page = source
+            .messages_after(channel_id, &cursor, page_size)
+            .await?;
+        let full = page.len() >= usize::from(page_size);
+        let Some(newest) = page
+            .iter()
+            .map(|m| m.id.as_str())
+            .max_by(|a, b| cmp_ids(a, b))
+        else {
+            break;
+        };
+        if cmp_ids(newest, &cursor).is_le() {
+            // A server that ignores `after` would loop forever; stop at what we have.
+            break;
+        }
+        newest.clone_into(&mut cursor);
+        all.extend(
+            page.into_iter()
+                .filter(|m| cmp_ids(&m.id, after_id).is_gt()),
+        );
+        if !full {
+            break;
+        }
+    }
+    all.sort_by(|a, b| cmp_ids(&a.id, &b.id));
+    all.dedup_by(|a, b| a.id == b.id);
+    Ok(all)
+}
+
+/// How many delivered ids per channel are remembered for dedupe.
+const REMEMBERED_IDS: usize = 4096;
+
+/// Per-channel delivery record.
+#[derive(Debug, Default, Clone)]
+struct Cursor {
+    /// Greatest id delivered (or the point to catch up from).
+    last_id: Option<String>,
+    /// Recently delivered ids, oldest first, for dedupe of late duplicates.
+    recent: VecDeque<String>,
+    recent_set: BTreeSet<String>,
+}
+
+impl Cursor {
+    fn remember(&mut self, id: &str) {
+        if self.recent_set.insert(id.to_owned()) {
+            self.recent.push_back(id.to_owned());
+            if self.recent.len() > REMEMBERED_IDS {
+                if let Some(old) = self.recent.pop_front() {
+                    self.recent_set.remove(&old);
+                }
+            }
+        }
+        if self
+            .last_id
+            .as_deref()
+            .is_none_or(|last| cmp_ids(id, last).is_gt())
+        {
+            self.last_id = Some(id.to_owned());
+        }
+    }
+
+    fn has(&self, id: &str) -> bool {
+        self.recent_set.contains(id)
+            || self.recent.front().is_some_and(|oldest| {
+                // Older than everything remembered and not newer than the last delivered id:
+                // it was delivered long ago (or predates tracking).
+                self.recent.len() >= REMEMBERED_IDS && cmp_ids(id, oldest).is_lt()
+            })
+    }
+}
+
+/// Which messages each tracked channel has delivered; decides what is new.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Timeline {
+    channels: HashMap<String, Cursor>,
+}
+
+impl Timeline {
+    /// Starts tracking `channel_id`; `last_seen` is the newest message the UI already has
+    /// (`"0"` for an empty channel). Without one, repairs start after the first message
+    /// delivered: ids cannot be derived from a time because the server's ids do not all
+    /// use the documented epoch (recorded message ids decode to dates years off).
+    pub(crate) fn track(&mut self, channel_id: &str, last_seen: Option<String>) {
+        let cursor = self.channels.entry(channel_id.to_owned()).or_default();
+        if let Some(start) = last_seen {
+            if cursor
+                .last_id
+                .as_deref()
+                .is_none_or(|last| cmp_ids(&start, last).is_gt())
+            {
+                cursor.last_id = Some(start);
+            }
+        }
+    }
+
+    pub(crate) fn untrack(&mut self, channel_id: &str) {
+        self.channels.remove(channel_id);
+    }
+
+    /// `(channel, after)` for every tracked channel: the catch-up plan.
+    pub(crate) fn plan(&self) -> Vec<(String, String)> {
+        self.channels
+            .iter()
+            .filter_map(|(c, cur)| cur.last_id.clone().map(|l| (c.clone(), l)))
+            .collect()
+    }
+
+    /// A live message: `true` when it is new and must be delivered.
+    ///
+    /// Untracked channels are tracked from their first message on, so a channel the user
+    /// has not opened still gets its gaps repaired once it has been seen.
+    pub(crate) fn accept(&mut self, channel_id: &str, id: &str) -> bool {
+        let cursor = self.channels.entry(channel_id.to_owned()).or_default();
+        if cursor.has(id) {
+            return false;
+        }
+        cursor.remember(id);
+        true
+    }
+
+    /// Merges a catch-up result with the live messages buffered meanwhile: returns the new
+    /// ones, deduplicated and ordered by id per channel (channels in plan order).
+    pub(crate) fn merge(
+        &mut self,
+        fetched: Vec<(String, Vec<Message>)>,
+        buffered: Vec<Message>,
+    ) -> Vec<Message> {
+        let mut by_channel: Vec<(String, Vec<Message>)> = fetched;
+        for m in buffered {
+            match by_channel.iter_mut().find(|(c, _)| *c == m.channel_id) {
+                Some((_, list)) => list.push(m),
+                None => by_channel.push((m.channel_id.clone(), vec![m])),
+            }
+        }
+        let mut out = Vec::new();
+        for (channel, mut list) in by_channel {
+            list.sort_by(|a, b| cmp_ids(&a.id, &b.id));
+            for mut m in list {
+                if self.accept(&channel, &m.id) {
+                    // Keyed by the requested id (PROTOCOL.md §6: a listing's channel_id may
+                    // differ from the channel asked for).
+                    m.channel_id.clone_from(&channel);
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    fn msg(channel: &str, id: u64) -> Message {
+        serde_json::from_value(serde_json::json!({
+            "id": id.to_string(), "channel_id": channel, "author_id": "1",
+            "content": format!("m{id}"), "created_at": 1
+        }))
+        .unwrap()
+    }
+
+    /// Serves `ids` like the reference server: ascending, the `limit` right after `after`.
+    struct Fake {
+        ids: Vec<u64>,
+        calls: Mutex<Vec<String>>,
+        fail_on_call: Option<usize>,
+    }
+
+    #[async_trait]
+    impl HistorySource for Fake {
+        async fn messages_after(
+            &self,
+            channel: &str,
+            after: &str,
+            limit: u8,
+        ) -> Result<Vec<Message>, HistoryError> {
+            let mut calls = self.calls.lock().unwrap();
+            calls.push(after.to_owned());
+            if self.fail_on_call == Some(calls.len()) {
+                return Err(HistoryError::new("boom"));
+            }
+            let after: u64 = after.parse().unwrap();
+            Ok(self
+                .ids
+                .iter()
+                .filter(|i| **i > after)
+                .take(limit.into())
+                .map(|i| msg(channel, *i))
+                .collect())
+        }
+    }
+
+    #[tokio::test]
+    async fn pages_until_a_short_page() {
+        let fake = Fake {
+            ids: (1..=250).collect(),
+            calls: Mutex::default(),
+            fail_on_call: None,
+        };
+        let got = fetch_after(&fake, "c", "0", 100, 50).await.unwrap();
+        assert_eq!(got.len(), 250);
+        assert!(got.windows(2).all(|w| cmp_ids(&w[0].id, &w[1].id).is_lt()));
+        assert_eq!(*fake.calls.lock().unwrap(), ["0", "100", "200"]);
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_fails_the_whole_fetch() {
+        let fake = Fake {
+            ids: (1..=250).collect(),
+            calls: Mutex::default(),
+            fail_on_call: Some(2),
+        };
+        assert!(fetch_after(&fake, "c", "0", 100, 50).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_server_ignoring_after_does_not_loop() {
+        struct Stuck;
+        #[async_trait]
+        impl HistorySource for Stuck {
+            async fn messages_after(
+                &self,
+                c: &str,
+                _: &str,
+                _: u8,
+            ) -> Result<Vec<Message>, HistoryError> {
+                Ok(vec![msg(c, 5), msg(c, 3)])
+            }
+        }
+        let got = fetch_after(&Stuck, "c", "4", 2, 50).await.unwrap();
+        assert_eq!(got.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["5"]);
+    }
+
+    #[test]
+    fn merge_dedupes_and_orders_by_id() {
+        let mut t = Timeline::default();
+        t.track("c", Some("10".into()));
+        assert!(t.accept("c", "11"));
+        assert!(!t.accept("c", "11"), "live duplicate");
+        let fetched = vec![(
+            "c".to_owned(),
+            vec![msg("c", 13), msg("c", 11), msg("c", 12)],
+        )];
+        let buffered = vec![msg("c", 14), msg("c", 12), msg("c", 13)];
+        let out = t.merge(fetched, buffered);
+        let ids: Vec<_> = out.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["12", "13", "14"]);
+        assert_eq!(t.plan(), [("c".to_owned(), "14".to_owned())]);
+    }
+
+    #[test]
+    fn merge_keys_by_the_requested_channel() {
+        let mut t = Timeline::default();
+        t.track("asked", Some("1".into()));
+        let out = t.merge(vec![("asked".into(), vec![msg("other", 2)])], vec![]);
+        assert_eq!(out[0].channel_id, "asked");
+    }
+
+    #[test]
+    fn tracking_without_history_starts_at_the_first_delivered_message() {
+        let mut t = Timeline::default();
+        t.track("c", None);
+        assert!(t.plan().is_empty());
+        assert!(t.accept("c", "77"));
+        assert_eq!(t.plan(), [("c".to_owned(), "77".to_owned())]);
+        t.track("c", Some("5".into()));
+        assert_eq!(
+            t.plan(),
+            [("c".to_owned(), "77".to_owned())],
+            "never moves backwards"
+        );
+    }
+
+    #[test]
+    fn dedupe_memory_is_bounded() {
+        let mut t = Timeline::default();
+        for i in 1..=(REMEMBERED_IDS as u64 + 100) {
+            assert!(t.accept("c", &i.to_string()));
+        }
+        assert!(t.channels["c"].recent.len() <= REMEMBERED_IDS);
+        assert!(
+            !t.accept("c", "1"),
+            "ids older than the memory window count as delivered"
+        );
+        assert!(!t.accept("c", &(REMEMBERED_IDS as u64 + 100).to_string()));
+    }
+}
