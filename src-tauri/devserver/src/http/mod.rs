@@ -64,6 +64,9 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
     if !is_rest(&path) {
         return next.run(req).await;
     }
+    if req.method() == axum::http::Method::OPTIONS {
+        return cors_preflight();
+    }
     let delay = state.lock().faults.delay_ms;
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
@@ -100,6 +103,25 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
             resp.headers_mut().insert(name, v);
         }
     }
+    resp
+}
+
+/// The reference refuses every CORS preflight from a browser origin (errors.txt): the app talks
+/// to the server from Rust, never from the webview.
+fn cors_preflight() -> Response {
+    let mut resp = (StatusCode::BAD_REQUEST, "Disallowed CORS origin").into_response();
+    let h = resp.headers_mut();
+    h.insert("vary", HeaderValue::from_static("Origin"));
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE, OPTIONS"),
+    );
+    h.insert("access-control-max-age", HeaderValue::from_static("600"));
+    h.insert("access-control-allow-headers", HeaderValue::from_static("Accept, Accept-Language, Authorization, Content-Language, Content-Type, Origin, X-API-Access-Token, X-Plexichat-Request, X-RateLimit-Bypass, X-Requested-With"));
+    h.insert(
+        "access-control-allow-credentials",
+        HeaderValue::from_static("true"),
+    );
     resp
 }
 

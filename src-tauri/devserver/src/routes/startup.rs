@@ -26,7 +26,10 @@ pub(crate) fn routes() -> R {
 
 /// Routes outside `/api/v1`.
 pub(crate) fn root_routes() -> R {
-    R::new().route("/health", get(health))
+    R::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi))
+        .route("/docs", get(docs))
 }
 
 fn version_json(s: &str) -> Value {
@@ -143,4 +146,20 @@ async fn password_requirements() -> Json<Value> {
 
 async fn feedback_status(_auth: Auth) -> Json<Value> {
     Json(json!({"enabled": false}))
+}
+
+/// A stub of the schema document (the reference serves 570 KB of OpenAPI here).
+async fn openapi(st: St) -> Json<Value> {
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Plexichat devserver", "version": st.config.server_version},
+        "paths": {},
+    }))
+}
+
+async fn docs() -> axum::response::Html<&'static str> {
+    axum::response::Html(
+        "<!doctype html><title>Plexichat devserver</title><p>This is a local development server. \
+         See /__devserver/fault for fault injection.</p>",
+    )
 }

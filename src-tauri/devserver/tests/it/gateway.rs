@@ -1,0 +1,311 @@
+//! The gateway as gateway.txt and PROTOCOL.md §7 describe it.
+
+use crate::common::{start, Api, Frame, Gw, WAIT};
+use plexichat_devserver::{DevServerConfig, DevServerHandle, TestUser};
+use serde_json::json;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+async fn setup() -> (DevServerHandle, TestUser) {
+    let server = start(DevServerConfig::for_tests()).await;
+    let alice = server
+        .create_user("alice", "Correct-Horse-9battery")
+        .await
+        .unwrap();
+    (server, alice)
+}
+
+#[tokio::test]
+async fn hello_identify_ready_and_heartbeat_ack() {
+    let (server, alice) = setup().await;
+    let (mut gw, hello) = Gw::connect(&server).await;
+    assert_eq!(hello["d"]["heartbeat_interval"], 1000);
+    gw.send(json!({"op": 1, "d": null})).await;
+    assert_eq!(
+        gw.json().await,
+        json!({"op": 11}),
+        "heartbeat before IDENTIFY is allowed"
+    );
+    gw.send(json!({"op": 2, "d": {"token": alice.token, "intents": 0}}))
+        .await;
+    let ready = gw.json().await;
+    assert_eq!(ready["t"], "READY");
+    assert_eq!(ready["s"], 1);
+    let d = &ready["d"];
+    for key in ["v", "user", "guilds", "session_id", "resume_gateway_url"] {
+        assert!(d.get(key).is_some(), "READY lacks {key}");
+    }
+    assert_eq!(d["user"]["id"], alice.id.as_str());
+}
+
+#[tokio::test]
+async fn compress_true_sends_one_zlib_stream_of_binary_frames() {
+    let (server, alice) = setup().await;
+    let (mut gw, _) = Gw::connect(&server).await;
+    gw.send(json!({"op": 2, "d": {"token": alice.token, "compress": true}}))
+        .await;
+    // `Gw` inflates binary frames with ONE decompressor; a per-frame stream would fail here.
+    assert_eq!(gw.json().await["t"], "READY");
+    gw.send(json!({"op": 1, "d": 1})).await;
+    assert_eq!(gw.json().await, json!({"op": 11}));
+    gw.send(json!({"op": 1, "d": 1})).await;
+    assert_eq!(gw.json().await, json!({"op": 11}));
+}
+
+async fn closes_with(server: &DevServerHandle, frames: Vec<Message>) -> Option<u16> {
+    let (mut gw, _) = Gw::connect(server).await;
+    for f in frames {
+        gw.send_raw(f).await;
+    }
+    gw.close_code().await
+}
+
+fn text(v: serde_json::Value) -> Message {
+    Message::Text(v.to_string().into())
+}
+
+#[tokio::test]
+async fn every_close_code_of_the_protocol() {
+    let (server, alice) = setup().await;
+    let identify = || text(json!({"op": 2, "d": {"token": alice.token}}));
+    assert_eq!(
+        closes_with(&server, vec![text(json!({"op": 99, "d": {}}))]).await,
+        Some(4001)
+    );
+    assert_eq!(
+        closes_with(&server, vec![Message::Text("{not json".into())]).await,
+        Some(4002)
+    );
+    assert_eq!(
+        closes_with(&server, vec![text(json!({"d": {}}))]).await,
+        Some(4002)
+    );
+    let big = format!("{{\"op\":1,\"d\":\"{}\"}}", "x".repeat(70 * 1024));
+    assert_eq!(
+        closes_with(&server, vec![Message::Text(big.into())]).await,
+        Some(4002)
+    );
+    assert_eq!(
+        closes_with(
+            &server,
+            vec![Message::Binary(vec![0xde, 0xad, 0xbe, 0xef].into())]
+        )
+        .await,
+        Some(4002)
+    );
+    assert_eq!(
+        closes_with(
+            &server,
+            vec![text(json!({"op": 3, "d": {"status": "idle"}}))]
+        )
+        .await,
+        Some(4003)
+    );
+    assert_eq!(
+        closes_with(
+            &server,
+            vec![text(json!({"op": 2, "d": {"token": "garbage-token"}}))]
+        )
+        .await,
+        Some(4004)
+    );
+    assert_eq!(
+        closes_with(&server, vec![identify(), identify()]).await,
+        Some(4005)
+    );
+    for intents in [json!(-1), json!(1_099_511_627_776_u64), json!(1_900_544)] {
+        let f = text(json!({"op": 2, "d": {"token": alice.token, "intents": intents}}));
+        assert_eq!(closes_with(&server, vec![f]).await, Some(4013), "{intents}");
+    }
+    // Silence for twice the (1 s) heartbeat interval.
+    assert_eq!(closes_with(&server, vec![]).await, Some(4009));
+}
+
+#[tokio::test]
+async fn zlib_compressed_identify_from_the_client_is_accepted() {
+    use std::io::Write;
+    let (server, alice) = setup().await;
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(
+        json!({"op": 2, "d": {"token": alice.token}})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    let (mut gw, _) = Gw::connect(&server).await;
+    gw.send_raw(Message::Binary(enc.finish().unwrap().into()))
+        .await;
+    assert_eq!(gw.json().await["t"], "READY");
+}
+
+#[tokio::test]
+async fn dispatch_reaches_members_with_increasing_seq_and_not_outsiders() {
+    let (server, alice) = setup().await;
+    let bob = server
+        .create_user("bob", "Correct-Horse-9battery")
+        .await
+        .unwrap();
+    let eve = server
+        .create_user("eve", "Correct-Horse-9battery")
+        .await
+        .unwrap();
+    let s = server.create_server(&alice.id, "HQ").await.unwrap();
+    server.add_member(&s.id, &bob.id).await.unwrap();
+    let (mut a, _) = Gw::identify(&server, &alice.token).await;
+    let (mut e, _) = Gw::identify(&server, &eve.token).await;
+    let api = Api::new(&server);
+    let sent = api
+        .post(
+            &format!("/channels/{}/messages", s.general_channel_id),
+            Some(&bob.token),
+            json!({"content": "hi"}),
+        )
+        .await;
+    assert_eq!(sent.status, 200);
+    let typing = api
+        .post(
+            &format!("/channels/{}/typing", s.general_channel_id),
+            Some(&bob.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(typing.status, 200);
+    let created = a.event("MESSAGE_CREATE").await;
+    assert_eq!(created["d"]["id"], sent.body["id"]);
+    assert_eq!(created["d"]["author_id"], bob.id.as_str());
+    let t = a.event("TYPING_START").await;
+    assert_eq!(t["d"]["username"], "bob");
+    assert!(t["s"].as_u64() > created["s"].as_u64());
+    assert!(
+        e.next_within(Duration::from_millis(300)).await.is_none(),
+        "outsider gets nothing"
+    );
+}
+
+#[tokio::test]
+async fn relationship_and_presence_events_reach_both_sides() {
+    let (server, alice) = setup().await;
+    let bob = server
+        .create_user("bob", "Correct-Horse-9battery")
+        .await
+        .unwrap();
+    let (mut a, _) = Gw::identify(&server, &alice.token).await;
+    let (mut b, _) = Gw::identify(&server, &bob.token).await;
+    let api = Api::new(&server);
+    api.post(
+        "/relationships",
+        Some(&alice.token),
+        json!({"user_id": bob.id}),
+    )
+    .await;
+    let incoming = b.event("RELATIONSHIP_ADD").await;
+    assert_eq!(incoming["d"]["status"], "pending_incoming");
+    let r = api
+        .call(
+            reqwest::Method::PUT,
+            &format!("/relationships/{}/accept", alice.id),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let friend = loop {
+        let ev = a.event("RELATIONSHIP_ADD").await;
+        if ev["d"]["status"] == "friend" {
+            break ev;
+        }
+    };
+    assert_eq!(friend["d"]["user_id"], bob.id.as_str());
+    a.send(json!({"op": 3, "d": {"status": "dnd"}})).await;
+    let p = b.event("PRESENCE_UPDATE").await;
+    assert_eq!(p["d"]["status"], "dnd");
+    assert_eq!(p["d"]["user_id"], alice.id.as_str());
+}
+
+#[tokio::test]
+async fn resume_replays_missed_events_or_not_when_configured_like_the_reference() {
+    for replay in [true, false] {
+        let config = DevServerConfig {
+            replay_on_resume: replay,
+            ..DevServerConfig::for_tests()
+        };
+        let server = start(config).await;
+        let alice = server
+            .create_user("alice", "Correct-Horse-9battery")
+            .await
+            .unwrap();
+        let s = server.create_server(&alice.id, "HQ").await.unwrap();
+        let (gw, ready) = Gw::identify(&server, &alice.token).await;
+        drop(gw);
+        let session = ready["session_id"].as_str().unwrap().to_owned();
+        let missed = server
+            .post_message(&alice.id, &s.general_channel_id, "missed")
+            .await
+            .unwrap();
+        let (mut gw, _) = Gw::connect(&server).await;
+        gw.send(json!({"op": 6, "d": {"token": alice.token, "session_id": session, "seq": 1}}))
+            .await;
+        let resumed = gw.json().await;
+        assert_eq!(resumed["t"], "RESUMED");
+        assert_eq!(resumed["s"], 1);
+        match gw
+            .next_within(Duration::from_millis(if replay { 10_000 } else { 400 }))
+            .await
+        {
+            Some(Frame::Json(v)) if replay => assert_eq!(v["d"]["id"], missed.as_str()),
+            None if !replay => {}
+            other => panic!("replay={replay}: unexpected {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn failed_resume_sends_op9_and_keeps_the_socket_for_identify() {
+    let (server, alice) = setup().await;
+    let (mut gw, _) = Gw::connect(&server).await;
+    gw.send(json!({"op": 6, "d": {"token": alice.token, "session_id": "nonexistent-session", "seq": 1}})).await;
+    assert_eq!(gw.json().await, json!({"op": 9, "d": false}));
+    gw.send(json!({"op": 2, "d": {"token": alice.token}})).await;
+    assert_eq!(gw.json().await["t"], "READY");
+}
+
+#[tokio::test]
+async fn resume_after_window_fails() {
+    let config = DevServerConfig {
+        resume_window_ms: 200,
+        ..DevServerConfig::for_tests()
+    };
+    let server = start(config).await;
+    let alice = server
+        .create_user("alice", "Correct-Horse-9battery")
+        .await
+        .unwrap();
+    let (gw, ready) = Gw::identify(&server, &alice.token).await;
+    drop(gw);
+    let session = ready["session_id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (mut gw, _) = Gw::connect(&server).await;
+    gw.send(json!({"op": 6, "d": {"token": alice.token, "session_id": session, "seq": 1}}))
+        .await;
+    assert_eq!(gw.json().await, json!({"op": 9, "d": false}));
+}
+
+#[tokio::test]
+async fn stop_listening_closes_with_1012_and_resume_listening_serves_the_same_port() {
+    let (server, alice) = setup().await;
+    let (mut gw, _) = Gw::identify(&server, &alice.token).await;
+    let addr = server.addr();
+    server.stop_listening().await;
+    assert_eq!(gw.close_code().await, Some(1012));
+    let refused = tokio::time::timeout(WAIT, tokio::net::TcpStream::connect(addr))
+        .await
+        .unwrap();
+    assert!(refused.is_err(), "nothing listens while stopped");
+    server.resume_listening().await.unwrap();
+    assert_eq!(server.addr(), addr);
+    let me = Api::new(&server)
+        .get("/users/@me", Some(&alice.token))
+        .await;
+    assert_eq!(me.status, 200, "state and sessions survive");
+    let (_gw, _) = Gw::identify(&server, &alice.token).await;
+}
