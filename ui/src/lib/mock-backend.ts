@@ -27,6 +27,8 @@ export type MockOptions = {
   generalMessages?: number;
   /** Initial app-wide state. */
   initialState?: UiState;
+  /** Emit simulated upload progress (off when a test scripts progress itself). */
+  simulateUploads?: boolean;
 };
 
 /** A scriptable in-memory backend. */
@@ -296,6 +298,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       sessions = sessions.filter((s) => s.id !== a.session_id);
     },
     upload_attachment: (a: { channel_id: string; path: string }) => {
+      if (options.simulateUploads === false) return;
       const upload_id = String(nextId++);
       const filename = a.path.split(/[\\/]/).pop() ?? a.path;
       let sent = 0;

@@ -105,6 +105,13 @@ export class ChatState {
     this.servers = servers;
     this.dms = dms;
     void this.loadRelationships();
+    // Every server's channels, so unread badges can be attributed to their server.
+    for (const s of servers.slice(1)) {
+      void invoke("list_channels", { server_id: s.id }).then(
+        (list) => (this.channelsByServer = { ...this.channelsByServer, [s.id]: list }),
+        () => undefined,
+      );
+    }
     if (servers.length > 0) await this.selectServer(servers[0].id);
     else await this.selectServer(null);
   }

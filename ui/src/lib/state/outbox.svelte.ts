@@ -22,7 +22,7 @@ export type PendingMessage = {
 };
 
 /** A file being uploaded. */
-export type Upload = { upload_id: string | null; channel_id: string; filename: string; sent: number; total: number };
+export type Upload = { key: string; upload_id: string | null; channel_id: string; filename: string; sent: number; total: number };
 
 /** A notice shown on the composer of a channel. */
 export type ComposerNotice = { kind: "cannot_message" | "forbidden" | "field"; text: string };
@@ -134,7 +134,7 @@ export class OutboxState {
   /** Starts uploading a file by path. */
   async upload(channel_id: string, path: string): Promise<void> {
     const filename = path.split(/[\\/]/).pop() ?? path;
-    this.uploads = [...this.uploads, { upload_id: null, channel_id, filename, sent: 0, total: 0 }];
+    this.uploads = [...this.uploads, { key: `upload-${++counter}`, upload_id: null, channel_id, filename, sent: 0, total: 0 }];
     try {
       await invoke("upload_attachment", { channel_id, path });
     } catch (e) {
@@ -147,9 +147,9 @@ export class OutboxState {
   onProgress(p: UploadProgress): void {
     if (this.cancelled.has(p.upload_id)) return;
     const known = this.uploads.find((u) => u.upload_id === p.upload_id) ?? this.uploads.find((u) => u.upload_id === null && u.filename === p.filename);
-    const next: Upload = { upload_id: p.upload_id, channel_id: p.channel_id, filename: p.filename, sent: p.sent, total: p.total };
-    const rest = this.uploads.filter((u) => u !== known);
-    this.uploads = p.done ? rest : [...rest, next];
+    const next: Upload = { key: known?.key ?? `upload-${++counter}`, upload_id: p.upload_id, channel_id: p.channel_id, filename: p.filename, sent: p.sent, total: p.total };
+    if (p.done) this.uploads = this.uploads.filter((u) => u !== known);
+    else this.uploads = known ? this.uploads.map((u) => (u === known ? next : u)) : [...this.uploads, next];
   }
 
   /** Stops showing an upload; progress for it is ignored from now on. */
