@@ -25,6 +25,9 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// `Access-Control-Expose-Headers` as the reference sends it.
+pub(crate) const EXPOSE_HEADERS: &str = "Content-Range, Accept-Ranges, Content-Length, ETag";
+
 /// Largest accepted request body (PROTOCOL.md §1).
 pub(crate) const MAX_BODY: usize = 10 * 1024 * 1024;
 
@@ -85,6 +88,7 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
     if let Some(err) = min_version_fault(&state, &req) {
         return err.into_response();
     }
+    let has_origin = req.headers().contains_key("origin");
     let ip = extract::client_ip(req.extensions());
     let api_path = path.strip_prefix("/api/v1").unwrap_or(&path).to_owned();
     let decision = {
@@ -98,6 +102,17 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
         Some(err) => err.into_response(),
         None => normalize(next.run(req).await).await,
     };
+    if has_origin {
+        let h = resp.headers_mut();
+        h.insert(
+            "access-control-allow-credentials",
+            HeaderValue::from_static("true"),
+        );
+        h.insert(
+            "access-control-expose-headers",
+            HeaderValue::from_static(EXPOSE_HEADERS),
+        );
+    }
     for (name, value) in decision.headers {
         if let Ok(v) = HeaderValue::from_str(&value) {
             resp.headers_mut().insert(name, v);

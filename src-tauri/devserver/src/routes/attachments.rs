@@ -122,6 +122,11 @@ async fn download(st: St, _auth: Auth, Path(filename): Path<String>) -> Result<R
             (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
             (header::ETAG, etag),
             (header::ACCEPT_RANGES, "bytes".to_owned()),
+            (header::VARY, "Origin, Range".to_owned()),
+            (
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                crate::http::EXPOSE_HEADERS.to_owned(),
+            ),
         ],
         Body::from(att.bytes),
     )
