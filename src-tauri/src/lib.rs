@@ -1,8 +1,36 @@
 //! Plexichat Desktop: the Tauri shell over `plexichat-core`.
+//!
+//! The shell is thin on purpose: [`commands`] call the core once each, a forwarder emits the
+//! core's `UiState` and chat events to the window, and the rest is desktop integration
+//! (logging, tray, single instance). Everything that can fail is decided in the core.
 
-/// Starts the desktop app.
+pub mod commands;
+pub mod ipc;
+pub mod launch;
+pub mod logging;
+pub mod state;
+
+use launch::LaunchOptions;
+use state::AppState;
+
+/// Starts the desktop app with the process arguments.
+///
+/// # Panics
+/// Panics when the window system cannot be initialised (no display), as every GUI app does.
 pub fn run() {
+    let _log_guard = logging::init();
+    let launch = LaunchOptions::parse(std::env::args().skip(1));
+    if !launch.ignored.is_empty() {
+        tracing::debug!(ignored = ?launch.ignored, "ignoring unknown command-line arguments");
+    }
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        demo = launch.demo,
+        "starting Plexichat Desktop"
+    );
     tauri::Builder::default()
+        .manage(AppState::new(launch))
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
-        .expect("error while running tauri application");
+        .expect("error while running the Plexichat window");
 }

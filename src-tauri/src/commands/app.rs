@@ -1,0 +1,40 @@
+//! Commands about the app itself: version, launch options, the current state.
+
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+use crate::ipc::IpcResult;
+use crate::state::AppState;
+
+/// What the login screen needs to know before anything else.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    /// The app's version (package version).
+    pub version: String,
+    /// The Plexichat protocol version we announce to servers.
+    pub client_version: String,
+    /// The server URL to pre-fill (from `--server`, else the production server).
+    pub default_server_url: String,
+    /// Whether "Try the demo" can start the embedded demo server.
+    pub demo_available: bool,
+    /// Whether the app was launched with `--demo` and is signing in to the demo by itself.
+    pub demo_autostart: bool,
+    /// Where the log files are, for bug reports.
+    pub log_dir: String,
+}
+
+/// Returns the app's version and launch options.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn get_app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
+    Ok(state.app_info())
+}
+
+/// Returns the current app-wide state (the UI also receives every change as an event).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn get_ui_state(state: State<'_, AppState>) -> IpcResult<plexichat_core::UiState> {
+    Ok(state.ui_state())
+}

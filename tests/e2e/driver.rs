@@ -1,0 +1,218 @@
+//! A thin harness over `tauri-driver` + fantoccini: start the driver on free ports, open the
+//! app binary with isolated XDG directories, find elements by test id, save screenshots, and
+//! shut the driver down with SIGTERM (SIGKILL would orphan WebKitWebDriver and hang the run).
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+/// How to find an element.
+#[derive(Debug, Clone, Copy)]
+pub enum Locator<'a> {
+    /// `[data-testid="…"]`.
+    TestId(&'a str),
+    /// Any CSS selector.
+    #[allow(dead_code)]
+    Css(&'a str),
+}
+
+impl Locator<'_> {
+    fn css(&self) -> String {
+        match self {
+            Locator::TestId(id) => format!("[data-testid=\"{id}\"]"),
+            Locator::Css(css) => (*css).to_owned(),
+        }
+    }
+}
+
+/// One running app window under WebDriver control.
+pub struct AppSession {
+    client: Client,
+    driver: Child,
+    _dirs: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl AppSession {
+    /// Starts tauri-driver and opens the app with `args`.
+    pub async fn launch(args: &[&str]) -> Self {
+        let dirs = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let native_port = free_port();
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("XDG_STATE_HOME", dirs.path().join("state"))
+        .env("XDG_CONFIG_HOME", dirs.path().join("config"))
+        .env("XDG_CACHE_HOME", dirs.path().join("cache"))
+        .env(
+            "XDG_DATA_HOME",
+            std::env::var_os("XDG_DATA_HOME").unwrap_or_else(|| dirs.path().join("data").into()),
+        )
+        .env("PLEXICHAT_DISABLE_SINGLE_INSTANCE", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+        let driver = cmd
+            .spawn()
+            .expect("tauri-driver on PATH (scripts/setup.sh installs it)");
+
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+
+        let app = env!("CARGO_BIN_EXE_plexichat-desktop");
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app, "args": args },
+        });
+        let caps = caps.as_object().unwrap().clone();
+        let mut last_err = None;
+        for _ in 0..3 {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => {
+                    return Self {
+                        client,
+                        driver,
+                        _dirs: dirs,
+                    }
+                }
+                Err(e) => {
+                    last_err = Some(e);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        panic!("could not open a WebDriver session: {last_err:?}");
+    }
+
+    /// Waits until the element exists and returns it.
+    pub async fn wait_for(&self, locator: Locator<'_>, timeout: Duration) -> Element {
+        let css = locator.css();
+        match self
+            .client
+            .wait()
+            .at_most(timeout)
+            .for_element(fantoccini::Locator::Css(&css))
+            .await
+        {
+            Ok(el) => el,
+            Err(e) => {
+                self.screenshot(&format!("FAILED-waiting-for-{}", sanitize(&css)))
+                    .await;
+                let body = self.page_text().await;
+                panic!("element {css} did not appear within {timeout:?}: {e}\npage text:\n{body}");
+            }
+        }
+    }
+
+    /// Clicks the element.
+    pub async fn click(&self, locator: Locator<'_>) {
+        let el = self.wait_for(locator, Duration::from_secs(10)).await;
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {}: {e}", locator.css()));
+    }
+
+    /// Types into the element.
+    #[allow(dead_code)]
+    pub async fn type_into(&self, locator: Locator<'_>, text: &str) {
+        let el = self.wait_for(locator, Duration::from_secs(10)).await;
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {}: {e}", locator.css()));
+    }
+
+    /// The whole page's visible text, for failure messages.
+    pub async fn page_text(&self) -> String {
+        match self.client.find(fantoccini::Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Saves a PNG of the window as `target/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) {
+        match self.client.screenshot().await {
+            Ok(png) => {
+                let path = screenshot_dir().join(format!("{name}.png"));
+                std::fs::write(&path, png).unwrap();
+                eprintln!("screenshot: {}", path.display());
+            }
+            Err(e) => eprintln!("screenshot {name} failed: {e}"),
+        }
+    }
+
+    /// Closes the window and stops the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        stop_driver(&mut self.driver);
+    }
+}
+
+impl Drop for AppSession {
+    fn drop(&mut self) {
+        stop_driver(&mut self.driver);
+    }
+}
+
+fn stop_driver(driver: &mut Child) {
+    if let Ok(Some(_)) = driver.try_wait() {
+        return;
+    }
+    // SIGTERM lets tauri-driver stop WebKitWebDriver too.
+    let _ = Command::new("kill")
+        .args(["-TERM", &driver.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = driver.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
