@@ -7,4 +7,4 @@ mod conformance;
 mod faults;
 mod gateway;
 // mod props;
-// mod rest;
+mod rest;

@@ -1,0 +1,584 @@
+//! REST behaviour beyond the transcripts: rate limits, lockout, the intended 2FA flow, blocks,
+//! body limits, attachments, paging, the demo seed and the binary.
+
+use crate::common::{start, Api, Gw, WAIT};
+use plexichat_devserver::{DevServerConfig, DEMO_PASSWORD};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const PW: &str = "Correct-Horse-9battery";
+
+fn login_body(user: &str, pw: &str) -> Value {
+    json!({"username": user, "password": pw})
+}
+
+#[tokio::test]
+async fn rate_limits_login_sixth_attempt_is_unenveloped_429_with_headers() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    server.create_user("carol", PW).await.unwrap();
+    for i in 0..5 {
+        let r = api
+            .post("/auth/login", None, login_body("nobody", PW))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert_eq!(r.headers["x-ratelimit-limit"], "5");
+        assert_eq!(r.headers["x-ratelimit-scope"], "route");
+        for h in [
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+            "x-ratelimit-reset-after",
+            "x-ratelimit-bucket",
+        ] {
+            assert!(r.headers.contains_key(h), "{h}");
+        }
+    }
+    let r = api.post("/auth/login", None, login_body("carol", PW)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.body["message"], "You are being rate limited.");
+    assert_eq!(r.body["scope"], "route");
+    assert_eq!(r.body["global"], false);
+    assert!(r.body.get("error").is_none());
+    let wait = r.body["retry_after"].as_f64().unwrap();
+    assert!(wait > 0.0 && wait <= 3.0, "fast window: {wait}");
+    let header: f64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert_eq!(header, wait.ceil());
+    assert_eq!(
+        api.get("/version", None).await.status,
+        StatusCode::OK,
+        "other routes unaffected"
+    );
+    tokio::time::sleep(Duration::from_secs_f64(wait + 0.05)).await;
+    assert_eq!(
+        api.post("/auth/login", None, login_body("carol", PW))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_message_burst_is_per_channel_with_resource_scope() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    let alice = server.create_user("alice", PW).await.unwrap();
+    let s = server.create_server(&alice.id, "HQ").await.unwrap();
+    let path = format!("/channels/{}/messages", s.general_channel_id);
+    let mut refused = None;
+    for i in 0..40 {
+        let r = api
+            .post(
+                &path,
+                Some(&alice.token),
+                json!({"content": format!("burst {i}")}),
+            )
+            .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some((i, r));
+            break;
+        }
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let (i, r) = refused.expect("the burst is limited");
+    assert!(i >= 15, "at least 15 pass, refused at {i}");
+    assert_eq!(r.body["scope"], "resource");
+    assert_eq!(
+        api.get(&path, Some(&alice.token)).await.status,
+        StatusCode::OK,
+        "history has its own bucket"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_hourly_register_cap_shows_long_retry_after_with_budget_left() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    let mut n = 0;
+    let long = loop {
+        assert!(n < 40, "the hourly cap never hit");
+        let body = json!({"username": format!("user_{n}"), "email": format!("u{n}@example.com"), "password": PW});
+        let r = api.post("/auth/register", None, body).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            let wait = r.body["retry_after"].as_f64().unwrap();
+            if wait > 10.0 {
+                break r;
+            }
+            // The per-minute window (3 s when fast): wait as long as the server says.
+            tokio::time::sleep(Duration::from_secs_f64(wait + 0.05)).await;
+            continue;
+        }
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        n += 1;
+    };
+    assert_eq!(n, 10, "10 registrations per hour");
+    assert_ne!(
+        long.headers["x-ratelimit-remaining"], "0",
+        "budget shown for the minute window"
+    );
+}
+
+#[tokio::test]
+async fn lockout_after_five_wrong_passwords_suspends_sessions_then_expires() {
+    let config = DevServerConfig {
+        rate_limits: false,
+        lockout_ms: 1_500,
+        ..DevServerConfig::for_tests()
+    };
+    let server = start(config).await;
+    let api = Api::new(&server);
+    let carol = server.create_user("carol", PW).await.unwrap();
+    for _ in 0..5 {
+        let r = api
+            .post(
+                "/auth/login",
+                None,
+                login_body("carol", "Wrong-Password-1x"),
+            )
+            .await;
+        assert_eq!(r.message(), "Invalid credentials");
+    }
+    let r = api.post("/auth/login", None, login_body("carol", PW)).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (StatusCode::FORBIDDEN, "Account locked")
+    );
+    let me = api.get("/users/@me", Some(&carol.token)).await;
+    assert_eq!(
+        (me.status, me.message()),
+        (StatusCode::FORBIDDEN, "Account suspended")
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let r = api.post("/auth/login", None, login_body("carol", PW)).await;
+        if r.status == StatusCode::OK {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "lock never expired");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_factor_login_issues_a_challenge_and_accepts_totp_and_backup_codes() {
+    let config = DevServerConfig {
+        rate_limits: false,
+        ..DevServerConfig::for_tests()
+    };
+    let server = start(config).await;
+    let api = Api::new(&server);
+    let dave = server.create_user("dave", PW).await.unwrap();
+    let enabled = api
+        .post(
+            "/auth/2fa/enable",
+            Some(&dave.token),
+            json!({"password": PW}),
+        )
+        .await;
+    let backup = enabled.body["backup_codes"][0].as_str().unwrap().to_owned();
+    assert_eq!(backup.len(), 9, "XXXX-XXXX");
+    let code = server.totp_code("dave").unwrap();
+    let confirmed = api
+        .post(
+            "/auth/2fa/confirm",
+            Some(&dave.token),
+            json!({"code": code}),
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK);
+
+    let login = || api.post("/auth/login", None, login_body("dave", PW));
+    let first = login().await;
+    assert_eq!(first.body["status"], "two_factor_required");
+    assert_eq!(first.body["token"], Value::Null);
+    let challenge = first.body["challenge_token"].as_str().unwrap().to_owned();
+    let wrong = api
+        .post(
+            "/auth/2fa",
+            None,
+            json!({"challenge_token": challenge, "code": "000000"}),
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.message()),
+        (StatusCode::UNAUTHORIZED, "Invalid 2FA code")
+    );
+    let ok = api
+        .post(
+            "/auth/2fa",
+            None,
+            json!({"challenge_token": challenge, "code": server.totp_code("dave").unwrap()}),
+        )
+        .await;
+    assert_eq!(ok.body["status"], "success");
+    let token = ok.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        api.get("/users/@me", Some(&token)).await.body["totp_enabled"],
+        true
+    );
+    let reused = api
+        .post(
+            "/auth/2fa",
+            None,
+            json!({"challenge_token": challenge, "code": server.totp_code("dave").unwrap()}),
+        )
+        .await;
+    assert_eq!(reused.message(), "Invalid challenge");
+
+    let challenge = login().await.body["challenge_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dashed = api
+        .post(
+            "/auth/2fa",
+            None,
+            json!({"challenge_token": challenge, "code": backup}),
+        )
+        .await;
+    assert_eq!(
+        dashed.status,
+        StatusCode::BAD_REQUEST,
+        "backup codes go without the dash"
+    );
+    let plain = backup.replace('-', "");
+    let ok = api
+        .post(
+            "/auth/2fa",
+            None,
+            json!({"challenge_token": challenge, "code": plain}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK);
+    let challenge = login().await.body["challenge_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let again = api
+        .post(
+            "/auth/2fa",
+            None,
+            json!({"challenge_token": challenge, "code": plain}),
+        )
+        .await;
+    assert_eq!(
+        again.message(),
+        "Invalid 2FA code",
+        "a backup code works once"
+    );
+    let status = api.get("/auth/2fa/status", Some(&token)).await;
+    assert_eq!(status.body["backup_codes_remaining"], 9);
+}
+
+#[tokio::test]
+async fn expired_two_factor_challenge_is_refused() {
+    let config = DevServerConfig {
+        challenge_ttl_ms: 100,
+        ..DevServerConfig::for_tests()
+    };
+    let server = start(config).await;
+    let api = Api::new(&server);
+    server.create_user("dave", PW).await.unwrap();
+    server.enable_totp("dave").await.unwrap();
+    let challenge = api
+        .post("/auth/login", None, login_body("dave", PW))
+        .await
+        .body["challenge_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = api
+        .post(
+            "/auth/2fa",
+            None,
+            json!({"challenge_token": challenge, "code": server.totp_code("dave").unwrap()}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (StatusCode::UNAUTHORIZED, "Expired token")
+    );
+}
+
+#[tokio::test]
+async fn blocked_user_cannot_message_and_the_draft_error_is_403() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    let alice = server.create_user("alice", PW).await.unwrap();
+    let probe = server.create_user("probe", PW).await.unwrap();
+    let dm = api
+        .post(
+            "/users/@me/channels",
+            Some(&probe.token),
+            json!({"recipient_id": alice.id}),
+        )
+        .await;
+    let dm_id = dm.body["id"].as_str().unwrap().to_owned();
+    api.post(
+        "/relationships/block",
+        Some(&alice.token),
+        json!({"user_id": probe.id}),
+    )
+    .await;
+    let r = api
+        .post(
+            &format!("/channels/{dm_id}/messages"),
+            Some(&probe.token),
+            json!({"content": "hi"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (StatusCode::FORBIDDEN, "Cannot message this user")
+    );
+    let ok = api
+        .post(
+            &format!("/channels/{dm_id}/messages"),
+            Some(&alice.token),
+            json!({"content": "bye"}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "the blocker can still write");
+}
+
+#[tokio::test]
+async fn bodies_over_10_mib_get_413_in_the_envelope() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    let big = format!("{{\"content\":\"{}\"}}", "a".repeat(10 * 1024 * 1024));
+    let req = api
+        .http
+        .post(format!("{}/api/v1/auth/register", api.base))
+        .header("content-type", "application/json")
+        .body(big);
+    let r = Api::finish(req).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        r.body,
+        json!({"error": {"code": 413, "message": "Request body too large"}})
+    );
+}
+
+#[tokio::test]
+async fn attachments_upload_and_download_needs_the_token() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    let alice = server.create_user("alice", PW).await.unwrap();
+    let s = server.create_server(&alice.id, "HQ").await.unwrap();
+    let data = b"\x89PNG\r\n\x1a\nhello".to_vec();
+    let part = reqwest::multipart::Part::bytes(data.clone())
+        .file_name("a.png")
+        .mime_str("image/png")
+        .unwrap();
+    let req = api
+        .http
+        .post(format!(
+            "{}/api/v1/channels/{}/attachments",
+            api.base, s.general_channel_id
+        ))
+        .bearer_auth(&alice.token)
+        .multipart(reqwest::multipart::Form::new().part("file", part));
+    let up = Api::finish(req).await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.text);
+    assert_eq!(up.body["content_type"], "image/webp", "reference quirk");
+    let url = up.body["url"].as_str().unwrap();
+    let anon = api.get(url, None).await;
+    assert_eq!(
+        (anon.status, anon.message()),
+        (StatusCode::UNAUTHORIZED, "Authentication required")
+    );
+    let bytes = api
+        .http
+        .get(format!("{}{url}", api.base))
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bytes.status(), StatusCode::OK);
+    assert_eq!(bytes.bytes().await.unwrap().to_vec(), data);
+}
+
+#[tokio::test]
+async fn history_pages_backwards_and_forwards_without_gaps() {
+    let config = DevServerConfig {
+        rate_limits: false,
+        ..DevServerConfig::for_tests()
+    };
+    let server = start(config).await;
+    let api = Api::new(&server);
+    let alice = server.create_user("alice", PW).await.unwrap();
+    let s = server.create_server(&alice.id, "HQ").await.unwrap();
+    let c = &s.general_channel_id;
+    for i in 0..130 {
+        server
+            .post_message(&alice.id, c, &format!("m{i}"))
+            .await
+            .unwrap();
+    }
+    let truth = server.channel_message_ids(c);
+    let ids = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let newest = ids(&api
+        .get(
+            &format!("/channels/{c}/messages?limit=100"),
+            Some(&alice.token),
+        )
+        .await
+        .body);
+    assert_eq!(newest.len(), 100);
+    assert_eq!(newest[0], truth[129], "newest first");
+    let older = ids(&api
+        .get(
+            &format!("/channels/{c}/messages?limit=100&before={}", newest[99]),
+            Some(&alice.token),
+        )
+        .await
+        .body);
+    let mut all: Vec<String> = newest.into_iter().chain(older).collect();
+    all.reverse();
+    assert_eq!(all, truth);
+    let after = ids(&api
+        .get(
+            &format!("/channels/{c}/messages?limit=5&after={}", truth[9]),
+            Some(&alice.token),
+        )
+        .await
+        .body);
+    assert_eq!(after, truth[10..15].to_vec(), "after= answers oldest first");
+    let r = api
+        .get(
+            &format!("/channels/{c}/messages?limit=101"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(
+        r.message(),
+        "Invalid limit: Input should be less than or equal to 100"
+    );
+}
+
+#[tokio::test]
+async fn demo_seed_has_users_servers_history_dm_request_and_a_live_bot() {
+    let config = DevServerConfig {
+        bot_interval_ms: 200,
+        ..DevServerConfig::demo()
+    };
+    let server = start(config).await;
+    let api = Api::new(&server);
+    let login = api
+        .post("/auth/login", None, login_body("alice", DEMO_PASSWORD))
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+    let token = login.body["token"].as_str().unwrap().to_owned();
+    let servers = api.get("/servers/", Some(&token)).await.body;
+    assert_eq!(servers.as_array().unwrap().len(), 2);
+    let mut total = 0;
+    let mut general = String::new();
+    for s in servers.as_array().unwrap() {
+        let channels = api
+            .get(
+                &format!("/servers/{}/channels", s["id"].as_str().unwrap()),
+                Some(&token),
+            )
+            .await
+            .body;
+        for c in channels.as_array().unwrap() {
+            let id = c["id"].as_str().unwrap();
+            if s["name"] == "Plexichat HQ" && c["name"] == "general" {
+                general = id.to_owned();
+            }
+            total += server.channel_message_ids(id).len();
+        }
+    }
+    assert!(
+        (450..=600).contains(&total),
+        "about 500 messages, got {total}"
+    );
+    let dms = api.get("/users/@me/channels", Some(&token)).await.body;
+    assert_eq!(dms.as_array().unwrap().len(), 1);
+    let rels = api.get("/relationships/@me", Some(&token)).await.body;
+    assert!(rels
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["status"] == "pending_incoming"));
+    let (mut gw, _) = Gw::identify(&server, &token).await;
+    let ev = gw.event("MESSAGE_CREATE").await;
+    assert_eq!(
+        ev["d"]["channel_id"],
+        general.as_str(),
+        "the bot posts in #general"
+    );
+    for name in ["bob", "carol"] {
+        let r = api
+            .post("/auth/login", None, login_body(name, DEMO_PASSWORD))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn binary_prints_the_listening_line_first() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_plexichat-devserver"))
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "demo",
+            "--min-version",
+            "a.1.0-60",
+            "--fast-limits",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first = tokio::time::timeout(WAIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let base = first
+        .strip_prefix("listening on ")
+        .expect("first line format")
+        .to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"));
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("{base}/api/v1/version/negotiate"))
+        .json(&json!({"client_version": "a.1.0-49"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UPGRADE_REQUIRED,
+        "--min-version is honoured"
+    );
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn default_min_version_accepts_our_client() {
+    let server = start(DevServerConfig::default()).await;
+    let api = Api::new(&server);
+    let r = api
+        .call(
+            Method::POST,
+            "/version/negotiate",
+            None,
+            Some(json!({"client_version": "a.1.0-49"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["compatible"], true);
+}
