@@ -1,2 +1,290 @@
 //! `plexi`: the Plexichat core from a terminal.
-fn main() {}
+//!
+//! Each run does one command through the same [`plexichat_core::Client`] the desktop app uses
+//! and prints one JSON line per event on stdout:
+//! - every `UiState` the client publishes, as is (`{"state":"rate_limited","retry_at":…}`);
+//! - the command's result as `{"result": …}`;
+//! - a final failure as `{"error": "<text>", "state": {…}}`, with exit code 1.
+//!
+//! The session lives in the OS keyring like the app's (`plexi login` then `plexi whoami`
+//! works); `--no-keyring` keeps it in memory for this run only. Passwords are read from
+//! stdin, never from arguments, and nothing secret is printed. Logs go to stderr
+//! (`RUST_LOG=debug`).
+
+use std::io::{BufRead, Write};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use plexichat_core::api::types::{HistoryQuery, NewMessage};
+use plexichat_core::{Client, ClientConfig, ClientError, MemoryStore, Secret, UiState};
+use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
+
+/// Drive the Plexichat core from a terminal; prints one JSON line per state or result.
+#[derive(Debug, Parser)]
+#[command(name = "plexi", version)]
+struct Cli {
+    /// Server root URL.
+    #[arg(long, env = "PLEXI_SERVER", default_value = plexichat_core::api::DEFAULT_BASE_URL)]
+    server: String,
+    /// Keep the session in memory for this run only (scripts, machines without a keyring).
+    #[arg(long)]
+    no_keyring: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check that this client version is accepted by the server.
+    Negotiate,
+    /// Create an account (password read from stdin) and sign in.
+    Register {
+        /// User name.
+        #[arg(long)]
+        username: String,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Sign in by user name or e-mail (password read from stdin).
+    Login {
+        /// User name or e-mail.
+        #[arg(long)]
+        username: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Finish a 2FA sign-in with a TOTP code or a backup code.
+    #[command(name = "2fa")]
+    TwoFactor {
+        /// The code (`123456`, or a backup code with or without its dash).
+        #[arg(long)]
+        code: String,
+    },
+    /// Show the signed-in user.
+    Whoami,
+    /// Sign out here and on the server.
+    Logout,
+    /// List servers.
+    Servers,
+    /// List a server's channels.
+    Channels {
+        /// Server id.
+        server: String,
+    },
+    /// Show a channel's history, newest first.
+    History {
+        /// Channel id.
+        channel: String,
+        /// Page size (1–100).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Only messages older than this id.
+        #[arg(long)]
+        before: Option<String>,
+        /// Only messages newer than this id.
+        #[arg(long)]
+        after: Option<String>,
+    },
+    /// Send a message.
+    Send {
+        /// Channel id.
+        channel: String,
+        /// Message text.
+        text: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::FAILURE,
+        Err(e) => {
+            print_line(&json!({ "error": format!("{e:#}") }));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the command; `Ok(false)` means it failed with a classified error (already printed).
+async fn run(cli: Cli) -> anyhow::Result<bool> {
+    let mut config = ClientConfig::new(cli.server.clone());
+    if cli.no_keyring {
+        config = config.with_store(Arc::new(MemoryStore::new()));
+    }
+    let client = Client::new(config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (_, mut states) = client.subscribe();
+    let work = execute(&client, cli.command);
+    tokio::pin!(work);
+    let outcome = loop {
+        tokio::select! {
+            biased;
+            state = states.recv() => match state {
+                Ok(s) => print_line(&to_value(&s)),
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break (&mut work).await,
+            },
+            out = &mut work => break out,
+        }
+    };
+    // States published just before the command finished come first.
+    while let Ok(s) = states.try_recv() {
+        print_line(&to_value(&s));
+    }
+    match outcome {
+        Ok(value) => {
+            print_line(&json!({ "result": value }));
+            Ok(true)
+        }
+        Err(CommandError::Client(e)) => {
+            print_line(&json!({ "error": e.to_string(), "state": to_value(&e.state) }));
+            Ok(false)
+        }
+        Err(CommandError::Other(e)) => Err(e),
+    }
+}
+
+enum CommandError {
+    Client(ClientError),
+    Other(anyhow::Error),
+}
+
+impl From<ClientError> for CommandError {
+    fn from(e: ClientError) -> Self {
+        Self::Client(e)
+    }
+}
+
+impl From<anyhow::Error> for CommandError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Other(e)
+    }
+}
+
+async fn execute(client: &Client, command: Command) -> Result<Value, CommandError> {
+    Ok(match command {
+        Command::Negotiate => {
+            let r = client.negotiate().await?;
+            json!({
+                "compatible": r.compatible,
+                "update_recommended": r.update_recommended,
+                "server_version": r.server_version.map(|v| v.string),
+                "message": r.message,
+            })
+        }
+        Command::Register {
+            username,
+            email,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin)?;
+            to_value(&client.register(&username, &email, &password).await?)
+        }
+        Command::Login {
+            username,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin)?;
+            to_value(&client.login(&username, &password).await?)
+        }
+        Command::TwoFactor { code } => {
+            to_value(&client.submit_two_factor(&Secret::new(code)).await?)
+        }
+        Command::Whoami => {
+            signed_in(client).await?;
+            to_value(&client.whoami().await?)
+        }
+        Command::Logout => {
+            // A missing or dead session still ends signed out.
+            let _ = client.restore().await;
+            client.logout().await?;
+            json!({ "signed_out": true })
+        }
+        Command::Servers => {
+            signed_in(client).await?;
+            to_value(&client.servers().await?)
+        }
+        Command::Channels { server } => {
+            signed_in(client).await?;
+            to_value(&client.channels(&server).await?)
+        }
+        Command::History {
+            channel,
+            limit,
+            before,
+            after,
+        } => {
+            signed_in(client).await?;
+            let q = HistoryQuery {
+                before,
+                after,
+                limit,
+            };
+            to_value(&client.history(&channel, &q).await?)
+        }
+        Command::Send { channel, text } => {
+            signed_in(client).await?;
+            let msg = NewMessage {
+                content: text,
+                ..NewMessage::default()
+            };
+            to_value(&client.send_message(&channel, &msg).await?)
+        }
+    })
+}
+
+/// Restores the saved session; fails with `login_required` when there is none.
+async fn signed_in(client: &Client) -> Result<(), CommandError> {
+    if client.restore().await?.is_some() {
+        return Ok(());
+    }
+    Err(ClientError::rejected(
+        UiState::LoginRequired {
+            reason: plexichat_core::ui_state::LoginReason::AuthenticationRequired,
+            message: "Not signed in: run `plexi login` first".into(),
+        },
+        "no saved session",
+    )
+    .into())
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<Secret> {
+    anyhow::ensure!(
+        from_stdin,
+        "pass --password-stdin and write the password to stdin"
+    );
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(!password.is_empty(), "no password on stdin");
+    Ok(Secret::new(password))
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn print_line(v: &Value) {
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (e.g. `| head -1`) is not an error worth a panic.
+    let _ = writeln!(out, "{v}");
+    let _ = out.flush();
+}

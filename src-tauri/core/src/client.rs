@@ -38,6 +38,9 @@ use crate::session::{
 use crate::ui_state::TimestampMs;
 use crate::UiState;
 
+/// The store entry that keeps a pending 2FA challenge.
+const CHALLENGE_ENTRY: &str = "@challenge";
+
 /// How long a 2FA challenge lives when the server does not say.
 const DEFAULT_CHALLENGE_TTL: Duration = Duration::from_secs(300);
 
@@ -374,11 +377,13 @@ impl Client {
                 let methods = resp
                     .methods
                     .unwrap_or_else(|| vec!["totp".into(), "backup_code".into()]);
-                self.inner.session.lock().await.challenge = Some(Challenge {
+                let challenge = Challenge {
                     token: challenge,
                     expires_at,
                     account: login.to_owned(),
-                });
+                };
+                self.save_challenge(Some(&challenge)).await;
+                self.inner.session.lock().await.challenge = Some(challenge);
                 self.inner.hub.publish(UiState::TwoFactorRequired {
                     expires_at,
                     methods: methods.clone(),
@@ -399,6 +404,11 @@ impl Client {
     /// # Errors
     /// `two_factor_invalid` (try again), `two_factor_expired` (back to the password step), …
     pub async fn submit_two_factor(&self, code: &Secret) -> Result<User, ClientError> {
+        if self.inner.session.lock().await.challenge.is_none() {
+            // A challenge from another process (`plexi login` then `plexi 2fa`).
+            let loaded = self.load_challenge().await;
+            self.inner.session.lock().await.challenge = loaded;
+        }
         let (challenge, account) = {
             let mut s = self.inner.session.lock().await;
             match s.challenge.as_ref() {
@@ -422,6 +432,7 @@ impl Client {
         match self.inner.api.two_factor(&challenge, &code).await {
             Ok(resp) => {
                 self.inner.session.lock().await.challenge = None;
+                self.save_challenge(None).await;
                 match resp.token.filter(|t| !t.is_empty()) {
                     Some(token) => {
                         let account = resp.user.as_ref().map_or(account, |u| u.username.clone());
@@ -433,6 +444,7 @@ impl Client {
             Err(e) => {
                 if matches!(e.state, UiState::TwoFactorExpired) {
                     self.inner.session.lock().await.challenge = None;
+                    self.save_challenge(None).await;
                 }
                 Err(e)
             }
@@ -852,6 +864,58 @@ impl Client {
                 source: ClientErrorSource::Store(e),
             }),
         }
+    }
+
+    /// Keeps a pending 2FA challenge in the store (memory when there is no keyring), so that
+    /// the code can be entered by another process or after a restart.
+    async fn save_challenge(&self, challenge: Option<&Challenge>) {
+        let key = &self.inner.server_key;
+        let result = match challenge {
+            Some(c) => {
+                let packed = Secret::new(format!(
+                    "{}\n{}\n{}",
+                    c.expires_at,
+                    c.account,
+                    c.token.expose()
+                ));
+                match self.inner.store.save(key, CHALLENGE_ENTRY, &packed).await {
+                    Err(StoreError::KeyringUnavailable(_)) => {
+                        self.inner.memory.save(key, CHALLENGE_ENTRY, &packed).await
+                    }
+                    other => other,
+                }
+            }
+            None => {
+                let _ = self.inner.memory.delete(key, CHALLENGE_ENTRY).await;
+                self.inner.store.delete(key, CHALLENGE_ENTRY).await
+            }
+        };
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "could not keep the 2FA challenge");
+        }
+    }
+
+    async fn load_challenge(&self) -> Option<Challenge> {
+        let key = &self.inner.server_key;
+        let packed = match self.inner.store.load(key, CHALLENGE_ENTRY).await {
+            Ok(p) => p,
+            Err(_) => self
+                .inner
+                .memory
+                .load(key, CHALLENGE_ENTRY)
+                .await
+                .ok()
+                .flatten(),
+        }?;
+        let mut parts = packed.expose().splitn(3, '\n');
+        let expires_at = parts.next()?.parse().ok()?;
+        let account = parts.next()?.to_owned();
+        let token = Secret::new(parts.next()?);
+        Some(Challenge {
+            token,
+            expires_at,
+            account,
+        })
     }
 
     async fn load_token(&self, account: &str) -> Option<Secret> {

@@ -250,10 +250,15 @@ impl RateLimiter {
 }
 
 impl Permit {
-    /// Feeds back the answer's headers: bucket budget, reset time and any `Retry-After`.
-    pub fn complete(self, headers: &HeaderMap) {
-        self.limiter
-            .learn(&self.route, &RateLimitHeaders::parse(headers));
+    /// Feeds back the answer's status and headers: bucket budget, reset time and any
+    /// `Retry-After`. On a 429 the header is left to [`RateLimiter::block`], which the engine
+    /// calls with the body's more precise `retry_after` (the header is rounded up, plus 1 s).
+    pub fn complete(self, status: u16, headers: &HeaderMap) {
+        let mut h = RateLimitHeaders::parse(headers);
+        if status == 429 {
+            h.retry_after = None;
+        }
+        self.limiter.learn(&self.route, &h);
     }
 }
 
@@ -311,7 +316,7 @@ mod tests {
         let rl = RateLimiter::new();
         rl.acquire("GET /x", |_| panic!("first request must not wait"))
             .await
-            .complete(&bucket("0", "2.5"));
+            .complete(200, &bucket("0", "2.5"));
         let start = Instant::now();
         let mut waits = Vec::new();
         let permit = rl.acquire("GET /x", |w| waits.push(w.clone())).await;
@@ -324,7 +329,7 @@ mod tests {
                 scope: Some("route".into())
             }]
         );
-        permit.complete(&bucket("4", "10"));
+        permit.complete(200, &bucket("4", "10"));
         // Budget left: no wait.
         rl.acquire("GET /x", |_| panic!("budget left")).await;
     }
@@ -334,7 +339,9 @@ mod tests {
         let rl = RateLimiter::new();
         let mut h = bucket("2", "2788.2");
         h.insert("retry-after", HeaderValue::from_static("2789"));
-        rl.acquire("POST /auth/register", |_| {}).await.complete(&h);
+        rl.acquire("POST /auth/register", |_| {})
+            .await
+            .complete(200, &h);
         let mut waited = None;
         rl.acquire("POST /auth/register", |w| waited = Some(w.duration))
             .await;
@@ -371,7 +378,7 @@ mod tests {
         let second =
             tokio::time::timeout(Duration::from_secs(60), rl.acquire("GET /x", |_| {})).await;
         assert!(second.is_err(), "second request waits for the first answer");
-        first.complete(&bucket("3", "1"));
+        first.complete(200, &bucket("3", "1"));
         let a = rl.acquire("GET /x", |_| {}).await;
         // The bucket is known with budget: requests run in parallel.
         let b = tokio::time::timeout(Duration::from_secs(1), rl.acquire("GET /x", |_| {})).await;
@@ -384,7 +391,7 @@ mod tests {
         let rl = RateLimiter::new();
         rl.acquire("POST /m", |_| {})
             .await
-            .complete(&bucket("2", "4"));
+            .complete(200, &bucket("2", "4"));
         rl.acquire("POST /m", |_| panic!("1 of 2")).await;
         rl.acquire("POST /m", |_| panic!("2 of 2")).await;
         let mut waited = false;

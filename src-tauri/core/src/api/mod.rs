@@ -317,7 +317,7 @@ impl Api {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
-                    permit.complete(&headers);
+                    permit.complete(status, &headers);
                     match resp.bytes().await {
                         Ok(body) if (200..300).contains(&status) => return Ok(body),
                         Ok(body) => ApiError::from_response(status, &headers, &body),

@@ -1,0 +1,347 @@
+//! Rate limits, server errors, blind-repeat safety and version enforcement end to end.
+
+use std::time::{Duration, Instant};
+
+use plexichat_core::api::types::{HistoryQuery, NewMessage};
+use plexichat_core::ui_state::{Entity, UiState};
+use plexichat_core::{clock::now_ms, Client, ClientConfig, MemoryStore};
+
+use crate::support::{drain, timed, wait_for, Target};
+
+async fn chat(target: &Target) -> (Client, String) {
+    let (client, name) = target.signed_in("chat").await;
+    let server = target
+        .dev()
+        .create_server(&name, "Test")
+        .await
+        .expect("server");
+    (client, server.general_channel_id)
+}
+
+#[tokio::test]
+async fn a_429_counts_down_then_the_request_completes_by_itself() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (client, _) = target.signed_in("rl").await;
+    let (_, mut rx) = client.subscribe();
+    target.dev().faults().rate_limit(0.6, false, 1);
+    let started = Instant::now();
+    let asked_at = now_ms();
+    let servers = timed(client.servers())
+        .await
+        .expect("completes after the wait");
+    assert!(
+        started.elapsed() >= Duration::from_millis(550),
+        "waited {:?}",
+        started.elapsed()
+    );
+    assert!(servers.is_empty());
+    let states = drain(&mut rx);
+    let countdown = states
+        .iter()
+        .find_map(|s| match s {
+            UiState::RateLimited {
+                retry_at,
+                global: false,
+                ..
+            } => Some(*retry_at),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no countdown in {states:?}"));
+    assert!(
+        countdown >= asked_at + 500,
+        "retry_at {countdown} is in the future"
+    );
+    assert!(
+        matches!(states.last(), Some(UiState::Ready { .. })),
+        "ends on the screen: {states:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_global_429_pauses_every_request_then_both_complete() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (client, _) = target.signed_in("grl").await;
+    let (_, mut rx) = client.subscribe();
+    target.dev().faults().rate_limit(0.5, true, 1);
+    let (a, b) = timed(async { tokio::join!(client.servers(), client.sessions()) }).await;
+    a.expect("servers after the pause");
+    b.expect("sessions after the pause");
+    let states = drain(&mut rx);
+    assert!(
+        states
+            .iter()
+            .any(|s| matches!(s, UiState::RateLimited { global: true, .. })),
+        "{states:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_burst_of_503_is_retried_and_succeeds() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (client, _) = target.signed_in("svc").await;
+    let (_, mut rx) = client.subscribe();
+    target.dev().faults().http_status(503, 2);
+    timed(client.servers())
+        .await
+        .expect("succeeds on the third attempt");
+    let states = drain(&mut rx);
+    let retries = states
+        .iter()
+        .filter(|s| {
+            matches!(
+                s,
+                UiState::ServiceUnavailable {
+                    retry_at: Some(_),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(retries, 2, "{states:?}");
+}
+
+#[tokio::test]
+async fn a_500_on_a_read_shows_attempts_and_next_retry() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (client, _) = target.signed_in("srv").await;
+    let (_, mut rx) = client.subscribe();
+    target.dev().faults().http_status(500, 1);
+    timed(client.sessions()).await.expect("retried");
+    let states = drain(&mut rx);
+    assert!(
+        states.iter().any(|s| matches!(
+            s,
+            UiState::ServerError {
+                status: 500,
+                attempt: 1,
+                next_retry_at: Some(_),
+                ..
+            }
+        )),
+        "{states:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_post_is_not_repeated() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (client, channel) = chat(&target).await;
+    let before = target.dev().channel_message_ids(&channel).len();
+    let msg = NewMessage {
+        content: "hello".into(),
+        ..NewMessage::default()
+    };
+
+    // One failure only: a retry would succeed and leave a message behind.
+    target.dev().faults().http_status(503, 1);
+    let err = timed(client.send_message(&channel, &msg))
+        .await
+        .expect_err("not repeated");
+    assert!(
+        matches!(
+            err.state,
+            UiState::ServiceUnavailable { retry_at: None, .. }
+        ),
+        "{:?}",
+        err.state
+    );
+    assert_eq!(target.dev().channel_message_ids(&channel).len(), before);
+
+    target.dev().faults().http_status(500, 1);
+    let err = timed(client.send_message(&channel, &msg))
+        .await
+        .expect_err("not repeated");
+    assert!(
+        matches!(err.state, UiState::ContentRejected { .. }),
+        "{:?}",
+        err.state
+    );
+    assert_eq!(target.dev().channel_message_ids(&channel).len(), before);
+
+    // The user's own retry goes through exactly once.
+    let sent = timed(client.send_message(&channel, &msg))
+        .await
+        .expect("sent");
+    let ids = target.dev().channel_message_ids(&channel);
+    assert_eq!(ids.len(), before + 1);
+    assert!(ids.contains(&sent.id));
+}
+
+#[tokio::test]
+async fn a_rate_limited_post_is_sent_once_after_the_wait() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (client, channel) = chat(&target).await;
+    let before = target.dev().channel_message_ids(&channel).len();
+    target.dev().faults().rate_limit(0.3, false, 1);
+    let msg = NewMessage {
+        content: "after the wait".into(),
+        ..NewMessage::default()
+    };
+    timed(client.send_message(&channel, &msg))
+        .await
+        .expect("sent after the countdown");
+    assert_eq!(target.dev().channel_message_ids(&channel).len(), before + 1);
+}
+
+#[tokio::test]
+async fn chat_round_trip_and_content_filter() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (client, channel) = chat(&target).await;
+    let servers = timed(client.servers()).await.expect("servers");
+    assert_eq!(servers.len(), 1);
+    let channels = timed(client.channels(&servers[0].id))
+        .await
+        .expect("channels");
+    assert!(channels.iter().any(|c| c.id == channel));
+    let text = r#"look <b>bold</b> & "quotes""#;
+    let sent = timed(client.send_message(
+        &channel,
+        &NewMessage {
+            content: text.into(),
+            ..NewMessage::default()
+        },
+    ))
+    .await
+    .expect("sent");
+    let page = timed(client.history(
+        &channel,
+        &HistoryQuery {
+            limit: Some(5),
+            ..HistoryQuery::default()
+        },
+    ))
+    .await
+    .expect("history");
+    assert_eq!(page[0].id, sent.id);
+    assert_eq!(page[0].content, text, "content comes back exactly as sent");
+
+    let err = timed(client.send_message(
+        &channel,
+        &NewMessage {
+            content: "a -- b".into(),
+            ..NewMessage::default()
+        },
+    ))
+    .await
+    .expect_err("filtered");
+    assert!(
+        matches!(err.state, UiState::ContentRejected { .. }),
+        "{:?}",
+        err.state
+    );
+    let err = timed(client.send_message(
+        &channel,
+        &NewMessage {
+            content: "   ".into(),
+            ..NewMessage::default()
+        },
+    ))
+    .await
+    .expect_err("checked locally");
+    assert!(
+        matches!(err.state, UiState::InvalidInput { .. }),
+        "{:?}",
+        err.state
+    );
+
+    let err = timed(client.history("999999999999999999", &HistoryQuery::default()))
+        .await
+        .expect_err("gone");
+    assert!(
+        matches!(
+            err.state,
+            UiState::NotFound {
+                entity: Entity::Channel,
+                ..
+            }
+        ),
+        "{:?}",
+        err.state
+    );
+}
+
+#[tokio::test]
+async fn a_426_mid_session_switches_the_whole_client_to_update_required() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (client, _) = target.signed_in("upd").await;
+    timed(client.negotiate())
+        .await
+        .expect("compatible at first");
+    let (_, mut rx) = client.subscribe();
+    target.dev().faults().min_version("a.9.0-1");
+    let err = timed(client.servers()).await.expect_err("426");
+    let UiState::UpdateRequired {
+        client_version,
+        min_version,
+        ..
+    } = &err.state
+    else {
+        panic!("{:?}", err.state)
+    };
+    assert_eq!(client_version, plexichat_core::version::CLIENT_VERSION);
+    assert_eq!(min_version, "a.9.0-1");
+    wait_for(&mut rx, "update dialog", |s| {
+        matches!(s, UiState::UpdateRequired { .. })
+    })
+    .await;
+    // Nothing brings the client back, and nothing more is sent.
+    target.dev().faults().reset();
+    let err = timed(client.sessions()).await.expect_err("still too old");
+    assert!(matches!(err.state, UiState::UpdateRequired { .. }));
+    assert!(matches!(client.state(), UiState::UpdateRequired { .. }));
+}
+
+#[tokio::test]
+async fn negotiate_rejects_a_malformed_version() {
+    let target = Target::start().await;
+    let client = Client::new(ClientConfig {
+        client_version: "banana".into(),
+        ..ClientConfig::new(target.base_url.clone())
+            .with_store(std::sync::Arc::new(MemoryStore::new()))
+    })
+    .expect("client");
+    let err = timed(client.negotiate()).await.expect_err("bad version");
+    assert_eq!(
+        err.state,
+        UiState::InvalidVersionFormat {
+            client_version: "banana".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_offline() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let client = target.client();
+    target.dev().stop_listening().await;
+    let (_, mut rx) = client.subscribe();
+    let err = timed(client.negotiate()).await.expect_err("no server");
+    assert!(
+        matches!(err.state, UiState::Offline { .. }),
+        "{:?}",
+        err.state
+    );
+    let states = drain(&mut rx);
+    assert!(
+        states.iter().any(|s| matches!(s, UiState::Offline { .. })),
+        "shown while retrying: {states:?}"
+    );
+}
