@@ -131,4 +131,12 @@ mod tests {
         assert!(parse("{not json").is_err());
         assert_eq!(parse("{\"op\":1,\"d\":null}").unwrap().0, 1);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_client_bytes_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = inflate(&data, 4096);
+            let _ = parse(&String::from_utf8_lossy(&data));
+        }
+    }
 }

@@ -153,6 +153,11 @@ impl Gw {
             .expect("send");
     }
 
+    /// The underlying socket.
+    pub fn raw(&mut self) -> &mut WebSocketStream<MaybeTlsStream<TcpStream>> {
+        &mut self.ws
+    }
+
     pub async fn send_raw(&mut self, m: Message) {
         self.ws.send(m).await.expect("send");
     }

@@ -6,5 +6,5 @@ mod common;
 mod conformance;
 mod faults;
 mod gateway;
-// mod props;
+mod props;
 mod rest;
