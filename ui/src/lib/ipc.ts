@@ -5,70 +5,22 @@
 //! `listen` subscribes to `ui-state` or `chat-event` and returns a plain unlisten function.
 //! Outside Tauri (plain browser, Vitest) the calls go to an in-memory backend instead.
 
-import type {
-  AppInfo,
-  Channel,
-  Event,
-  IpcError,
-  Member,
-  Message,
-  PasswordRequirements,
-  Relationship,
-  Server,
-  SessionInfo,
-  UiState,
-  UploadProgress,
-  User,
-} from "./types";
+import type { Commands as GeneratedCommands } from "./bindings/commands";
+import type { PendingCommands } from "./pending-types";
+import type { Event, IpcError, UiState, UploadProgress } from "./types";
 
-type Ids = { channel_id: string; message_id: string };
-
-/** Every command: its argument object (snake_case, as the Rust side names them) and result. */
-export type Commands = {
-  get_app_info: [Record<string, never>, AppInfo];
-  get_ui_state: [Record<string, never>, UiState];
-  start_demo: [Record<string, never>, void];
-  sign_in: [{ server_url: string; login: string; password: string }, void];
-  submit_two_factor: [{ code: string }, void];
-  cancel_two_factor: [Record<string, never>, void];
-  register: [{ server_url: string; username: string; email: string; password: string }, void];
-  get_password_requirements: [{ server_url: string }, PasswordRequirements];
-  sign_out: [Record<string, never>, void];
-  reconnect_now: [Record<string, never>, void];
-  list_servers: [Record<string, never>, Server[]];
-  list_channels: [{ server_id: string }, Channel[]];
-  list_dm_channels: [Record<string, never>, Channel[]];
-  load_messages: [{ channel_id: string; before: string | null; limit: number }, Message[]];
-  send_message: [{ channel_id: string; content: string; reply_to_id: string | null }, Message];
-  edit_message: [Ids & { content: string }, Message];
-  delete_message: [Ids, void];
-  add_reaction: [Ids & { emoji: string }, void];
-  remove_reaction: [Ids & { emoji: string }, void];
-  pin_message: [Ids, void];
-  unpin_message: [Ids, void];
-  send_typing: [{ channel_id: string }, void];
-  ack_message: [Ids, void];
-  list_members: [{ server_id: string }, Member[]];
-  list_relationships: [Record<string, never>, Relationship[]];
-  send_friend_request: [{ username: string }, void];
-  accept_friend_request: [{ user_id: string }, void];
-  remove_relationship: [{ user_id: string }, void];
-  block_user: [{ user_id: string }, void];
-  open_dm: [{ user_id: string }, Channel];
-  search_user: [{ username: string }, User];
-  set_presence: [{ status: string; custom_status: string | null }, void];
-  update_profile: [{ display_name: string | null }, void];
-  list_sessions: [Record<string, never>, SessionInfo[]];
-  revoke_session: [{ session_id: string }, void];
-  upload_attachment: [{ channel_id: string; path: string }, void];
-};
+/**
+ * Every command: its `args` object (snake_case, as the Rust side names them; `null` for none)
+ * and result. Generated entries win; the pending ones fill in until the shell exports them.
+ */
+export type Commands = GeneratedCommands & Omit<PendingCommands, keyof GeneratedCommands>;
 
 /** A command name. */
 export type CommandName = keyof Commands;
 /** The argument object of a command. */
-export type ArgsOf<C extends CommandName> = Commands[C][0];
+export type ArgsOf<C extends CommandName> = Commands[C]["args"];
 /** The resolved value of a command. */
-export type ResultOf<C extends CommandName> = Commands[C][1];
+export type ResultOf<C extends CommandName> = Commands[C]["result"];
 
 /** Events the core emits to the window. */
 export type Events = {
@@ -135,11 +87,11 @@ export function isIpcError(e: unknown): e is IpcError {
 /** Normalises anything a rejection carries into an `IpcError`. */
 export function toIpcError(e: unknown): IpcError {
   if (isIpcError(e)) {
-    return { code: String(e.code), message: String(e.message), state: e.state ?? null };
+    return { code: e.code, message: String(e.message), state: e.state ?? null };
   }
-  if (typeof e === "string") return { code: "unknown", message: e, state: null };
-  if (e instanceof Error) return { code: "unknown", message: e.message, state: null };
-  return { code: "unknown", message: "Something went wrong.", state: null };
+  if (typeof e === "string") return { code: "internal", message: e, state: null };
+  if (e instanceof Error) return { code: "internal", message: e.message, state: null };
+  return { code: "internal", message: "Something went wrong.", state: null };
 }
 
 /**
@@ -148,7 +100,7 @@ export function toIpcError(e: unknown): IpcError {
  * Rejects with an `IpcError` (never anything else); its `state`, when set, says how to render
  * the failure of this one action.
  */
-export async function invoke<C extends CommandName>(command: C, ...args: ArgsOf<C> extends Record<string, never> ? [] : [ArgsOf<C>]): Promise<ResultOf<C>> {
+export async function invoke<C extends CommandName>(command: C, ...args: ArgsOf<C> extends null ? [] : [ArgsOf<C>]): Promise<ResultOf<C>> {
   const b = await current();
   try {
     return (await b.invoke(command, (args[0] ?? {}) as Record<string, unknown>)) as ResultOf<C>;

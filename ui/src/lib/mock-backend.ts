@@ -166,7 +166,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     emit("ui-state", s);
   }
   function notFound(entity: "channel" | "message" | "user", what: string): IpcError {
-    return { code: "not_found", message: `${what} not found`, state: { state: "not_found", entity, message: `${what} not found` } };
+    return { code: "failed", message: `${what} not found`, state: { state: "not_found", entity, message: `${what} not found` } };
   }
   function signInOk() {
     setUiState({ state: "connecting" });
@@ -191,7 +191,14 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const handlers: Record<string, (a: any) => unknown> = {
-    get_app_info: () => ({ version: "0.1.0", client_version: "a.1.0-49", default_server_url: "https://api.plexichat.com", demo_available: true }),
+    get_app_info: () => ({
+      version: "0.1.0",
+      client_version: "a.1.0-49",
+      default_server_url: "https://api.plexichat.com",
+      demo_available: true,
+      demo_autostart: false,
+      log_dir: "/tmp/plexichat-mock",
+    }),
     get_ui_state: () => uiState,
     start_demo: () => signInOk(),
     sign_in: (a: { login: string; password: string }) => {
@@ -224,7 +231,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         rateLimitMs = null;
         setTimeout(() => deliver(a.channel_id, a.content, a.reply_to_id), ms);
         const retry_at = Date.now() + ms;
-        throw { code: "rate_limited", message: "Rate limit exceeded", state: { state: "rate_limited", retry_at, scope: "route", global: false } } satisfies IpcError;
+        throw { code: "failed", message: "Rate limit exceeded", state: { state: "rate_limited", retry_at, scope: "route", global: false } } satisfies IpcError;
       }
       return deliver(a.channel_id, a.content, a.reply_to_id);
     },
@@ -319,7 +326,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       const queued = failures.get(command);
       if (queued?.length) throw queued.shift();
       const h = handlers[command];
-      if (!h) throw { code: "unknown_command", message: `unknown command ${command}`, state: null } satisfies IpcError;
+      if (!h) throw { code: "internal", message: `unknown command ${command}`, state: null } satisfies IpcError;
       return h(args);
     },
     listen(event, handler) {

@@ -3,15 +3,9 @@
 //! Everything here is a stand-in: when the lead generates one of these with ts-rs, replace the
 //! definition by a re-export from `./bindings/<Name>` and nothing else in the UI changes.
 
-
-// until generated from Rust
-/** What `get_app_info` returns. */
-export type AppInfo = {
-  version: string;
-  client_version: string;
-  default_server_url: string;
-  demo_available: boolean;
-};
+import type { AppInfo } from "./bindings/AppInfo";
+import type { UiState } from "./bindings/UiState";
+import type { User } from "./bindings/User";
 
 // until generated from Rust
 /** The server's password rules (`get_password_requirements`), checked live while typing. */
@@ -56,14 +50,6 @@ export type SessionInfo = {
   client: string | null;
 };
 
-// until generated from Rust
-/** How every command rejects: `state` is the classified state of that one action. */
-export type IpcError = {
-  code: string;
-  message: string;
-  state: UiState | null;
-};
-
 // until generated from Rust (mirror of src-tauri/core/src/event.rs)
 /** Chat data changes pushed by the core on the `chat-event` channel. Newtype variants carry
  * the wrapped struct's fields next to `type` (serde internal tagging). */
@@ -103,11 +89,9 @@ export type UploadProgress = {
   done: boolean;
 };
 
-// ---- Mirror of src-tauri/core/src/ui_state.rs and model.rs: ts-rs output is due in
-// ./bindings/; delete this block then and re-export from ./bindings in types.ts.
+// ---- Mirror of src-tauri/core/src/model.rs: ts-rs output is due in ./bindings/; delete
+// this block then and re-export from ./bindings in types.ts.
 
-// until generated from Rust
-export type User = { id: string; username: string; display_name: string | null; avatar_url: string | null };
 // until generated from Rust
 export type Server = {
   id: string;
@@ -150,56 +134,46 @@ export type Message = {
   reactions: Array<Reaction>;
   pinned: boolean;
 };
-// until generated from Rust
-export type LoginReason = "authentication_required" | "invalid_token" | "token_expired" | "signed_out_remotely";
-// until generated from Rust
-export type ForbiddenReason =
-  | "access_denied"
-  | "permission_denied"
-  | "admin_required"
-  | "cannot_message_user"
-  | "account_suspended";
-// until generated from Rust
-export type Entity =
-  | "user"
-  | "server"
-  | "channel"
-  | "message"
-  | "webhook"
-  | "session"
-  | "friend_request"
-  | "relationship"
-  | "setting"
-  | "resource";
-// until generated from Rust
-export type UiState =
-  | { state: "signed_out" }
-  | { state: "login_required"; reason: LoginReason; message: string }
-  | { state: "invalid_credentials"; failed_attempts: number; attempts_left: number }
-  | { state: "two_factor_required"; expires_at: number; methods: Array<string> }
-  | { state: "two_factor_invalid"; message: string }
-  | { state: "two_factor_expired" }
-  | { state: "sign_in_incomplete"; message: string }
-  | { state: "account_locked"; until: number; suspended: boolean }
-  | {
-      state: "update_required";
-      client_version: string;
-      min_version: string;
-      server_version: string;
-      update_url: string | null;
-    }
-  | { state: "invalid_version_format"; client_version: string }
-  | { state: "rate_limited"; retry_at: number; scope: string | null; global: boolean }
-  | { state: "forbidden"; reason: ForbiddenReason; message: string }
-  | { state: "not_found"; entity: Entity; message: string }
-  | { state: "conflict"; field: string | null; message: string }
-  | { state: "invalid_input"; field: string | null; message: string }
-  | { state: "content_rejected"; message: string }
-  | { state: "server_error"; status: number; attempt: number; next_retry_at: number | null; message: string }
-  | { state: "service_unavailable"; message: string; retry_at: number | null }
-  | { state: "offline"; reason: string }
-  | { state: "connecting" }
-  | { state: "reconnecting"; attempt: number; next_at: number }
-  | { state: "ready"; user: User }
-  | { state: "keyring_unavailable"; detail: string }
-  | { state: "bug_report"; message: string };
+
+type Ids = { channel_id: string; message_id: string };
+
+// until generated from Rust (bindings/commands.ts lists only what the shell has so far)
+/** Commands the shell does not export yet, in the generated `Commands` format. */
+export type PendingCommands = {
+  get_app_info: { args: null; result: AppInfo };
+  get_ui_state: { args: null; result: UiState };
+  start_demo: { args: null; result: void };
+  sign_in: { args: { server_url: string; login: string; password: string }; result: void };
+  submit_two_factor: { args: { code: string }; result: void };
+  cancel_two_factor: { args: null; result: void };
+  register: { args: { server_url: string; username: string; email: string; password: string }; result: void };
+  get_password_requirements: { args: { server_url: string }; result: PasswordRequirements };
+  sign_out: { args: null; result: void };
+  reconnect_now: { args: null; result: void };
+  list_servers: { args: null; result: Server[] };
+  list_channels: { args: { server_id: string }; result: Channel[] };
+  list_dm_channels: { args: null; result: Channel[] };
+  load_messages: { args: { channel_id: string; before: string | null; limit: number }; result: Message[] };
+  send_message: { args: { channel_id: string; content: string; reply_to_id: string | null }; result: Message };
+  edit_message: { args: Ids & { content: string }; result: Message };
+  delete_message: { args: Ids; result: void };
+  add_reaction: { args: Ids & { emoji: string }; result: void };
+  remove_reaction: { args: Ids & { emoji: string }; result: void };
+  pin_message: { args: Ids; result: void };
+  unpin_message: { args: Ids; result: void };
+  send_typing: { args: { channel_id: string }; result: void };
+  ack_message: { args: Ids; result: void };
+  list_members: { args: { server_id: string }; result: Member[] };
+  list_relationships: { args: null; result: Relationship[] };
+  send_friend_request: { args: { username: string }; result: void };
+  accept_friend_request: { args: { user_id: string }; result: void };
+  remove_relationship: { args: { user_id: string }; result: void };
+  block_user: { args: { user_id: string }; result: void };
+  open_dm: { args: { user_id: string }; result: Channel };
+  search_user: { args: { username: string }; result: User };
+  set_presence: { args: { status: string; custom_status: string | null }; result: void };
+  update_profile: { args: { display_name: string | null }; result: void };
+  list_sessions: { args: null; result: SessionInfo[] };
+  revoke_session: { args: { session_id: string }; result: void };
+  upload_attachment: { args: { channel_id: string; path: string }; result: void };
+};
