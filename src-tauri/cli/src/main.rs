@@ -10,6 +10,15 @@
 //! works); `--no-keyring` keeps it in memory for this run only. Passwords are read from
 //! stdin, never from arguments, and nothing secret is printed. Logs go to stderr
 //! (`RUST_LOG=debug`).
+//!
+//! Example against a local devserver:
+//! ```text
+//! plexichat-devserver --addr 127.0.0.1:8080 --seed demo &
+//! echo 'Plexichat-Demo-2024!' | plexi --server http://127.0.0.1:8080 login --username alice --password-stdin
+//! plexi --server http://127.0.0.1:8080 servers
+//! # no keyring (CI, containers): sign in within the same run
+//! echo 'Plexichat-Demo-2024!' | plexi --server http://127.0.0.1:8080 --as alice history 123 --limit 5
+//! ```
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -31,6 +40,10 @@ struct Cli {
     /// Keep the session in memory for this run only (scripts, machines without a keyring).
     #[arg(long)]
     no_keyring: bool,
+    /// Sign in as this user (password from stdin) before the command, in this run only:
+    /// scripts on machines without a keyring use it instead of a separate `login`.
+    #[arg(long = "as", value_name = "USER")]
+    as_user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -129,7 +142,19 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
     }
     let client = Client::new(config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (_, mut states) = client.subscribe();
-    let work = execute(&client, cli.command);
+    let work = async {
+        if let Some(user) = &cli.as_user {
+            let password = read_password(true)?;
+            if let plexichat_core::LoginOutcome::TwoFactorRequired { .. } =
+                client.login(user, &password).await?
+            {
+                return Err(CommandError::Other(anyhow::anyhow!(
+                    "{user} needs a 2FA code: use `plexi login` then `plexi 2fa` with a keyring"
+                )));
+            }
+        }
+        execute(&client, cli.command, cli.as_user.is_some()).await
+    };
     tokio::pin!(work);
     let outcome = loop {
         tokio::select! {
@@ -176,7 +201,21 @@ impl From<anyhow::Error> for CommandError {
     }
 }
 
-async fn execute(client: &Client, command: Command) -> Result<Value, CommandError> {
+async fn execute(
+    client: &Client,
+    command: Command,
+    is_signed_in: bool,
+) -> Result<Value, CommandError> {
+    let signed_in = |client: &Client| {
+        let client = client.clone();
+        async move {
+            if is_signed_in {
+                Ok(())
+            } else {
+                signed_in(&client).await
+            }
+        }
+    };
     Ok(match command {
         Command::Negotiate => {
             let r = client.negotiate().await?;
