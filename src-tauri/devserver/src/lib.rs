@@ -7,6 +7,7 @@
 //! It has its own wire types in `wire` and never depends on plexichat-core.
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod config;
 mod error;

@@ -92,7 +92,30 @@ pub(crate) async fn run(socket: WebSocket, state: Arc<AppState>) {
             }
         }
     }
-    state.lock().hub.unregister(id);
+    let mut world = state.lock();
+    let user = world.hub.conn_user(id);
+    world.hub.unregister(id);
+    if let Some((user_id, _)) = user {
+        if !world.hub.is_user_connected(user_id) {
+            set_presence(&mut world, user_id, "offline");
+        }
+    }
+}
+
+/// Updates a user's status and tells friends and co-members. Connecting makes an offline user
+/// online and losing the last socket makes them offline; invisible users stay invisible.
+fn set_presence(world: &mut crate::store::World, user_id: u64, status: &str) {
+    let Some(user) = world.users.get_mut(&user_id) else {
+        return;
+    };
+    if user.presence.status == "invisible" || user.presence.status == status {
+        return;
+    }
+    user.presence.status = status.to_owned();
+    user.presence.last_seen = crate::ids::now_ms();
+    let event = wire::presence(user, false);
+    let audience = world.presence_audience(user_id);
+    world.dispatch("PRESENCE_UPDATE", &event, &audience);
 }
 
 async fn send_close(
@@ -149,7 +172,7 @@ impl Conn {
         match d.get("intents") {
             None | Some(Value::Null) => {}
             Some(v) => {
-                if v.as_u64().is_none_or(|i| i & !INTENTS_MASK != 0) {
+                if v.as_u64().is_none_or(|i| i > INTENTS_MASK) {
                     return Next::Close(4013, "Invalid intents");
                 }
             }
@@ -180,6 +203,13 @@ impl Conn {
                 })
             });
         self.identified = true;
+        if world
+            .users
+            .get(&user_id)
+            .is_some_and(|u| u.presence.status == "offline")
+        {
+            set_presence(&mut world, user_id, "online");
+        }
         Next::Continue
     }
 
@@ -220,14 +250,11 @@ impl Conn {
         let Some((user_id, _)) = world.hub.conn_user(self.id) else {
             return;
         };
-        let Some(user) = world.users.get_mut(&user_id) else {
-            return;
-        };
-        user.presence.status = status.to_owned();
-        user.presence.last_seen = crate::ids::now_ms();
-        let event = wire::presence(user, false);
-        let audience = world.presence_audience(user_id);
-        world.dispatch("PRESENCE_UPDATE", &event, &audience);
+        if let Some(user) = world.users.get_mut(&user_id) {
+            // Explicit op 3 may go to or from invisible, unlike the automatic changes.
+            user.presence.status = String::new();
+        }
+        set_presence(&mut world, user_id, status);
     }
 
     fn typing(&self, d: &Value) {

@@ -108,6 +108,13 @@ impl Hub {
         }
     }
 
+    /// Whether any open socket belongs to `user_id`.
+    pub(crate) fn is_user_connected(&self, user_id: u64) -> bool {
+        self.sessions
+            .values()
+            .any(|s| s.user_id == user_id && s.conn.is_some())
+    }
+
     /// Number of sockets currently open.
     pub(crate) fn connection_count(&self) -> usize {
         self.conns.len()

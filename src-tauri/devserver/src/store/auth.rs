@@ -325,6 +325,12 @@ impl World {
         s.is_revoked = true;
         let user_id = s.user_id;
         self.hub.logout_session(session_id, user_id, reason);
+        if reason == "logout" {
+            return;
+        }
+        // The user's other sessions learn about it and should re-check their own token.
+        let alert = json!({"type": "session_revoked", "session_id": session_id.to_string(), "created_at": now_ms()});
+        self.dispatch("SECURITY_ALERT", &alert, &[user_id]);
     }
 
     /// Revokes every session of a user (the `revoke_sessions` fault, `revoke-all`).

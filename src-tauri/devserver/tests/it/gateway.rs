@@ -309,3 +309,73 @@ async fn stop_listening_closes_with_1012_and_resume_listening_serves_the_same_po
     assert_eq!(me.status, 200, "state and sessions survive");
     let (_gw, _) = Gw::identify(&server, &alice.token).await;
 }
+
+#[tokio::test]
+async fn connecting_and_leaving_changes_presence_for_co_members() {
+    let (server, alice) = setup().await;
+    let bob = server
+        .create_user("bob", "Correct-Horse-9battery")
+        .await
+        .unwrap();
+    let s = server.create_server(&alice.id, "HQ").await.unwrap();
+    server.add_member(&s.id, &bob.id).await.unwrap();
+    let (mut b, _) = Gw::identify(&server, &bob.token).await;
+    let (a, _) = Gw::identify(&server, &alice.token).await;
+    let online = b.event("PRESENCE_UPDATE").await;
+    assert_eq!(
+        (
+            online["d"]["user_id"].as_str(),
+            online["d"]["status"].as_str()
+        ),
+        (Some(alice.id.as_str()), Some("online"))
+    );
+    drop(a);
+    let offline = b.event("PRESENCE_UPDATE").await;
+    assert_eq!(offline["d"]["status"], "offline");
+}
+
+#[tokio::test]
+async fn revoking_one_session_logs_it_out_and_alerts_the_others() {
+    let (server, alice) = setup().await;
+    let api = Api::new(&server);
+    let login = api
+        .post(
+            "/auth/login",
+            None,
+            json!({"username": "alice", "password": "Correct-Horse-9battery"}),
+        )
+        .await;
+    let second = login.body["token"].as_str().unwrap().to_owned();
+    let (mut first_gw, _) = Gw::identify(&server, &alice.token).await;
+    let (mut second_gw, _) = Gw::identify(&server, &second).await;
+    let sessions = api.get("/auth/sessions", Some(&alice.token)).await.body;
+    let victim = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false)
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let r = api
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/auth/sessions/{victim}"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        second_gw.event("SECURITY_LOGOUT").await["t"],
+        "SECURITY_LOGOUT"
+    );
+    assert_eq!(second_gw.close_code().await, Some(4004));
+    assert_eq!(
+        first_gw.event("SECURITY_ALERT").await["d"]["type"],
+        "session_revoked"
+    );
+    assert_eq!(
+        api.get("/users/@me", Some(&second)).await.message(),
+        "Invalid/Revoked"
+    );
+}
