@@ -453,3 +453,47 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
     assert_eq!(got, truth, "the client holds exactly the server's list");
     assert!(drops + zombies > 0, "the seed must exercise reconnects");
 }
+
+/// The app wires the core's own REST client in: catch-up and the token check go through
+/// `Api` (rate limiter, retries, error classification) instead of the test's reqwest calls.
+#[tokio::test]
+async fn core_rest_client_serves_catch_up_and_token_checks() {
+    let w = World::start(|_| {}).await;
+    let client = plexichat_core::Client::new(
+        plexichat_core::ClientConfig::new(w.server.base_url())
+            .with_store(Arc::new(plexichat_core::MemoryStore::new())),
+    )
+    .unwrap();
+    let outcome = client
+        .login("alice", &plexichat_core::Secret::new("Correct-Horse-9!"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        outcome,
+        plexichat_core::LoginOutcome::SignedIn { .. }
+    ));
+    let token = client.token().unwrap();
+    let api = Arc::new(client.api().clone());
+    let (gw, rx) = Gateway::connect(w.config(), token, api.clone(), api);
+    let mut rec = support::Recorder::new(rx);
+    rec.state("ready", is_ready).await;
+    gw.track_channel(&w.channel, Some("0".into())).unwrap();
+
+    w.server.stop_listening().await;
+    rec.next_state("reconnecting", is_reconnecting).await;
+    let missed = w.post("missed while offline").await;
+    w.server.resume_listening().await.unwrap();
+    rec.until("the missed message via Api", |r| {
+        r.message_ids().contains(&missed)
+    })
+    .await;
+
+    // Revoke over REST: the gateway's SECURITY_LOGOUT (or 4004 + Api check) signs out.
+    assert!(w.server.faults().revoke_sessions("alice"));
+    let state = rec
+        .state("login required", |s| {
+            matches!(s, UiState::LoginRequired { .. })
+        })
+        .await;
+    assert!(matches!(state, UiState::LoginRequired { .. }));
+}

@@ -27,7 +27,7 @@ use super::catch_up::{
     fetch_after, HistoryError, HistorySource, Timeline, TokenStatus, TokenVerifier,
 };
 use super::close_code::{CloseAction, CloseCode};
-use super::frame::{decode, Outbound, Token};
+use super::frame::{decode, Outbound};
 use super::heartbeat::{Beat, Heartbeat, TimeJump};
 use super::inflate::Inflater;
 use super::state::{Shard, Step};
@@ -35,6 +35,7 @@ use super::{ms_after, now_ms};
 use super::{Command, GatewayConfig, GatewayUpdate, Presence};
 use crate::event::Event;
 use crate::model::Message;
+use crate::session::Token;
 use crate::ui_state::{LoginReason, UiState};
 
 type Socket =

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::Presence;
+use crate::session::Token;
 
 /// The server closes any frame of 64 KiB or more with 4002; we stay strictly below.
 pub const MAX_OUTBOUND_FRAME: usize = 64 * 1024;
@@ -114,31 +115,6 @@ pub(crate) fn decode(text: &str) -> Result<Inbound<'_>, DecodeError> {
         11 => Inbound::HeartbeatAck,
         other => Inbound::Unknown(other),
     })
-}
-
-/// The token as IDENTIFY and RESUME send it: raw, no `Bearer` (PROTOCOL.md §7).
-///
-/// `Debug` is redacted so the token never reaches a log line.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
-
-impl Token {
-    /// Wraps a session token.
-    #[must_use]
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
-    }
-
-    /// The raw token, for the one place that must send it.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token([redacted])")
-    }
 }
 
 /// A frame the client sends.
@@ -349,7 +325,6 @@ mod tests {
         assert_eq!(v["d"]["token"], "123.secret");
         assert_eq!(v["d"]["intents"], 1_900_543);
         assert_eq!(v["d"]["compress"], true);
-        assert!(!format!("{token:?}").contains("secret"));
     }
 
     #[test]
@@ -393,5 +368,37 @@ mod tests {
             text,
             r#"{"op":3,"d":{"status":"idle","since":null,"activities":[],"afk":true}}"#
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Arbitrary text never panics the decoder (it may be an error).
+        #[test]
+        fn decoding_any_text_never_panics(text in "\\PC{0,300}") {
+            let _ = crate::gateway::testing::decode_event(&text);
+        }
+
+        /// Frame-shaped JSON with arbitrary values in every slot never panics, whatever the
+        /// event name.
+        #[test]
+        fn decoding_frame_shaped_json_never_panics(
+            op in proptest::prop_oneof![proptest::strategy::Just("0".to_owned()), "-?[0-9]{1,25}", "\"[a-z0-9]{0,5}\"", proptest::strategy::Just("null".to_owned())],
+            t in proptest::prop_oneof![
+                proptest::strategy::Just("MESSAGE_CREATE"), proptest::strategy::Just("READY"),
+                proptest::strategy::Just("MESSAGE_DELETE"), proptest::strategy::Just("SECURITY_LOGOUT"),
+                proptest::strategy::Just("TYPING_START"), proptest::strategy::Just("X"),
+            ],
+            s in "null|-?[0-9]{1,25}|\"1\"|1\\.5",
+            d in "\\{(\"(id|channel_id|author_id|content|created_at|user|session_id)\": ?(null|-?[0-9]{1,22}|\"[0-9a-z]{0,8}\"|\\[\\]|\\{\\}|true), ?){0,7}\"z\":0\\}|null|\\[1\\]|\"s\"|7",
+        ) {
+            let text = format!(r#"{{"op":{op},"t":"{t}","s":{s},"d":{d}}}"#);
+            let _ = crate::gateway::testing::decode_event(&text);
+            if let Ok(frame) = decode(&text) {
+                let mut shard = super::super::state::Shard::new();
+                shard.on_dial();
+                let _ = shard.on_frame(frame, tokio::time::Instant::now());
+            }
+        }
     }
 }

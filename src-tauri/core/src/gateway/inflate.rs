@@ -163,4 +163,59 @@ pub(crate) mod tests {
             Err(InflateError::TooLarge)
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Arbitrary bytes, with or without the flush suffix, never panic the inflater.
+        #[test]
+        fn inflating_any_bytes_never_panics(
+            chunks in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..200), 1..5),
+            suffix in proptest::bool::ANY,
+        ) {
+            let mut inf = Inflater::new();
+            for mut chunk in chunks {
+                if suffix {
+                    chunk.extend_from_slice(&SYNC_FLUSH);
+                }
+                if inf.push(&chunk).is_err() {
+                    break;
+                }
+            }
+        }
+
+        /// A real stream with bytes flipped or cut never panics, and an intact one round-trips.
+        #[test]
+        fn damaged_real_streams_never_panic(
+            messages in proptest::collection::vec("\\PC{0,400}", 1..6),
+            flip in proptest::option::of((0usize..10_000, proptest::num::u8::ANY)),
+            cut in proptest::option::of(0usize..10_000),
+        ) {
+            let raw: Vec<&[u8]> = messages.iter().map(String::as_bytes).collect();
+            let mut frames = zlib_stream(&raw);
+            let intact = flip.is_none() && cut.is_none();
+            if let Some((at, byte)) = flip {
+                let total: usize = frames.iter().map(Vec::len).sum();
+                let mut at = at % total.max(1);
+                for f in &mut frames {
+                    if at < f.len() { f[at] ^= byte | 1; break; }
+                    at -= f.len();
+                }
+            }
+            if let Some(cut) = cut {
+                let f = &mut frames[0];
+                let keep = cut % (f.len() + 1);
+                f.truncate(keep);
+            }
+            let refs: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
+            let result = crate::gateway::testing::inflate_frames(&refs);
+            if intact {
+                let out = result.unwrap();
+                proptest::prop_assert_eq!(out.len(), messages.len());
+                for (o, m) in out.iter().zip(&messages) {
+                    proptest::prop_assert_eq!(o.as_slice(), m.as_bytes());
+                }
+            }
+        }
+    }
 }

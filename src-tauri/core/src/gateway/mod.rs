@@ -48,6 +48,7 @@ mod connection;
 mod frame;
 mod heartbeat;
 mod inflate;
+mod rest;
 mod state;
 
 use std::sync::{Arc, Mutex};
@@ -59,9 +60,11 @@ use tokio::task::JoinHandle;
 use ts_rs::TS;
 use url::Url;
 
+/// The session token IDENTIFY and RESUME send raw (no `Bearer`); it never prints.
+pub use crate::session::Token;
 pub use catch_up::{HistoryError, HistorySource, TokenStatus, TokenVerifier};
 pub use close_code::{CloseAction, CloseCode};
-pub use frame::{FrameTooLarge, Token, DEFAULT_INTENTS, MAX_OUTBOUND_FRAME};
+pub use frame::{FrameTooLarge, DEFAULT_INTENTS, MAX_OUTBOUND_FRAME};
 pub use inflate::InflateError;
 pub use state::GatewayState;
 
@@ -99,6 +102,16 @@ pub mod testing {
                 ..
             } => crate::event::Event::from_dispatch(&name, d).map_err(|e| e.to_string()),
             _ => Ok(None),
+        }
+    }
+    /// The gateway's per-channel dedupe, for benchmarks.
+    #[derive(Default)]
+    pub struct Dedupe(super::catch_up::Timeline);
+
+    impl Dedupe {
+        /// `true` when the message is new and would be delivered.
+        pub fn accept(&mut self, m: &crate::model::Message) -> bool {
+            self.0.accept(&m.channel_id, &m.id)
         }
     }
 }
