@@ -1,0 +1,108 @@
+//! `plexi` end to end against a devserver: JSON lines out, exit codes, keyring-less runs.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+
+const PASSWORD: &str = "Correct-Horse-9battery";
+
+/// Runs `plexi` with `args` and `stdin`; returns the exit success and the parsed JSON lines.
+async fn plexi(server: &DevServerHandle, args: &[&str], stdin: &str) -> (bool, Vec<Value>) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_plexi"))
+        .arg("--server")
+        .arg(server.base_url())
+        .arg("--no-keyring")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("plexi runs");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.as_bytes())
+        .await
+        .expect("write stdin");
+    drop(input);
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("plexi finishes")
+        .expect("output");
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect();
+    (out.status.success(), lines)
+}
+
+async fn server() -> DevServerHandle {
+    DevServer::start(DevServerConfig::for_tests())
+        .await
+        .expect("devserver")
+}
+
+#[tokio::test]
+async fn negotiate_prints_the_result_and_exits_zero() {
+    let server = server().await;
+    let (ok, lines) = plexi(&server, &["negotiate"], "").await;
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines.last().unwrap()["result"]["compatible"], true);
+}
+
+#[tokio::test]
+async fn a_wrong_password_prints_the_state_and_exits_non_zero() {
+    let server = server().await;
+    server.create_user("cli_bob", PASSWORD).await.unwrap();
+    let (ok, lines) = plexi(
+        &server,
+        &["login", "--username", "cli_bob", "--password-stdin"],
+        "nope\n",
+    )
+    .await;
+    assert!(!ok);
+    let last = lines.last().unwrap();
+    assert_eq!(last["state"]["state"], "invalid_credentials");
+    assert_eq!(last["state"]["attempts_left"], 4);
+    let printed = lines.iter().map(Value::to_string).collect::<String>();
+    assert!(!printed.contains("nope"), "the password is never printed");
+}
+
+#[tokio::test]
+async fn a_keyring_less_run_signs_in_sends_and_reads_history() {
+    let server = server().await;
+    let user = server.create_user("cli_alice", PASSWORD).await.unwrap();
+    let chat = server.create_server(&user.id, "Cli").await.unwrap();
+    let stdin = format!("{PASSWORD}\n");
+    let channel = chat.general_channel_id.as_str();
+    let (ok, lines) = plexi(
+        &server,
+        &["--as", "cli_alice", "send", channel, "hello from plexi"],
+        &stdin,
+    )
+    .await;
+    assert!(ok, "{lines:?}");
+    assert!(lines.iter().any(|l| l["state"] == "ready"), "{lines:?}");
+    let sent_id = lines.last().unwrap()["result"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let (ok, lines) = plexi(
+        &server,
+        &["--as", "cli_alice", "history", channel, "--limit", "5"],
+        &stdin,
+    )
+    .await;
+    assert!(ok, "{lines:?}");
+    let page = lines.last().unwrap()["result"].as_array().unwrap().clone();
+    assert_eq!(page[0]["id"], sent_id.as_str());
+    assert_eq!(page[0]["content"], "hello from plexi");
+
+    // Without a session the command fails with login_required.
+    let (ok, lines) = plexi(&server, &["servers"], "").await;
+    assert!(!ok);
+    assert_eq!(lines.last().unwrap()["state"]["state"], "login_required");
+}
