@@ -74,7 +74,12 @@ async function current(): Promise<Backend> {
   if (backend) return backend;
   pending ??= isTauri()
     ? tauriBackend()
-    : import("./mock-backend").then((m) => m.createMockBackend({ demo: true }));
+    : import("./mock-backend").then((m) => {
+        const mock = m.createMockBackend({ demo: true });
+        // Browser-only demo: lets a developer script states from the devtools console.
+        (window as unknown as { __PLEXICHAT_MOCK__: unknown }).__PLEXICHAT_MOCK__ = mock;
+        return mock;
+      });
   backend = await pending;
   return backend;
 }
