@@ -5,6 +5,55 @@
 //! the outbox and the local cache. The crate has no Tauri dependency so that every behaviour
 //! can be tested headless against `plexichat-devserver`; the desktop shell and the `plexi`
 //! CLI are thin layers over it.
+//!
+//! # Public surface
+//!
+//! - [`Client`] (cheap to clone): the facade the shell and `plexi` call. Built from a
+//!   [`ClientConfig`] (`base_url`, default `https://api.plexichat.com`; `client_version`,
+//!   default [`version::CLIENT_VERSION`]; a [`SessionStore`]). [`Client::subscribe`] returns
+//!   the current [`UiState`] and a `broadcast::Receiver<UiState>` of every later one: screen
+//!   states (`signed_out`, `ready`, `login_required`, `update_required`, `account_locked`) and
+//!   the transient ones shown while a request waits (`rate_limited{retry_at}`,
+//!   `server_error{attempt, next_retry_at}`, `service_unavailable`, `offline`). Actions
+//!   (`negotiate`, `restore`, `register`, `login`, `submit_two_factor`, `logout`, `whoami`,
+//!   `sessions`, `revoke_session`, `servers`, `channels`, `history`, `send_message`,
+//!   `edit_message`, `delete_message`, reactions, pins, `typing`, `ack`,
+//!   `upload_attachment`, DMs, relationships, `set_presence`) return
+//!   `Result<T, `[`ClientError`]`>`; the error's `state` is what to show inline.
+//! - [`error`]: [`ApiError`] (built by [`ApiError::from_response`] from status, headers and body
+//!   bytes, or from a transport error) and [`ApiError::classify`] → ([`UiState`],
+//!   [`RetryKind`]). The only place that interprets statuses and messages.
+//! - [`api`]: the request engine ([`api::Api`]: rate limits, retries, Bearer token,
+//!   `X-API-Access-Token`) and one typed method per route; wire types in [`api::types`].
+//! - [`ratelimit`]: buckets from `X-RateLimit-*`, global pause, `Retry-After`.
+//! - [`retry`]: full-jitter backoff; which requests may be repeated.
+//! - [`version`]: `stage.major.minor-build` parsing and ordering.
+//! - [`session`]: [`Secret`]/[`Token`] (never printed), [`SessionStore`] with
+//!   [`KeyringStore`] and [`MemoryStore`].
+//! - [`hub`]: the state broadcast behind [`Client::subscribe`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), plexichat_core::ClientError> {
+//! use plexichat_core::{Client, ClientConfig, LoginOutcome, UiState};
+//!
+//! let client = Client::new(ClientConfig::new("http://127.0.0.1:8080"))?;
+//! let (_now, mut states) = client.subscribe();
+//! tokio::spawn(async move {
+//!     while let Ok(state) = states.recv().await {
+//!         println!("{}", serde_json::to_string(&state).unwrap_or_default());
+//!     }
+//! });
+//! client.negotiate().await?;
+//! if client.restore().await?.is_none() {
+//!     match client.login("alice", &"Plexichat-Demo-2024!".into()).await {
+//!         Ok(LoginOutcome::SignedIn { user }) => println!("hello {}", user.username),
+//!         Ok(LoginOutcome::TwoFactorRequired { .. }) => { /* ask for a code */ }
+//!         Err(e) if matches!(e.state, UiState::InvalidCredentials { .. }) => { /* form error */ }
+//!         Err(e) => return Err(e),
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // `ClientError` carries its `UiState` by value so the shell and the UI match on it directly;
