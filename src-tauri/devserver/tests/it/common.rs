@@ -137,6 +137,14 @@ impl Gw {
         (gw, hello)
     }
 
+    /// Wraps a socket that is already connected (HELLO not yet read).
+    pub fn from_stream(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Self {
+        Self {
+            ws,
+            inflater: Decompress::new(true),
+        }
+    }
+
     /// Connects, IDENTIFYs and returns READY's `d`.
     pub async fn identify(server: &DevServerHandle, token: &str) -> (Self, Value) {
         let (mut gw, _) = Self::connect(server).await;

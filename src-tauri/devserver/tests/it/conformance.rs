@@ -7,7 +7,7 @@
 //! Not replayed (each printed with its reason when the test runs with `--nocapture`):
 //! - exchanges the reference answered 429: they depend on the recorder's timing and on limits
 //!   hit earlier in the same hour; rate limits are checked by `rest::rate_limits_*` instead.
-//! - gateway.txt: WebSocket frames, covered by `gateway::*`.
+//! - gateway.txt: replayed by `gateway_conformance`.
 
 use crate::common::{start, Api};
 use plexichat_devserver::{DevServerConfig, DevServerHandle};
@@ -148,15 +148,15 @@ fn multipart(spec: &str) -> Form {
     Form::new().part(field.to_owned(), part)
 }
 
-struct Replay {
-    server: DevServerHandle,
-    api: Api,
-    tokens: HashMap<String, String>,
-    ids: HashMap<String, String>,
+pub struct Replay {
+    pub server: DevServerHandle,
+    pub api: Api,
+    pub tokens: HashMap<String, String>,
+    pub ids: HashMap<String, String>,
 }
 
 impl Replay {
-    fn map_text(&self, s: &str) -> String {
+    pub fn map_text(&self, s: &str) -> String {
         let mut out = s.to_owned();
         let mut keys: Vec<&String> = self.ids.keys().collect();
         keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
@@ -170,7 +170,7 @@ impl Replay {
     }
 
     /// Learns recorded→actual pairs from two responses of the same shape.
-    fn learn(&mut self, key: &str, recorded: &Value, actual: &Value) {
+    pub fn learn(&mut self, key: &str, recorded: &Value, actual: &Value) {
         match (recorded, actual) {
             (Value::Object(r), Value::Object(a)) => {
                 for (k, rv) in r {
@@ -234,7 +234,7 @@ impl Replay {
 }
 
 /// Key sets at every level; arrays compare their first elements.
-fn compare_keys(path: &str, recorded: &Value, actual: &Value, diffs: &mut Vec<String>) {
+pub fn compare_keys(path: &str, recorded: &Value, actual: &Value, diffs: &mut Vec<String>) {
     match (recorded, actual) {
         (Value::Object(r), Value::Object(a)) => {
             let rk: BTreeSet<&String> = r.keys().collect();
@@ -258,7 +258,7 @@ fn compare_keys(path: &str, recorded: &Value, actual: &Value, diffs: &mut Vec<St
     }
 }
 
-fn fixtures_dir() -> PathBuf {
+pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/recorded")
 }
 

@@ -6,5 +6,6 @@ mod common;
 mod conformance;
 mod faults;
 mod gateway;
+mod gateway_conformance;
 mod props;
 mod rest;
