@@ -94,7 +94,6 @@ impl DevServerConfig {
         Self {
             fast_limits: true,
             heartbeat_interval_ms: 1_000,
-            resume_window_ms: 10_000,
             ..Self::default()
         }
     }
