@@ -243,13 +243,28 @@ impl Client {
             ));
         }
         match self.inner.api.capabilities().await {
-            Ok(caps) if caps.access_token_required && !self.inner.api.has_access_token() => {
-                tracing::warn!("the server requires an API access token and none is configured");
+            Ok(caps) => {
+                self.inner
+                    .api
+                    .set_access_token_required(caps.access_token_required);
+                if caps.access_token_required && !self.inner.api.has_access_token() {
+                    tracing::warn!(
+                        "the server requires an API access token and none is configured"
+                    );
+                }
             }
-            Ok(_) => {}
             Err(e) => tracing::debug!(error = %e, "capabilities unavailable"),
         }
         Ok(resp)
+    }
+
+    /// Startup in one call: [`Client::negotiate`], then [`Client::restore`].
+    ///
+    /// # Errors
+    /// As those two; after `update_required` nothing else is tried.
+    pub async fn start(&self) -> Result<Option<User>, ClientError> {
+        self.negotiate().await?;
+        self.restore().await
     }
 
     /// Restores the last session from the store and verifies it with `/users/@me`.

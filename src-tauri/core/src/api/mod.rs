@@ -156,6 +156,7 @@ struct Inner {
     config: ApiConfig,
     token: RwLock<Option<Secret>>,
     access_token: RwLock<Option<Secret>>,
+    is_access_token_required: std::sync::atomic::AtomicBool,
     limiter: RateLimiter,
     hub: StateHub,
 }
@@ -202,6 +203,7 @@ impl Api {
                 config,
                 token: RwLock::new(None),
                 access_token: RwLock::new(None),
+                is_access_token_required: std::sync::atomic::AtomicBool::new(false),
                 limiter: RateLimiter::new(),
                 hub,
             }),
@@ -246,6 +248,14 @@ impl Api {
             .access_token
             .write()
             .unwrap_or_else(PoisonError::into_inner) = token;
+    }
+
+    /// Records whether the server's capabilities ask for `X-API-Access-Token`; the header is
+    /// sent only then, so the access token is not handed to servers that do not want it.
+    pub fn set_access_token_required(&self, is_required: bool) {
+        self.inner
+            .is_access_token_required
+            .store(is_required, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Whether an `X-API-Access-Token` is configured.
@@ -390,11 +400,15 @@ impl Api {
         {
             rb = rb.bearer_auth(token.expose());
         }
+        let is_required = inner
+            .is_access_token_required
+            .load(std::sync::atomic::Ordering::Relaxed);
         if let Some(t) = inner
             .access_token
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
+            .filter(|_| is_required)
         {
             rb = rb.header("X-API-Access-Token", t.expose());
         }

@@ -5,6 +5,7 @@
 //! fault injection run against that server instead and the others are skipped.
 
 mod auth;
+mod chat;
 mod resilience;
 mod session;
 mod support;

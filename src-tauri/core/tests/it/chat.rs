@@ -1,0 +1,239 @@
+//! Chat routes end to end, so the client's wire types agree with the server's answers.
+
+use plexichat_core::api::types::{HistoryQuery, NewMessage};
+use plexichat_core::ui_state::{Entity, ForbiddenReason, UiState};
+use plexichat_core::Client;
+
+use crate::support::{timed, Target, PASSWORD};
+
+fn text(content: &str) -> NewMessage {
+    NewMessage {
+        content: content.into(),
+        ..NewMessage::default()
+    }
+}
+
+async fn member(target: &Target, prefix: &str) -> (Client, String) {
+    let name = target.user(prefix).await;
+    let client = target.client();
+    let outcome = timed(client.login(&name, &PASSWORD.into()))
+        .await
+        .expect("login");
+    let plexichat_core::LoginOutcome::SignedIn { user } = outcome else {
+        panic!("{outcome:?}")
+    };
+    (client, user.id)
+}
+
+#[tokio::test]
+async fn messages_reactions_pins_typing_and_read_marker() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (alice, alice_id) = member(&target, "alice").await;
+    let channel = target
+        .dev()
+        .create_server(&alice_id, "Chat")
+        .await
+        .expect("server")
+        .general_channel_id;
+
+    let first = timed(alice.send_message(&channel, &text("first")))
+        .await
+        .expect("first");
+    let reply = NewMessage {
+        reply_to_id: Some(first.id.clone()),
+        ..text("second")
+    };
+    let second = timed(alice.send_message(&channel, &reply))
+        .await
+        .expect("reply");
+    assert_eq!(second.reply_to_id.as_deref(), Some(first.id.as_str()));
+
+    let edited = timed(alice.edit_message(&channel, &first.id, "first (edited)"))
+        .await
+        .expect("edit");
+    assert_eq!(edited.content, "first (edited)");
+    assert!(edited.edited_at.is_some());
+
+    timed(alice.add_reaction(&channel, &first.id, "👍"))
+        .await
+        .expect("react");
+    let reactions = timed(alice.reactions(&channel, &first.id))
+        .await
+        .expect("reactions");
+    assert!(
+        reactions.iter().any(|r| r.emoji == "👍" && r.count == 1),
+        "{reactions:?}"
+    );
+    timed(alice.remove_reaction(&channel, &first.id, "👍"))
+        .await
+        .expect("unreact");
+    timed(alice.remove_reaction(&channel, &first.id, "👍"))
+        .await
+        .expect("absent reaction is fine");
+
+    timed(alice.set_pinned(&channel, &first.id, true))
+        .await
+        .expect("pin");
+    let pins = timed(alice.pins(&channel)).await.expect("pins");
+    assert_eq!(
+        pins.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        vec![first.id.as_str()]
+    );
+    timed(alice.set_pinned(&channel, &first.id, false))
+        .await
+        .expect("unpin");
+
+    timed(alice.typing(&channel)).await.expect("typing");
+    timed(alice.ack(&channel, &second.id)).await.expect("ack");
+
+    let older = timed(alice.history(
+        &channel,
+        &HistoryQuery {
+            before: Some(second.id.clone()),
+            limit: Some(10),
+            after: None,
+        },
+    ))
+    .await
+    .expect("before");
+    assert_eq!(
+        older.first().map(|m| m.id.as_str()),
+        Some(first.id.as_str())
+    );
+    let newer = timed(alice.history(
+        &channel,
+        &HistoryQuery {
+            after: Some(first.id.clone()),
+            limit: Some(10),
+            before: None,
+        },
+    ))
+    .await
+    .expect("after");
+    assert!(newer.iter().any(|m| m.id == second.id));
+    let err = timed(alice.history(
+        &channel,
+        &HistoryQuery {
+            limit: Some(500),
+            ..HistoryQuery::default()
+        },
+    ))
+    .await
+    .expect_err("limit checked locally");
+    assert!(matches!(err.state, UiState::InvalidInput { .. }));
+
+    timed(alice.delete_message(&channel, &second.id))
+        .await
+        .expect("delete");
+    let err = timed(alice.delete_message(&channel, &second.id))
+        .await
+        .expect_err("gone");
+    assert!(
+        matches!(
+            err.state,
+            UiState::NotFound {
+                entity: Entity::Message,
+                ..
+            }
+        ),
+        "{:?}",
+        err.state
+    );
+
+    let attachment =
+        timed(alice.upload_attachment(&channel, "note.txt", "text/plain", "hi".into()))
+            .await
+            .expect("upload");
+    assert_eq!(attachment.filename, "note.txt");
+}
+
+#[tokio::test]
+async fn friends_dms_and_a_block_that_stops_messages() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (alice, alice_id) = member(&target, "alice").await;
+    let (bob, bob_id) = member(&target, "bob").await;
+
+    let request = timed(alice.send_friend_request(&bob_id))
+        .await
+        .expect("request");
+    assert_eq!(request.status, "pending_outgoing");
+    let err = timed(alice.send_friend_request(&bob_id))
+        .await
+        .expect_err("already sent");
+    assert!(
+        matches!(err.state, UiState::Conflict { .. }),
+        "{:?}",
+        err.state
+    );
+    let incoming = timed(bob.relationships()).await.expect("list");
+    assert!(
+        incoming.iter().any(|r| r.user_id == alice_id),
+        "{incoming:?}"
+    );
+    timed(bob.accept_friend_request(&alice_id))
+        .await
+        .expect("accept");
+
+    let dm = timed(alice.open_dm(&bob_id)).await.expect("dm");
+    assert_eq!(dm.recipient_id.as_deref(), Some(bob_id.as_str()));
+    timed(alice.send_message(&dm.id, &text("psst")))
+        .await
+        .expect("dm send");
+    let page = timed(bob.history(&dm.id, &HistoryQuery::default()))
+        .await
+        .expect("dm history");
+    assert_eq!(page[0].content, "psst");
+
+    timed(bob.block_user(&alice_id)).await.expect("block");
+    let err = timed(alice.send_message(&dm.id, &text("hello?")))
+        .await
+        .expect_err("blocked");
+    assert_eq!(
+        err.state,
+        UiState::Forbidden {
+            reason: ForbiddenReason::CannotMessageUser,
+            message: "Cannot message this user".into()
+        }
+    );
+    timed(bob.remove_relationship(&alice_id))
+        .await
+        .expect("unblock");
+
+    let presence = timed(alice.set_presence("idle", Some("brb")))
+        .await
+        .expect("presence");
+    assert_eq!(presence.status, "idle");
+    let err = timed(alice.set_presence("sleeping", None))
+        .await
+        .expect_err("bad status");
+    assert!(
+        matches!(err.state, UiState::InvalidInput { .. }),
+        "{:?}",
+        err.state
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_bug_report_not_a_crash() {
+    let target = Target::start().await;
+    let client = target.client();
+    let err = timed(
+        client
+            .api()
+            .call::<serde_json::Value>(plexichat_core::api::Request::new(
+                reqwest::Method::GET,
+                "/does-not-exist",
+            )),
+    )
+    .await
+    .expect_err("405");
+    assert!(
+        matches!(err.state, UiState::BugReport { .. }),
+        "{:?}",
+        err.state
+    );
+}
