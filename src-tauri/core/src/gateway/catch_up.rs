@@ -160,10 +160,42 @@ impl Cursor {
     }
 }
 
+/// A failed catch-up is retried this many times per channel before its gap is given up
+/// (a channel that was deleted or left answers 404 forever).
+pub(crate) const MAX_GAP_RETRIES: u32 = 8;
+
+/// A channel whose catch-up failed: the point to fetch after, kept even while live messages
+/// move its cursor on, so the retry still covers the hole.
+#[derive(Debug, Clone)]
+struct Gap {
+    after: String,
+    failures: u32,
+}
+
+/// One channel's catch-up result.
+pub(crate) struct Fetched {
+    /// The channel asked for.
+    pub(crate) channel_id: String,
+    /// The `after` id asked with.
+    pub(crate) after: String,
+    /// What came back.
+    pub(crate) result: Result<Vec<Message>, HistoryError>,
+}
+
+/// What a merge produced.
+#[derive(Debug, Default)]
+pub(crate) struct Merged {
+    /// New messages to deliver, deduplicated and in id order per channel.
+    pub(crate) messages: Vec<Message>,
+    /// Some channel failed and must be retried; the server's suggested wait, if any.
+    pub(crate) retry: Option<Option<Duration>>,
+}
+
 /// Which messages each tracked channel has delivered; decides what is new.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Timeline {
     channels: HashMap<String, Cursor>,
+    gaps: HashMap<String, Gap>,
 }
 
 impl Timeline {
@@ -186,13 +218,22 @@ impl Timeline {
 
     pub(crate) fn untrack(&mut self, channel_id: &str) {
         self.channels.remove(channel_id);
+        self.gaps.remove(channel_id);
     }
 
-    /// `(channel, after)` for every tracked channel: the catch-up plan.
+    /// `(channel, after)` for every tracked channel: the catch-up plan. A channel with an
+    /// unrepaired gap is fetched from the start of the gap.
     pub(crate) fn plan(&self) -> Vec<(String, String)> {
         self.channels
             .iter()
-            .filter_map(|(c, cur)| cur.last_id.clone().map(|l| (c.clone(), l)))
+            .filter_map(|(c, cur)| {
+                let after = self
+                    .gaps
+                    .get(c)
+                    .map(|g| g.after.clone())
+                    .or_else(|| cur.last_id.clone());
+                after.map(|a| (c.clone(), a))
+            })
             .collect()
     }
 
@@ -210,20 +251,39 @@ impl Timeline {
     }
 
     /// Merges a catch-up result with the live messages buffered meanwhile: returns the new
-    /// ones, deduplicated and ordered by id per channel (channels in plan order).
-    pub(crate) fn merge(
-        &mut self,
-        fetched: Vec<(String, Vec<Message>)>,
-        buffered: Vec<Message>,
-    ) -> Vec<Message> {
-        let mut by_channel: Vec<(String, Vec<Message>)> = fetched;
+    /// ones, deduplicated and ordered by id per channel (channels in plan order), and whether
+    /// a failed channel needs a retry.
+    pub(crate) fn merge(&mut self, fetched: Vec<Fetched>, buffered: Vec<Message>) -> Merged {
+        let mut merged = Merged::default();
+        let mut by_channel: Vec<(String, Vec<Message>)> = Vec::with_capacity(fetched.len());
+        for f in fetched {
+            match f.result {
+                Ok(list) => {
+                    self.gaps.remove(&f.channel_id);
+                    by_channel.push((f.channel_id, list));
+                }
+                Err(e) => {
+                    let gap = self.gaps.entry(f.channel_id.clone()).or_insert(Gap {
+                        after: f.after,
+                        failures: 0,
+                    });
+                    gap.failures += 1;
+                    if gap.failures >= MAX_GAP_RETRIES {
+                        tracing::warn!(channel = %f.channel_id, error = %e, "giving up repairing a gap");
+                        self.gaps.remove(&f.channel_id);
+                    } else {
+                        let hint = merged.retry.flatten().max(e.retry_after);
+                        merged.retry = Some(hint);
+                    }
+                }
+            }
+        }
         for m in buffered {
             match by_channel.iter_mut().find(|(c, _)| *c == m.channel_id) {
                 Some((_, list)) => list.push(m),
                 None => by_channel.push((m.channel_id.clone(), vec![m])),
             }
         }
-        let mut out = Vec::new();
         for (channel, mut list) in by_channel {
             list.sort_by(|a, b| cmp_ids(&a.id, &b.id));
             for mut m in list {
@@ -231,11 +291,16 @@ impl Timeline {
                     // Keyed by the requested id (PROTOCOL.md §6: a listing's channel_id may
                     // differ from the channel asked for).
                     m.channel_id.clone_from(&channel);
-                    out.push(m);
+                    merged.messages.push(m);
                 }
             }
         }
-        out
+        merged
+    }
+
+    /// Consecutive failures of the worst gap (for the retry backoff).
+    pub(crate) fn gap_failures(&self) -> u32 {
+        self.gaps.values().map(|g| g.failures).max().unwrap_or(0)
     }
 }
 
@@ -331,23 +396,96 @@ mod tests {
         t.track("c", Some("10".into()));
         assert!(t.accept("c", "11"));
         assert!(!t.accept("c", "11"), "live duplicate");
-        let fetched = vec![(
-            "c".to_owned(),
+        let fetched = vec![ok(
+            "c",
+            "11",
             vec![msg("c", 13), msg("c", 11), msg("c", 12)],
         )];
         let buffered = vec![msg("c", 14), msg("c", 12), msg("c", 13)];
         let out = t.merge(fetched, buffered);
-        let ids: Vec<_> = out.iter().map(|m| m.id.as_str()).collect();
+        assert!(out.retry.is_none());
+        let ids: Vec<_> = out.messages.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["12", "13", "14"]);
         assert_eq!(t.plan(), [("c".to_owned(), "14".to_owned())]);
+    }
+
+    fn ok(channel: &str, after: &str, list: Vec<Message>) -> Fetched {
+        Fetched {
+            channel_id: channel.into(),
+            after: after.into(),
+            result: Ok(list),
+        }
+    }
+
+    fn failed(channel: &str, after: &str) -> Fetched {
+        let e = HistoryError {
+            message: "429".into(),
+            retry_after: Some(Duration::from_secs(2)),
+        };
+        Fetched {
+            channel_id: channel.into(),
+            after: after.into(),
+            result: Err(e),
+        }
+    }
+
+    #[test]
+    fn a_failed_channel_keeps_its_gap_while_live_messages_flow() {
+        let mut t = Timeline::default();
+        t.track("a", Some("10".into()));
+        t.track("b", Some("50".into()));
+        let out = t.merge(
+            vec![failed("a", "10"), ok("b", "50", vec![msg("b", 51)])],
+            vec![msg("a", 20)],
+        );
+        assert_eq!(out.retry, Some(Some(Duration::from_secs(2))));
+        let ids: Vec<_> = out.messages.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(
+            ids.len(),
+            2,
+            "live a/20 and fetched b/51 are not held back: {ids:?}"
+        );
+        let mut plan = t.plan();
+        plan.sort();
+        assert_eq!(
+            plan,
+            [
+                ("a".to_owned(), "10".to_owned()),
+                ("b".to_owned(), "51".to_owned())
+            ]
+        );
+        // The retry fills the hole; the live message already shown is not repeated.
+        let out = t.merge(
+            vec![ok("a", "10", vec![msg("a", 15), msg("a", 20)])],
+            vec![],
+        );
+        assert_eq!(
+            out.messages
+                .iter()
+                .map(|m| m.id.as_str())
+                .collect::<Vec<_>>(),
+            ["15"]
+        );
+        assert!(t.plan().contains(&("a".to_owned(), "20".to_owned())));
+    }
+
+    #[test]
+    fn a_gap_that_never_heals_is_given_up() {
+        let mut t = Timeline::default();
+        t.track("gone", Some("1".into()));
+        for _ in 1..MAX_GAP_RETRIES {
+            assert!(t.merge(vec![failed("gone", "1")], vec![]).retry.is_some());
+        }
+        assert!(t.merge(vec![failed("gone", "1")], vec![]).retry.is_none());
+        assert_eq!(t.gap_failures(), 0);
     }
 
     #[test]
     fn merge_keys_by_the_requested_channel() {
         let mut t = Timeline::default();
         t.track("asked", Some("1".into()));
-        let out = t.merge(vec![("asked".into(), vec![msg("other", 2)])], vec![]);
-        assert_eq!(out[0].channel_id, "asked");
+        let out = t.merge(vec![ok("asked", "1", vec![msg("other", 2)])], vec![]);
+        assert_eq!(out.messages[0].channel_id, "asked");
     }
 
     #[test]

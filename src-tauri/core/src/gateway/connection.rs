@@ -24,7 +24,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use super::backoff::Backoff;
 use super::catch_up::{
-    fetch_after, HistoryError, HistorySource, Timeline, TokenStatus, TokenVerifier,
+    fetch_after, Fetched, HistoryError, HistorySource, Timeline, TokenStatus, TokenVerifier,
 };
 use super::close_code::{CloseAction, CloseCode};
 use super::frame::{decode, Outbound};
@@ -61,7 +61,7 @@ enum SocketEnd {
 
 /// Results of background work, sent back to the connection task.
 enum Background {
-    CatchUp(Result<Vec<(String, Vec<Message>)>, HistoryError>),
+    CatchUp(Vec<Fetched>),
     Token(TokenStatus),
 }
 
@@ -71,12 +71,13 @@ struct CatchUp {
     again: bool,
     buffered: Vec<Message>,
     retry_at: Option<Instant>,
-    failures: u32,
 }
 
 impl CatchUp {
+    /// Live messages wait only while a fetch is in flight (bounded by its timeout), never
+    /// while a failed fetch waits for its retry.
     fn is_holding(&self) -> bool {
-        self.task.is_some() || self.retry_at.is_some()
+        self.task.is_some()
     }
 }
 
@@ -553,59 +554,48 @@ impl Connection {
             self.config.catch_up_page_size,
             self.config.catch_up_max_pages,
         );
+        let limit = self.config.connect_timeout.saturating_mul(2);
         self.catch_up.task = Some(tokio::spawn(async move {
             let mut fetched = Vec::with_capacity(plan.len());
-            let mut result = Ok(());
-            for (channel, after) in plan {
-                match fetch_after(source.as_ref(), &channel, &after, page, pages).await {
-                    Ok(messages) => fetched.push((channel, messages)),
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
-                }
+            for (channel_id, after) in plan {
+                let fetch = fetch_after(source.as_ref(), &channel_id, &after, page, pages);
+                let result = timeout(limit, fetch)
+                    .await
+                    .unwrap_or_else(|_| Err(HistoryError::new("history request timed out")));
+                fetched.push(Fetched {
+                    channel_id,
+                    after,
+                    result,
+                });
             }
-            let _ = tx.send(Background::CatchUp(result.map(|()| fetched)));
+            let _ = tx.send(Background::CatchUp(fetched));
         }));
     }
 
-    fn on_catch_up_done(&mut self, result: Result<Vec<(String, Vec<Message>)>, HistoryError>) {
+    fn on_catch_up_done(&mut self, fetched: Vec<Fetched>) {
         self.catch_up.task = None;
-        match result {
-            Ok(fetched) => {
-                self.catch_up.failures = 0;
-                let buffered = std::mem::take(&mut self.catch_up.buffered);
-                let merged = self.timeline.merge(fetched, buffered);
-                tracing::debug!(delivered = merged.len(), "catch-up merged");
-                for m in merged {
-                    self.emit(Event::MessageCreate(m));
-                }
-                if std::mem::take(&mut self.catch_up.again) {
-                    self.start_catch_up();
-                }
-            }
-            Err(e) => {
-                self.catch_up.failures = self.catch_up.failures.saturating_add(1);
-                let backoff = Duration::from_millis(
-                    250u64.saturating_mul(1 << self.catch_up.failures.min(8)),
-                );
-                let wait = e
-                    .retry_after
-                    .unwrap_or(backoff)
-                    .min(Duration::from_secs(60));
-                tracing::info!(error = %e, retry_ms = wait.as_millis(), "catch-up failed; retrying");
-                self.catch_up.retry_at = Some(Instant::now() + wait);
-                if self.catch_up.buffered.len() >= MAX_BUFFERED {
-                    self.flush_buffered();
-                }
-            }
+        let buffered = std::mem::take(&mut self.catch_up.buffered);
+        let merged = self.timeline.merge(fetched, buffered);
+        tracing::debug!(delivered = merged.messages.len(), "catch-up merged");
+        for m in merged.messages {
+            self.emit(Event::MessageCreate(m));
+        }
+        if let Some(hint) = merged.retry {
+            let failures = self.timeline.gap_failures().min(8);
+            let backoff = Duration::from_millis(250u64.saturating_mul(1 << failures));
+            let wait = hint.unwrap_or(backoff).min(Duration::from_secs(60));
+            tracing::info!(retry_ms = wait.as_millis(), "catch-up incomplete; retrying");
+            self.catch_up.retry_at = Some(Instant::now() + wait);
+        }
+        if std::mem::take(&mut self.catch_up.again) {
+            self.start_catch_up();
         }
     }
 
     /// Delivers held-back live messages without a catch-up result.
     fn flush_buffered(&mut self) {
         let buffered = std::mem::take(&mut self.catch_up.buffered);
-        for m in self.timeline.merge(Vec::new(), buffered) {
+        for m in self.timeline.merge(Vec::new(), buffered).messages {
             self.emit(Event::MessageCreate(m));
         }
     }
