@@ -205,7 +205,7 @@ pub fn write_bindings(dir: &Path) -> Result<(), ExportError> {
 macro_rules! ipc_commands {
     ($($module:ident :: $name:ident ( $args:ty ) -> $ret:ty;)*) => {
         /// The Tauri invoke handler for every command.
-        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$($module::$name),*]
         }
 
@@ -233,4 +233,11 @@ macro_rules! ipc_commands {
         /// Names of every command, for tests.
         pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
     };
+}
+
+impl From<plexichat_core::ClientError> for IpcError {
+    fn from(e: plexichat_core::ClientError) -> Self {
+        let message = e.to_string();
+        Self::failed(e.state, message)
+    }
 }

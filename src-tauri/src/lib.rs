@@ -8,6 +8,7 @@ pub mod commands;
 pub mod ipc;
 pub mod launch;
 pub mod logging;
+pub mod session;
 pub mod state;
 
 use launch::LaunchOptions;
@@ -30,6 +31,7 @@ pub fn run() {
     );
     tauri::Builder::default()
         .manage(AppState::new(launch))
+        .manage(session::Sessions::default())
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("error while running the Plexichat window");

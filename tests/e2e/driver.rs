@@ -17,7 +17,6 @@ pub enum Locator<'a> {
     /// `[data-testid="…"]`.
     TestId(&'a str),
     /// Any CSS selector.
-    #[allow(dead_code)]
     Css(&'a str),
 }
 
@@ -151,6 +150,21 @@ impl AppSession {
         el.send_keys(text)
             .await
             .unwrap_or_else(|e| panic!("type into {}: {e}", locator.css()));
+    }
+
+    /// The element's `textContent` (WebKit's visible-text algorithm drops some styled text).
+    pub async fn text_of(&self, locator: Locator<'_>) -> String {
+        self.wait_for(locator, Duration::from_secs(10)).await;
+        let script =
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';";
+        match self
+            .client
+            .execute(script, vec![json!(locator.css())])
+            .await
+        {
+            Ok(v) => v.as_str().unwrap_or_default().to_owned(),
+            Err(e) => panic!("reading {}: {e}", locator.css()),
+        }
     }
 
     /// The whole page's visible text, for failure messages.

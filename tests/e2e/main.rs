@@ -28,23 +28,25 @@ async fn login_screen_then_demo_shows_the_channel_list() {
             "login screen lacks {expected:?}: {text}"
         );
     }
-    for field in ["server-url", "login", "password"] {
-        app.wait_for(Locator::TestId(field), Duration::from_secs(5))
+    for field in ["#server-url", "#login", "#password"] {
+        app.wait_for(Locator::Css(field), Duration::from_secs(5))
             .await;
     }
     app.screenshot("login-screen").await;
 
     app.click(Locator::TestId("try-demo")).await;
-    let channels = app
-        .wait_for(Locator::TestId("channel-list"), Duration::from_secs(30))
+    app.wait_for(Locator::TestId("channel-list"), Duration::from_secs(30))
         .await;
     app.wait_for(Locator::TestId("channel-item"), Duration::from_secs(30))
         .await;
-    let names = channels.text().await.unwrap_or_default();
+    let names = app.text_of(Locator::TestId("channel-list")).await;
     assert!(
         names.contains("general"),
         "demo channel list lacks #general: {names}"
     );
+    // The demo seed has history in #general: it must paint, not stay blank.
+    app.wait_for(Locator::TestId("message"), Duration::from_secs(30))
+        .await;
     app.screenshot("demo-channel-list").await;
 
     app.close().await;

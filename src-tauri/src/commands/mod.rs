@@ -2,6 +2,8 @@
 //! `IpcResult<T>`. Any branching, retry or error meaning belongs in `plexichat-core`.
 
 pub mod app;
+pub mod chat;
+pub mod session;
 
 use std::collections::BTreeSet;
 
@@ -10,6 +12,38 @@ use ts_rs::{Config, ExportError};
 crate::ipc_commands! {
     app::get_app_info(()) -> app::AppInfo;
     app::get_ui_state(()) -> plexichat_core::UiState;
+    session::start_demo(()) -> plexichat_core::LoginOutcome;
+    session::sign_in(session::SignInArgs) -> plexichat_core::LoginOutcome;
+    session::submit_two_factor(session::TwoFactorArgs) -> plexichat_core::model::User;
+    session::register(session::RegisterArgs) -> plexichat_core::model::User;
+    session::get_password_requirements(session::ServerUrlArgs) -> plexichat_core::api::types::PasswordRequirements;
+    session::sign_out(()) -> ();
+    session::reconnect_now(()) -> ();
+    session::list_sessions(()) -> Vec<plexichat_core::api::types::SessionInfo>;
+    session::revoke_session(session::RevokeSessionArgs) -> ();
+    chat::list_servers(()) -> Vec<plexichat_core::model::Server>;
+    chat::list_channels(chat::ServerArgs) -> Vec<plexichat_core::model::Channel>;
+    chat::list_dm_channels(()) -> Vec<plexichat_core::model::Channel>;
+    chat::load_messages(chat::LoadMessagesArgs) -> Vec<plexichat_core::model::Message>;
+    chat::send_message(chat::SendMessageArgs) -> plexichat_core::model::Message;
+    chat::edit_message(chat::EditMessageArgs) -> plexichat_core::model::Message;
+    chat::delete_message(chat::MessageArgs) -> ();
+    chat::add_reaction(chat::ReactionArgs) -> ();
+    chat::remove_reaction(chat::ReactionArgs) -> ();
+    chat::pin_message(chat::MessageArgs) -> ();
+    chat::unpin_message(chat::MessageArgs) -> ();
+    chat::list_pins(chat::ChannelArgs) -> Vec<plexichat_core::model::Message>;
+    chat::send_typing(chat::ChannelArgs) -> ();
+    chat::ack_message(chat::MessageArgs) -> ();
+    chat::list_relationships(()) -> Vec<plexichat_core::api::types::Relationship>;
+    chat::search_user(chat::UsernameArgs) -> plexichat_core::model::User;
+    chat::send_friend_request(chat::UsernameArgs) -> plexichat_core::api::types::Relationship;
+    chat::accept_friend_request(chat::UserArgs) -> ();
+    chat::remove_relationship(chat::UserArgs) -> ();
+    chat::block_user(chat::UserArgs) -> plexichat_core::api::types::Relationship;
+    chat::open_dm(chat::UserArgs) -> plexichat_core::model::Channel;
+    chat::set_presence(chat::PresenceArgs) -> plexichat_core::api::types::Presence;
+    chat::upload_attachment(chat::UploadArgs) -> plexichat_core::model::Attachment;
 }
 
 /// Exports the payload types of events that are not command results.
@@ -17,6 +51,5 @@ crate::ipc_commands! {
 /// # Errors
 /// Fails when a binding file cannot be written.
 pub fn export_event_types(cfg: &Config, imports: &mut BTreeSet<String>) -> Result<(), ExportError> {
-    let _ = (cfg, imports);
-    Ok(())
+    crate::ipc::export_type::<plexichat_core::event::Event>(cfg, imports)
 }

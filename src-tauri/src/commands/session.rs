@@ -1,0 +1,188 @@
+//! Sign-in, 2FA, registration, sign-out and the demo.
+
+use std::sync::Arc;
+
+use plexichat_core::api::types::{PasswordRequirements, SessionInfo};
+use plexichat_core::model::User;
+use plexichat_core::{Client, ClientConfig, LoginOutcome, MemoryStore, Secret};
+use serde::Deserialize;
+use tauri::{AppHandle, State};
+use ts_rs::TS;
+
+use crate::ipc::{IpcError, IpcResult};
+use crate::session::Sessions;
+
+/// Arguments of `sign_in`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct SignInArgs {
+    /// Server root, e.g. `https://api.plexichat.com`.
+    pub server_url: String,
+    /// User name or e-mail.
+    pub login: String,
+    /// Password; registered with the log scrubber before anything can log it.
+    pub password: String,
+}
+
+/// Arguments of `register`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct RegisterArgs {
+    /// Server root.
+    pub server_url: String,
+    /// Wanted user name.
+    pub username: String,
+    /// E-mail address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Arguments of `submit_two_factor`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct TwoFactorArgs {
+    /// A 6-digit TOTP code or a backup code, with or without its dash.
+    pub code: String,
+}
+
+/// Arguments of commands that only name a server.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ServerUrlArgs {
+    /// Server root.
+    pub server_url: String,
+}
+
+/// Arguments of `revoke_session`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct RevokeSessionArgs {
+    /// The session to sign out.
+    pub session_id: String,
+}
+
+fn new_client(server_url: &str) -> IpcResult<Client> {
+    let url = server_url.trim().trim_end_matches('/');
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(IpcError::failed(
+            plexichat_core::UiState::InvalidInput {
+                field: Some("server_url".into()),
+                message: "The server address must start with http:// or https://".into(),
+            },
+            "invalid server URL",
+        ));
+    }
+    Ok(Client::new(ClientConfig::new(url))?)
+}
+
+/// Signs in; the resulting screen (`ready`, `two_factor_required`, lockout, …) also arrives as
+/// a `ui-state` event.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(server = %args.server_url), err(Debug))]
+pub async fn sign_in(
+    app: AppHandle,
+    sessions: State<'_, Sessions>,
+    args: SignInArgs,
+) -> IpcResult<LoginOutcome> {
+    plexichat_core::redact::register_secret(&args.password);
+    let client = new_client(&args.server_url)?;
+    sessions.install(&app, client.clone()).await;
+    Ok(client
+        .login(args.login.trim(), &Secret::new(args.password))
+        .await?)
+}
+
+/// Starts the embedded demo server (once) and signs in as its demo user.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn start_demo(app: AppHandle, sessions: State<'_, Sessions>) -> IpcResult<LoginOutcome> {
+    let url = sessions.demo_server_url().await?;
+    // The demo account is throwaway: keep its token out of the user's keyring.
+    let client = Client::new(ClientConfig::new(url).with_store(Arc::new(MemoryStore::new())))?;
+    sessions.install(&app, client.clone()).await;
+    let user = plexichat_devserver::DEMO_USERS[0];
+    Ok(client
+        .login(user, &Secret::new(plexichat_devserver::DEMO_PASSWORD))
+        .await?)
+}
+
+/// Completes a 2FA sign-in.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn submit_two_factor(
+    sessions: State<'_, Sessions>,
+    args: TwoFactorArgs,
+) -> IpcResult<User> {
+    plexichat_core::redact::register_secret(&args.code);
+    Ok(sessions
+        .client()
+        .await?
+        .submit_two_factor(&Secret::new(args.code))
+        .await?)
+}
+
+/// Creates an account and signs in.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(server = %args.server_url), err(Debug))]
+pub async fn register(
+    app: AppHandle,
+    sessions: State<'_, Sessions>,
+    args: RegisterArgs,
+) -> IpcResult<User> {
+    plexichat_core::redact::register_secret(&args.password);
+    let client = new_client(&args.server_url)?;
+    sessions.install(&app, client.clone()).await;
+    Ok(client
+        .register(
+            args.username.trim(),
+            args.email.trim(),
+            &Secret::new(args.password),
+        )
+        .await?)
+}
+
+/// The server's password rules, for checking a new password while it is typed.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn get_password_requirements(args: ServerUrlArgs) -> IpcResult<PasswordRequirements> {
+    Ok(new_client(&args.server_url)?
+        .password_requirements()
+        .await?)
+}
+
+/// Signs out on the server and here.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn sign_out(sessions: State<'_, Sessions>) -> IpcResult<()> {
+    Ok(sessions.client().await?.logout().await?)
+}
+
+/// Reconnects the gateway now instead of waiting for the backoff.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn reconnect_now(sessions: State<'_, Sessions>) -> IpcResult<()> {
+    sessions.reconnect_now().await;
+    Ok(())
+}
+
+/// The account's signed-in sessions.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn list_sessions(sessions: State<'_, Sessions>) -> IpcResult<Vec<SessionInfo>> {
+    Ok(sessions.client().await?.sessions().await?)
+}
+
+/// Signs another session out.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn revoke_session(
+    sessions: State<'_, Sessions>,
+    args: RevokeSessionArgs,
+) -> IpcResult<()> {
+    Ok(sessions
+        .client()
+        .await?
+        .revoke_session(&args.session_id)
+        .await?)
+}

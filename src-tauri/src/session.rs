@@ -1,0 +1,259 @@
+//! The live session: one core [`Client`], its gateway connection, and the forwarders that
+//! carry their states and events to the window.
+//!
+//! Flow: a sign-in (or the demo) creates a `Client` for the chosen server and a forwarder task
+//! that emits every `UiState` the client publishes. When the client reaches `ready`, the
+//! gateway is connected with the client as its history source (REST catch-up) and token
+//! verifier (4004), and a second forwarder emits its connection states and chat events. A
+//! `signed_out` / `login_required` state stops the gateway. Replacing the client (signing in
+//! somewhere else) tears all of it down first, so nothing outlives the session it belonged to.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use plexichat_core::api::types::HistoryQuery;
+use plexichat_core::gateway::{
+    Gateway, GatewayConfig, GatewayHandle, GatewayUpdate, HistoryError, HistorySource, Token,
+    TokenStatus, TokenVerifier,
+};
+use plexichat_core::model::Message;
+use plexichat_core::{Client, UiState};
+use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
+use tauri::async_runtime::JoinHandle;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::Mutex;
+
+use crate::ipc::{IpcError, CHAT_EVENT, UI_STATE_EVENT};
+use crate::state::AppState;
+
+/// The current client, its gateway and the demo server, if any.
+#[derive(Default)]
+pub struct Sessions {
+    live: Mutex<Option<Live>>,
+    demo: Mutex<Option<DevServerHandle>>,
+}
+
+struct Live {
+    client: Client,
+    gateway: Arc<Mutex<Option<GatewayHandle>>>,
+    forwarder: JoinHandle<()>,
+}
+
+impl Sessions {
+    /// The signed-in (or signing-in) client.
+    ///
+    /// # Errors
+    /// [`IpcError::not_signed_in`] when there is none.
+    pub async fn client(&self) -> Result<Client, IpcError> {
+        self.live
+            .lock()
+            .await
+            .as_ref()
+            .map(|l| l.client.clone())
+            .ok_or_else(IpcError::not_signed_in)
+    }
+
+    /// Makes `client` the current one, tearing down the previous client and gateway.
+    pub async fn install<R: Runtime>(&self, app: &AppHandle<R>, client: Client) {
+        let mut live = self.live.lock().await;
+        if let Some(old) = live.take() {
+            old.stop().await;
+        }
+        let gateway = Arc::new(Mutex::new(None));
+        let forwarder = tauri::async_runtime::spawn(forward_client_states(
+            app.clone(),
+            client.clone(),
+            gateway.clone(),
+        ));
+        *live = Some(Live {
+            client,
+            gateway,
+            forwarder,
+        });
+    }
+
+    /// Asks the gateway to reconnect now instead of waiting for its backoff.
+    pub async fn reconnect_now(&self) {
+        if let Some(live) = self.live.lock().await.as_ref() {
+            if let Some(gw) = live.gateway.lock().await.as_ref() {
+                let _ = gw.reconnect_now();
+            }
+        }
+    }
+
+    /// Tells the gateway which channel the user looks at, so catch-up covers it.
+    pub async fn track_channel(&self, channel_id: &str, last_seen: Option<String>) {
+        if let Some(live) = self.live.lock().await.as_ref() {
+            if let Some(gw) = live.gateway.lock().await.as_ref() {
+                let _ = gw.track_channel(channel_id.to_owned(), last_seen);
+            }
+        }
+    }
+
+    /// Starts the embedded demo server once and returns its base URL.
+    ///
+    /// # Errors
+    /// [`IpcError::internal`] when it cannot bind a port on 127.0.0.1.
+    pub async fn demo_server_url(&self) -> Result<String, IpcError> {
+        let mut demo = self.demo.lock().await;
+        if let Some(handle) = demo.as_ref() {
+            return Ok(handle.base_url());
+        }
+        let handle = DevServer::start(DevServerConfig::demo())
+            .await
+            .map_err(|e| IpcError::internal(format!("could not start the demo server: {e}")))?;
+        let url = handle.base_url();
+        tracing::info!(%url, "demo server started");
+        *demo = Some(handle);
+        Ok(url)
+    }
+
+    /// Stops everything (app exit).
+    pub async fn shutdown(&self) {
+        if let Some(live) = self.live.lock().await.take() {
+            live.stop().await;
+        }
+        if let Some(demo) = self.demo.lock().await.take() {
+            demo.shutdown().await;
+        }
+    }
+}
+
+impl Live {
+    async fn stop(self) {
+        self.forwarder.abort();
+        if let Some(gw) = self.gateway.lock().await.take() {
+            gw.shutdown().await;
+        }
+    }
+}
+
+/// Emits a state to the window and remembers it for `get_ui_state`.
+fn publish<R: Runtime>(app: &AppHandle<R>, state: &UiState) {
+    app.state::<AppState>().set_ui_state(state.clone());
+    if let Err(e) = app.emit(UI_STATE_EVENT, state) {
+        tracing::warn!(error = %e, "could not emit a state to the window");
+    }
+}
+
+async fn forward_client_states<R: Runtime>(
+    app: AppHandle<R>,
+    client: Client,
+    gateway: Arc<Mutex<Option<GatewayHandle>>>,
+) {
+    let (current, mut rx) = client.subscribe();
+    let mut state = current;
+    loop {
+        publish(&app, &state);
+        match &state {
+            UiState::Ready { .. } => ensure_gateway(&app, &client, &gateway).await,
+            UiState::SignedOut | UiState::LoginRequired { .. } | UiState::UpdateRequired { .. } => {
+                if let Some(gw) = gateway.lock().await.take() {
+                    gw.shutdown().await;
+                }
+            }
+            _ => {}
+        }
+        state = match rx.recv().await {
+            Ok(s) => s,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                tracing::debug!(skipped = n, "state forwarder lagged; publishing the latest");
+                client.state()
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+    }
+}
+
+async fn ensure_gateway<R: Runtime>(
+    app: &AppHandle<R>,
+    client: &Client,
+    slot: &Arc<Mutex<Option<GatewayHandle>>>,
+) {
+    let mut slot = slot.lock().await;
+    if slot.as_ref().is_some_and(GatewayHandle::is_running) {
+        return;
+    }
+    let Some(token) = client.token() else { return };
+    let config = match GatewayConfig::from_base_url(client.base_url()) {
+        Ok(c) => c,
+        Err(e) => {
+            publish(
+                app,
+                &UiState::BugReport {
+                    message: format!("cannot derive the gateway URL: {e}"),
+                },
+            );
+            return;
+        }
+    };
+    let bridge = Arc::new(ClientBridge(client.clone()));
+    let (handle, mut updates) =
+        Gateway::connect(config, Token::new(token.expose()), bridge.clone(), bridge);
+    *slot = Some(handle);
+    let app = app.clone();
+    let client = client.clone();
+    tauri::async_runtime::spawn(async move {
+        while let Some(update) = updates.recv().await {
+            match update {
+                GatewayUpdate::State(state) => {
+                    if matches!(state, UiState::LoginRequired { .. }) {
+                        // SECURITY_LOGOUT or a token REST confirmed dead: drop the session.
+                        let _ = client.logout().await;
+                    }
+                    publish(&app, &state);
+                }
+                GatewayUpdate::Event(event) => {
+                    if let Err(e) = app.emit(CHAT_EVENT, &event) {
+                        tracing::warn!(error = %e, "could not emit a chat event");
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Lets the gateway use the REST client for catch-up and for confirming a token after 4004.
+struct ClientBridge(Client);
+
+#[async_trait]
+impl HistorySource for ClientBridge {
+    async fn messages_after(
+        &self,
+        channel_id: &str,
+        after_id: &str,
+        limit: u8,
+    ) -> Result<Vec<Message>, HistoryError> {
+        let q = HistoryQuery {
+            before: None,
+            after: Some(after_id.to_owned()),
+            limit: Some(u32::from(limit)),
+        };
+        self.0.history(channel_id, &q).await.map_err(|e| {
+            let retry_after = match e.state {
+                UiState::RateLimited { retry_at, .. } => {
+                    let wait = retry_at - plexichat_core::clock::now_ms();
+                    u64::try_from(wait)
+                        .ok()
+                        .map(std::time::Duration::from_millis)
+                }
+                _ => None,
+            };
+            HistoryError {
+                message: e.to_string(),
+                retry_after,
+            }
+        })
+    }
+}
+
+#[async_trait]
+impl TokenVerifier for ClientBridge {
+    async fn verify_token(&self) -> TokenStatus {
+        match self.0.whoami().await {
+            Ok(_) => TokenStatus::Valid,
+            Err(e) if matches!(e.state, UiState::LoginRequired { .. }) => TokenStatus::Invalid,
+            Err(_) => TokenStatus::Unknown,
+        }
+    }
+}
