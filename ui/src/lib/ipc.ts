@@ -51,7 +51,8 @@ async function tauriBackend(): Promise<Backend> {
   const core = await import("@tauri-apps/api/core");
   const ev = await import("@tauri-apps/api/event");
   return {
-    invoke: (command, args) => core.invoke(command, args),
+    // Every Rust command takes its arguments as one `args` struct (see src-tauri/src/commands).
+    invoke: (command, args) => core.invoke(command, Object.keys(args).length > 0 ? { args } : {}),
     listen(event, handler) {
       // Tauri's listen is async; an unlisten requested before it resolves must still run.
       let stopped = false;
