@@ -149,13 +149,13 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     presence_status: ["online", "idle", "dnd", "offline"][i],
   }));
   let relationships: Relationship[] = [
-    { user_id: "1001", username: "alice", status: "friend", presence_status: "idle" },
-    { user_id: "1003", username: "carol", status: "pending_incoming", presence_status: "offline" },
-    { user_id: "1004", username: "dave", status: "pending_outgoing", presence_status: null },
+    { user_id: "1001", username: "alice", status: "friend", created_at: Date.now() - 86_400_000 },
+    { user_id: "1003", username: "carol", status: "pending_incoming", created_at: Date.now() - 3_600_000 },
+    { user_id: "1004", username: "dave", status: "pending_outgoing", created_at: Date.now() - 7_200_000 },
   ];
   let sessions: SessionInfo[] = [
-    { id: "s1", current: true, created_at: Date.now() - 3_600_000, last_active_at: Date.now(), client: "Plexichat Desktop (Linux)" },
-    { id: "s2", current: false, created_at: Date.now() - 86_400_000 * 3, last_active_at: Date.now() - 86_400_000, client: "Firefox on Windows" },
+    { id: "s1", device_id: null, ip_address: "127.0.0.1", user_agent: "Plexichat Desktop (Linux)", created_at: Date.now() - 3_600_000, expires_at: null, last_activity: Date.now(), current: true },
+    { id: "s2", device_id: null, ip_address: "203.0.113.7", user_agent: "Firefox on Windows", created_at: Date.now() - 86_400_000 * 3, expires_at: null, last_activity: Date.now() - 86_400_000, current: false },
   ];
 
   function emit(event: string, payload: unknown) {
@@ -168,9 +168,10 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   function notFound(entity: "channel" | "message" | "user", what: string): IpcError {
     return { code: "failed", message: `${what} not found`, state: { state: "not_found", entity, message: `${what} not found` } };
   }
-  function signInOk() {
+  function signInOk(): { outcome: "signed_in"; user: User } {
     setUiState({ state: "connecting" });
     setTimeout(() => setUiState({ state: "ready", user: me }), 300);
+    return { outcome: "signed_in", user: me };
   }
   function find(channelId: string, messageId: string): Message {
     const m = messages.get(channelId)?.find((x) => x.id === messageId);
@@ -202,18 +203,22 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     get_ui_state: () => uiState,
     start_demo: () => signInOk(),
     sign_in: (a: { login: string; password: string }) => {
-      if (a.login === "2fa") return setUiState({ state: "two_factor_required", expires_at: Date.now() + 300_000, methods: ["totp", "backup_code"] });
+      if (a.login === "2fa") {
+        const challenge = { expires_at: Date.now() + 300_000, methods: ["totp", "backup_code"] };
+        setUiState({ state: "two_factor_required", ...challenge });
+        return { outcome: "two_factor_required", ...challenge };
+      }
       if (a.login === "locked") return setUiState({ state: "account_locked", until: Date.now() + 900_000, suspended: false });
       if (a.password === "wrong") return setUiState({ state: "invalid_credentials", failed_attempts: 1, attempts_left: 4 });
       signInOk();
     },
     submit_two_factor: (a: { code: string }) => {
       if (a.code === "000000") return setUiState({ state: "two_factor_invalid", message: "Invalid code" });
-      signInOk();
+      return signInOk().user;
     },
     cancel_two_factor: () => setUiState({ state: "signed_out" }),
-    register: () => signInOk(),
-    get_password_requirements: () => ({ min_length: 8, require_uppercase: true, require_lowercase: true, require_digit: true, require_special: false }),
+    register: () => signInOk().user,
+    get_password_requirements: () => ({ min_length: 8, max_length: 128, require_uppercase: true, require_lowercase: true, require_digit: true, require_special: false }),
     sign_out: () => setUiState({ state: "signed_out" }),
     reconnect_now: () => setUiState({ state: "ready", user: me }),
     list_servers: () => servers,
@@ -260,6 +265,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         .filter((r) => r.count > 0);
       replace({ ...m, reactions });
     },
+    list_pins: (a: { channel_id: string }) => (messages.get(a.channel_id) ?? []).filter((m) => m.pinned).reverse(),
     pin_message: (a: { channel_id: string; message_id: string }) => replace({ ...find(a.channel_id, a.message_id), pinned: true }),
     unpin_message: (a: { channel_id: string; message_id: string }) => replace({ ...find(a.channel_id, a.message_id), pinned: false }),
     send_typing: () => undefined,
@@ -269,7 +275,9 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     send_friend_request: (a: { username: string }) => {
       const u = USERS.find((x) => x.username === a.username);
       if (!u) throw notFound("user", "User");
-      relationships = [...relationships, { user_id: u.id, username: u.username, status: "pending_outgoing", presence_status: null }];
+      const r: Relationship = { user_id: u.id, username: u.username, status: "pending_outgoing", created_at: Date.now() };
+      relationships = [...relationships, r];
+      return r;
     },
     accept_friend_request: (a: { user_id: string }) => {
       relationships = relationships.map((r) => (r.user_id === a.user_id ? { ...r, status: "friend" } : r));
@@ -280,7 +288,9 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     block_user: (a: { user_id: string }) => {
       const known = relationships.find((r) => r.user_id === a.user_id);
       const username = known?.username ?? USERS.find((u) => u.id === a.user_id)?.username ?? a.user_id;
-      relationships = [...relationships.filter((r) => r.user_id !== a.user_id), { user_id: a.user_id, username, status: "blocked", presence_status: null }];
+      const r: Relationship = { user_id: a.user_id, username, status: "blocked", created_at: Date.now() };
+      relationships = [...relationships.filter((x) => x.user_id !== a.user_id), r];
+      return r;
     },
     open_dm: (a: { user_id: string }) => {
       const existing = channels.find((c) => c.recipient_id === a.user_id);
@@ -296,7 +306,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       if (!u) throw notFound("user", "User");
       return u;
     },
-    set_presence: () => undefined,
+    set_presence: (a: { status: string; custom_status: string | null }) => ({ user_id: me.id, status: a.status, custom_status: a.custom_status, custom_emoji: null }),
     update_profile: (a: { display_name: string | null }) => {
       me.display_name = a.display_name;
     },
@@ -305,7 +315,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       sessions = sessions.filter((s) => s.id !== a.session_id);
     },
     upload_attachment: (a: { channel_id: string; path: string }) => {
-      if (options.simulateUploads === false) return;
+      if (options.simulateUploads === false) return new Promise(() => undefined);
       const upload_id = String(nextId++);
       const filename = a.path.split(/[\\/]/).pop() ?? a.path;
       let sent = 0;

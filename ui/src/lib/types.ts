@@ -2,27 +2,25 @@
 //! pending stand-ins otherwise. Swapping a stand-in for a generated type touches only this file.
 
 export type { AppInfo } from "./bindings/AppInfo";
+export type { Attachment } from "./bindings/Attachment";
+export type { Channel } from "./bindings/Channel";
+export type { Event } from "./bindings/Event";
+export type { LoginOutcome } from "./bindings/LoginOutcome";
+export type { Message } from "./bindings/Message";
+export type { PasswordRequirements } from "./bindings/PasswordRequirements";
+export type { Presence } from "./bindings/Presence";
+export type { Reaction } from "./bindings/Reaction";
+export type { Relationship } from "./bindings/Relationship";
+export type { Server } from "./bindings/Server";
+export type { SessionInfo } from "./bindings/SessionInfo";
+export type { UserRef } from "./bindings/UserRef";
 export type { Entity } from "./bindings/Entity";
 export type { ForbiddenReason } from "./bindings/ForbiddenReason";
 export type { IpcError } from "./bindings/IpcError";
 export type { LoginReason } from "./bindings/LoginReason";
 export type { UiState } from "./bindings/UiState";
 export type { User } from "./bindings/User";
-export type {
-  Attachment,
-  Channel,
-  Event,
-  Member,
-  Message,
-  PasswordRequirements,
-  PresenceStatus,
-  Reaction,
-  Relationship,
-  Server,
-  SessionInfo,
-  UploadProgress,
-  UserRef,
-} from "./pending-types";
+export type { Member, PresenceStatus, UploadProgress } from "./pending-types";
 
 import type { UiState } from "./bindings/UiState";
 

@@ -38,8 +38,9 @@ describe("register", () => {
   });
 
   it("password rules: only the rules the server asks for", () => {
-    const rules = checkPassword("abc", { min_length: 3, require_uppercase: false, require_lowercase: false, require_digit: false, require_special: true });
-    expect(rules.map((r) => [r.id, r.isMet])).toEqual([["length", true], ["special", false]]);
+    const req = { min_length: 3, max_length: 5, require_uppercase: false, require_lowercase: false, require_digit: false, require_special: true };
+    expect(checkPassword("abc", req).map((r) => [r.id, r.isMet])).toEqual([["length", true], ["special", false]]);
+    expect(checkPassword("abcdef!", req).map((r) => [r.id, r.isMet])).toEqual([["length", true], ["max", false], ["special", true]]);
   });
 });
 

@@ -54,7 +54,10 @@ export class ConnectionState {
 
   /** Asks the core to try now instead of waiting for its backoff. */
   reconnectNow(): Promise<void> {
-    return invoke("reconnect_now").catch(() => undefined);
+    return invoke("reconnect_now").then(
+      () => undefined,
+      () => undefined,
+    );
   }
 }
 

@@ -134,11 +134,13 @@ export class OutboxState {
   /** Starts uploading a file by path. */
   async upload(channel_id: string, path: string): Promise<void> {
     const filename = path.split(/[\\/]/).pop() ?? path;
-    this.uploads = [...this.uploads, { key: `upload-${++counter}`, upload_id: null, channel_id, filename, sent: 0, total: 0 }];
+    const key = `upload-${++counter}`;
+    this.uploads = [...this.uploads, { key, upload_id: null, channel_id, filename, sent: 0, total: 0 }];
     try {
       await invoke("upload_attachment", { channel_id, path });
+      this.uploads = this.uploads.filter((u) => u.key !== key);
     } catch (e) {
-      this.uploads = this.uploads.filter((u) => !(u.upload_id === null && u.filename === filename));
+      this.uploads = this.uploads.filter((u) => u.key !== key);
       this.failed({ local_id: "", channel_id, content: "", reply_to_id: null, status: "failed", retry_at: null, error: null }, e as IpcError);
     }
   }

@@ -6,7 +6,7 @@
 
 import { createContext } from "svelte";
 import { invoke } from "../ipc";
-import type { AppInfo, IpcError, UiState, UiStateName, User } from "../types";
+import type { AppInfo, IpcError, LoginOutcome, UiState, UiStateName, User } from "../types";
 
 /** States rendered as a step of the sign-in flow (full screen). */
 const AUTH_STATES: readonly UiStateName[] = [
@@ -118,20 +118,46 @@ export class SessionState {
     }
   }
 
+  /**
+   * Takes the answer of a sign-in command. The core also reports the session through
+   * `ui-state`; this only makes sure the form does not sit there until that event comes.
+   */
+  private signedIn(outcome: LoginOutcome | User): void {
+    if ("outcome" in outcome && outcome.outcome === "two_factor_required") {
+      if (this.ui.state !== "two_factor_required") {
+        this.apply({ state: "two_factor_required", expires_at: outcome.expires_at, methods: outcome.methods });
+      }
+      return;
+    }
+    const user = "outcome" in outcome ? outcome.user : outcome;
+    const isStillOnForm = AUTH_STATES.includes(this.ui.state) || this.ui.state === "login_required";
+    if (isStillOnForm) {
+      // Keep the chat of the same user underneath; a different account starts fresh.
+      if (this.user && this.user.id !== user.id) this.user = null;
+      this.ui = this.user ? { state: "ready", user } : { state: "connecting" };
+    }
+  }
+
   /** Signs in with what the user typed. */
   signIn(password: string): Promise<void> {
     this.loginNotice = null;
-    return this.run(() => invoke("sign_in", { server_url: this.serverUrl.trim(), login: this.login.trim(), password }));
+    return this.run(async () =>
+      this.signedIn(await invoke("sign_in", { server_url: this.serverUrl.trim(), login: this.login.trim(), password })),
+    );
   }
 
   /** Creates an account. */
   register(username: string, email: string, password: string): Promise<void> {
-    return this.run(() => invoke("register", { server_url: this.serverUrl.trim(), username: username.trim(), email: email.trim(), password }));
+    return this.run(async () =>
+      this.signedIn(
+        await invoke("register", { server_url: this.serverUrl.trim(), username: username.trim(), email: email.trim(), password }),
+      ),
+    );
   }
 
   /** Sends a 2FA or backup code. */
   submitCode(code: string): Promise<void> {
-    return this.run(() => invoke("submit_two_factor", { code: code.trim() }));
+    return this.run(async () => this.signedIn(await invoke("submit_two_factor", { code: code.trim() })));
   }
 
   /** Leaves the 2FA step; `expired` explains why on the login form. */
@@ -149,7 +175,7 @@ export class SessionState {
 
   /** Starts the embedded demo. */
   startDemo(): Promise<void> {
-    return this.run(() => invoke("start_demo"));
+    return this.run(async () => this.signedIn(await invoke("start_demo")));
   }
 
   /** Signs out. */
