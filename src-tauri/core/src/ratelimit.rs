@@ -126,7 +126,16 @@ impl RateLimiter {
     }
 
     /// Waits until a request on `route` may go, calling `on_wait` before each wait.
-    pub async fn acquire(&self, route: &str, mut on_wait: impl FnMut(&Wait)) -> Permit {
+    ///
+    /// # Errors
+    /// The [`Wait`] itself when it would last longer than `max_wait` (an hourly window): the
+    /// caller reports the real wait instead of sleeping through it.
+    pub async fn acquire(
+        &self,
+        route: &str,
+        max_wait: Duration,
+        mut on_wait: impl FnMut(&Wait),
+    ) -> Result<Permit, Wait> {
         let queue = Arc::clone(
             &self
                 .lock()
@@ -141,6 +150,9 @@ impl RateLimiter {
             let Some((until, wait)) = self.wait_for(route, now) else {
                 break;
             };
+            if wait.duration > max_wait {
+                return Err(wait);
+            }
             on_wait(&wait);
             tokio::time::sleep_until(until).await;
         }
@@ -156,11 +168,11 @@ impl RateLimiter {
                 None => false,
             }
         };
-        Permit {
+        Ok(Permit {
             limiter: self.clone(),
             route: route.to_owned(),
             _queue: if is_known { None } else { Some(guard) },
-        }
+        })
     }
 
     /// The instant `route` may go and the wait to report, or `None` when it may go now.
@@ -290,6 +302,9 @@ mod tests {
     use super::*;
     use reqwest::header::{HeaderName, HeaderValue};
 
+    /// Longer than any wait in these tests.
+    const LONG: Duration = Duration::from_secs(24 * 3600);
+
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
@@ -314,12 +329,16 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn waits_for_the_reset_before_it_would_get_a_429() {
         let rl = RateLimiter::new();
-        rl.acquire("GET /x", |_| panic!("first request must not wait"))
+        rl.acquire("GET /x", LONG, |_| panic!("first request must not wait"))
             .await
+            .unwrap()
             .complete(200, &bucket("0", "2.5"));
         let start = Instant::now();
         let mut waits = Vec::new();
-        let permit = rl.acquire("GET /x", |w| waits.push(w.clone())).await;
+        let permit = rl
+            .acquire("GET /x", LONG, |w| waits.push(w.clone()))
+            .await
+            .unwrap();
         assert_eq!(start.elapsed(), Duration::from_millis(2500));
         assert_eq!(
             waits,
@@ -331,7 +350,9 @@ mod tests {
         );
         permit.complete(200, &bucket("4", "10"));
         // Budget left: no wait.
-        rl.acquire("GET /x", |_| panic!("budget left")).await;
+        rl.acquire("GET /x", LONG, |_| panic!("budget left"))
+            .await
+            .unwrap();
     }
 
     #[tokio::test(start_paused = true)]
@@ -339,12 +360,15 @@ mod tests {
         let rl = RateLimiter::new();
         let mut h = bucket("2", "2788.2");
         h.insert("retry-after", HeaderValue::from_static("2789"));
-        rl.acquire("POST /auth/register", |_| {})
+        rl.acquire("POST /auth/register", LONG, |_| {})
             .await
+            .unwrap()
             .complete(200, &h);
         let mut waited = None;
-        rl.acquire("POST /auth/register", |w| waited = Some(w.duration))
+        let permit = rl
+            .acquire("POST /auth/register", LONG, |w| waited = Some(w.duration))
             .await;
+        assert!(permit.is_ok());
         assert_eq!(
             waited,
             Some(Duration::from_secs(2789)),
@@ -361,12 +385,15 @@ mod tests {
             false,
             Some("resource".into()),
         );
-        rl.acquire("GET /b", |_| panic!("other route is not blocked"))
-            .await;
+        rl.acquire("GET /b", LONG, |_| panic!("other route is not blocked"))
+            .await
+            .unwrap();
         rl.block("GET /c", Duration::from_secs(5), true, None);
         let start = Instant::now();
         let mut global = false;
-        rl.acquire("GET /b", |w| global = w.is_global).await;
+        rl.acquire("GET /b", LONG, |w| global = w.is_global)
+            .await
+            .unwrap();
         assert!(global);
         assert_eq!(start.elapsed(), Duration::from_secs(5));
     }
@@ -374,14 +401,15 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn one_request_in_flight_per_route_until_the_bucket_is_known() {
         let rl = RateLimiter::new();
-        let first = rl.acquire("GET /x", |_| {}).await;
+        let first = rl.acquire("GET /x", LONG, |_| {}).await.unwrap();
         let second =
-            tokio::time::timeout(Duration::from_secs(60), rl.acquire("GET /x", |_| {})).await;
+            tokio::time::timeout(Duration::from_secs(60), rl.acquire("GET /x", LONG, |_| {})).await;
         assert!(second.is_err(), "second request waits for the first answer");
         first.complete(200, &bucket("3", "1"));
-        let a = rl.acquire("GET /x", |_| {}).await;
+        let a = rl.acquire("GET /x", LONG, |_| {}).await.unwrap();
         // The bucket is known with budget: requests run in parallel.
-        let b = tokio::time::timeout(Duration::from_secs(1), rl.acquire("GET /x", |_| {})).await;
+        let b =
+            tokio::time::timeout(Duration::from_secs(1), rl.acquire("GET /x", LONG, |_| {})).await;
         assert!(b.is_ok());
         drop(a);
     }
@@ -389,14 +417,48 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn local_accounting_stops_a_burst_at_the_bucket_size() {
         let rl = RateLimiter::new();
-        rl.acquire("POST /m", |_| {})
+        rl.acquire("POST /m", LONG, |_| {})
             .await
+            .unwrap()
             .complete(200, &bucket("2", "4"));
-        rl.acquire("POST /m", |_| panic!("1 of 2")).await;
-        rl.acquire("POST /m", |_| panic!("2 of 2")).await;
+        rl.acquire("POST /m", LONG, |_| panic!("1 of 2"))
+            .await
+            .unwrap();
+        rl.acquire("POST /m", LONG, |_| panic!("2 of 2"))
+            .await
+            .unwrap();
         let mut waited = false;
-        rl.acquire("POST /m", |_| waited = true).await;
+        rl.acquire("POST /m", LONG, |_| waited = true)
+            .await
+            .unwrap();
         assert!(waited, "the third request waits for the reset");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_longer_than_allowed_is_reported_instead_of_slept() {
+        let rl = RateLimiter::new();
+        rl.block(
+            "POST /auth/login",
+            Duration::from_secs(2853),
+            false,
+            Some("route".into()),
+        );
+        let start = Instant::now();
+        let refused = rl
+            .acquire("POST /auth/login", Duration::from_secs(60), |_| {
+                panic!("no sleep")
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        assert_eq!(refused.duration, Duration::from_secs(2853));
+        // The route is still usable once the block is over.
+        tokio::time::advance(Duration::from_secs(2854)).await;
+        rl.acquire("POST /auth/login", Duration::from_secs(60), |_| {
+            panic!("over")
+        })
+        .await
+        .unwrap();
     }
 
     #[test]

@@ -12,6 +12,11 @@ use rand::Rng;
 
 use crate::error::{ApiError, RetryKind};
 
+/// The longest rate-limit wait a request sits through by itself. Longer waits (the server's
+/// hourly windows) are reported as `rate_limited` with the real time instead, so nothing spins
+/// for an hour (PROTOCOL.md §3).
+pub const MAX_AUTO_WAIT: Duration = Duration::from_secs(60);
+
 /// Backoff settings: delays grow as `base * 2^(attempt-1)`, capped, each drawn uniformly
 /// from zero to that bound ("full jitter") so that clients do not retry in lockstep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +103,9 @@ pub fn decide(
     let is_safe = is_idempotent || !err.may_have_reached_server();
     match kind {
         // A rate limit is waited out however many attempts were made: the server asked for it.
-        RetryKind::At { after, .. } if attempt < backoff.max_attempts.max(1) + 2 => {
+        RetryKind::At { after, .. }
+            if after <= MAX_AUTO_WAIT && attempt < backoff.max_attempts.max(1) + 2 =>
+        {
             Decision::RetryAfter(after)
         }
         RetryKind::Backoff if is_safe && attempt < backoff.max_attempts => {
@@ -208,6 +215,19 @@ mod tests {
         assert_eq!(
             decide(&err, kind, false, 1, &Backoff::none(), &mut rng()),
             Decision::RetryAfter(Duration::from_secs(3))
+        );
+    }
+
+    #[test]
+    fn an_hourly_window_is_reported_not_waited() {
+        let err = ApiError::from_response(429, &HeaderMap::new(), b"{}");
+        let kind = RetryKind::At {
+            after: Duration::from_secs(2788),
+            is_global: false,
+        };
+        assert_eq!(
+            decide(&err, kind, true, 1, &Backoff::default(), &mut rng()),
+            Decision::Stop
         );
     }
 

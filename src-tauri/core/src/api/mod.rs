@@ -309,9 +309,9 @@ impl Api {
             }
             let hub = inner.hub.clone();
             let mut waited = false;
-            let permit = inner
+            let acquired = inner
                 .limiter
-                .acquire(&route, |w| {
+                .acquire(&route, retry::MAX_AUTO_WAIT, |w| {
                     waited = true;
                     hub.publish(UiState::RateLimited {
                         retry_at: ms_after(now_ms(), w.duration),
@@ -323,6 +323,28 @@ impl Api {
             if waited {
                 inner.hub.restore();
             }
+            let permit = match acquired {
+                Ok(permit) => permit,
+                Err(wait) => {
+                    // An hourly window: report the real wait instead of sleeping through it.
+                    let err = ApiError::NotSent(format!(
+                        "rate limited for another {} s",
+                        wait.duration.as_secs()
+                    ));
+                    return Err(ClientError {
+                        state: UiState::RateLimited {
+                            retry_at: ms_after(now_ms(), wait.duration),
+                            scope: wait.scope,
+                            global: wait.is_global,
+                        },
+                        retry: RetryKind::At {
+                            after: wait.duration,
+                            is_global: wait.is_global,
+                        },
+                        source: err.into(),
+                    });
+                }
+            };
             let err = match self.build(&req).send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();

@@ -345,3 +345,29 @@ async fn an_unreachable_server_is_offline() {
         "shown while retrying: {states:?}"
     );
 }
+
+#[tokio::test]
+async fn an_hourly_429_is_reported_with_the_real_wait_instead_of_spinning() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (client, _) = target.signed_in("hourly").await;
+    target.dev().faults().rate_limit(2788.2, false, 1);
+    let started = Instant::now();
+    let err = timed(client.servers()).await.expect_err("reported at once");
+    let UiState::RateLimited { retry_at, .. } = err.state else {
+        panic!("{:?}", err.state)
+    };
+    assert!(retry_at > now_ms() + 2_700_000, "shows ~46 min");
+    assert!(started.elapsed() < Duration::from_secs(10), "did not wait");
+    // The route stays blocked without another request; other routes still work.
+    let err = timed(client.servers()).await.expect_err("still limited");
+    assert!(
+        matches!(err.state, UiState::RateLimited { .. }),
+        "{:?}",
+        err.state
+    );
+    timed(client.sessions())
+        .await
+        .expect("other routes are not blocked");
+}
