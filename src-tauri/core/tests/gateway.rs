@@ -497,3 +497,36 @@ async fn core_rest_client_serves_catch_up_and_token_checks() {
         .await;
     assert!(matches!(state, UiState::LoginRequired { .. }));
 }
+
+/// A lockout alert makes the client re-check its token; REST answers 403 `Account
+/// suspended`, which is not a sign-out (PROTOCOL.md §2: no logout loop).
+#[tokio::test]
+async fn security_alert_rechecks_the_token_without_signing_out_a_suspended_account() {
+    let w = World::start(|_| {}).await;
+    let checks = Arc::new(support::CountingVerifier::new(w.verifier(&w.alice.token)));
+    let (gw, rx) = Gateway::connect(
+        w.config(),
+        Token::new(w.alice.token.clone()),
+        w.history(&w.alice.token),
+        checks.clone(),
+    );
+    let mut rec = support::Recorder::new(rx);
+    rec.state("ready", is_ready).await;
+    assert!(w.server.faults().lock_account("alice"));
+    rec.until("SECURITY_ALERT", |r| {
+        r.count_events(|e| matches!(e, Event::SecurityAlert(_))) == 1
+    })
+    .await;
+    wait_for(|| async { checks.calls() == 1 }).await;
+    assert_eq!(checks.last(), Some(TokenStatus::Unknown));
+    rec.pump();
+    assert!(
+        !rec.states
+            .iter()
+            .any(|s| matches!(s, UiState::LoginRequired { .. })),
+        "{:?}",
+        rec.states
+    );
+    assert!(is_ready(rec.states.last().unwrap()));
+    gw.shutdown().await;
+}

@@ -116,9 +116,9 @@ pub mod testing {
     }
 }
 
-/// What the user shows to others (op 3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
+/// What the user shows to others (op 3). Not exported to TypeScript: the UI sets presence
+/// through its own command arguments, and `api::types::Presence` owns the name there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presence {
     /// `online`, `idle`, `dnd` or `invisible`.
     pub status: String,

@@ -193,6 +193,38 @@ impl TokenVerifier for FixedVerifier {
     }
 }
 
+/// Counts token checks and remembers the last answer.
+pub struct CountingVerifier<V> {
+    inner: Arc<V>,
+    answers: std::sync::Mutex<Vec<TokenStatus>>,
+}
+
+impl<V: TokenVerifier> CountingVerifier<V> {
+    pub fn new(inner: Arc<V>) -> Self {
+        Self {
+            inner,
+            answers: std::sync::Mutex::default(),
+        }
+    }
+
+    pub fn calls(&self) -> usize {
+        self.answers.lock().unwrap().len()
+    }
+
+    pub fn last(&self) -> Option<TokenStatus> {
+        self.answers.lock().unwrap().last().copied()
+    }
+}
+
+#[async_trait]
+impl<V: TokenVerifier> TokenVerifier for CountingVerifier<V> {
+    async fn verify_token(&self) -> TokenStatus {
+        let status = self.inner.verify_token().await;
+        self.answers.lock().unwrap().push(status);
+        status
+    }
+}
+
 /// Keeps every update the client produced, in order.
 pub struct Recorder {
     rx: UnboundedReceiver<GatewayUpdate>,
