@@ -21,12 +21,17 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use futures_util::FutureExt;
 use serde_json::json;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// `Access-Control-Expose-Headers` as the reference sends it.
 pub(crate) const EXPOSE_HEADERS: &str = "Content-Range, Accept-Ranges, Content-Length, ETag";
+
+/// Set on a 500 that came from a caught handler panic (a devserver bug).
+pub(crate) const PANIC_HEADER: &str = "x-devserver-panic";
 
 /// Largest accepted request body (PROTOCOL.md §1).
 pub(crate) const MAX_BODY: usize = 10 * 1024 * 1024;
@@ -100,7 +105,10 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
     };
     let mut resp = match decision.rejection {
         Some(err) => err.into_response(),
-        None => normalize(next.run(req).await).await,
+        None => match AssertUnwindSafe(next.run(req)).catch_unwind().await {
+            Ok(resp) => normalize(resp).await,
+            Err(_) => panicked(),
+        },
     };
     if has_origin {
         let h = resp.headers_mut();
@@ -137,6 +145,14 @@ fn cors_preflight() -> Response {
         "access-control-allow-credentials",
         HeaderValue::from_static("true"),
     );
+    resp
+}
+
+/// A handler bug answers like the reference does (500), marked so property tests notice.
+fn panicked() -> Response {
+    let mut resp = ApiError::internal().into_response();
+    resp.headers_mut()
+        .insert(PANIC_HEADER, HeaderValue::from_static("1"));
     resp
 }
 

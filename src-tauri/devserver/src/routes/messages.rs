@@ -285,9 +285,12 @@ async fn ack(st: St, auth: Auth, Path(raw): Path<String>, RawQuery(q): RawQuery)
         .get(&(auth.user_id, id))
         .copied()
         .unwrap_or(0);
-    let marked = world.messages.get(&id).map_or(0, |m| {
-        m.range(old.saturating_add(1)..=target.max(old)).count()
-    });
+    // Acking an older message than the current marker marks nothing (and must not build an
+    // inverted range, which would panic).
+    let marked = match world.messages.get(&id) {
+        Some(m) if target > old => m.range(old.saturating_add(1)..=target).count(),
+        _ => 0,
+    };
     if target > old {
         world.read_markers.insert((auth.user_id, id), target);
     }

@@ -242,7 +242,7 @@ async fn unread(st: St, auth: Auth) -> ApiResult {
         let mark = world.read_markers.get(&(auth.user_id, channel_id)).copied();
         let Some(mark) = mark else { continue };
         let n = msgs
-            .range(mark + 1..)
+            .range(mark.saturating_add(1)..)
             .filter(|(_, m)| m.author_id != auth.user_id)
             .count();
         if n > 0 {

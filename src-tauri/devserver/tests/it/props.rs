@@ -13,6 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 struct Env {
     rt: tokio::runtime::Runtime,
+    api: Api,
     server: DevServerHandle,
     alice: TestUser,
     channel: String,
@@ -45,8 +46,10 @@ fn env() -> &'static Env {
                 .unwrap();
             (server, alice, s, m)
         });
+        let api = Api::new(&server);
         Env {
             rt,
+            api,
             server,
             alice,
             channel: s.general_channel_id,
@@ -140,19 +143,26 @@ fn fill(template: &str, e: &Env, x: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 800, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn random_rest_bodies_get_an_answer_never_a_dropped_connection(
         route in 0..ROUTES.len(),
         body in body(),
-        x in ".{0,30}",
-        with_token in any::<bool>(),
+        x in prop_oneof![
+            ".{0,30}",
+            Just("0".to_owned()),
+            Just("-1".to_owned()),
+            Just(u64::MAX.to_string()),
+            Just("99999999999999999999999".to_owned()),
+            "[0-9]{1,20}",
+        ],
+        with_token in proptest::bool::weighted(0.85),
         json_type in any::<bool>(),
     ) {
         let e = env();
         let (method, template) = ROUTES[route];
-        let api = Api::new(&e.server);
+        let api = &e.api;
         let url = format!("{}/api/v1{}", api.base, fill(template, e, &x));
         let status = e.rt.block_on(async {
             let mut req = api.http.request(Method::from_bytes(method.as_bytes()).unwrap(), url).body(body);
@@ -163,6 +173,7 @@ proptest! {
                 req = req.bearer_auth(&e.alice.token);
             }
             let resp = req.send().await.expect("an answer, not a dropped connection");
+            prop_assert!(!resp.headers().contains_key("x-devserver-panic"), "a handler panicked");
             let status = resp.status();
             let text = resp.text().await.unwrap();
             if status.is_client_error() || status.is_server_error() {
@@ -173,6 +184,10 @@ proptest! {
         })?;
         prop_assert!(status.as_u16() < 600);
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn random_gateway_frames_never_take_the_server_down(
@@ -195,7 +210,7 @@ proptest! {
             gw.send_raw(frame).await;
             // Either an answer, a close, or silence: all fine. Only the server's health matters.
             let _ = gw.next_within(std::time::Duration::from_millis(50)).await;
-            let api = Api::new(&e.server);
+            let api = &e.api;
             let health = tokio::time::timeout(WAIT, api.get("/health", None)).await.expect("health in time");
             assert_eq!(health.status, 200);
             let (mut fresh, _) = Gw::connect(&e.server).await;
