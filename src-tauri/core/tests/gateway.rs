@@ -530,3 +530,31 @@ async fn security_alert_rechecks_the_token_without_signing_out_a_suspended_accou
     assert!(is_ready(rec.states.last().unwrap()));
     gw.shutdown().await;
 }
+
+/// Repeated failed dials turn "reconnecting" into "offline" (the banner with "reconnect
+/// now"); retries continue in the background and the connection recovers by itself.
+#[tokio::test]
+async fn repeated_failures_show_offline_then_recover() {
+    let w = World::start(|_| {}).await;
+    let mut config = w.config();
+    config.offline_after_attempts = 2;
+    config.backoff_cap = Duration::from_millis(200);
+    let (gw, mut rec) = w.connect_alice(config);
+    rec.state("ready", is_ready).await;
+    w.server.stop_listening().await;
+    let attempts: Vec<u32> = {
+        rec.next_state("offline", |s| matches!(s, UiState::Offline { .. }))
+            .await;
+        rec.states
+            .iter()
+            .filter_map(|s| match s {
+                UiState::Reconnecting { attempt, .. } => Some(*attempt),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(attempts, [1, 2], "counted attempts before going offline");
+    w.server.resume_listening().await.unwrap();
+    rec.next_state("ready again", is_ready).await;
+    gw.shutdown().await;
+}
