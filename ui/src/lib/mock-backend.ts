@@ -29,6 +29,8 @@ export type MockOptions = {
   initialState?: UiState;
   /** Emit simulated upload progress (off when a test scripts progress itself). */
   simulateUploads?: boolean;
+  /** Pretend the app was launched with `--demo`. */
+  demoAutostart?: boolean;
 };
 
 /** A scriptable in-memory backend. */
@@ -37,6 +39,8 @@ export type MockBackend = Backend & {
   calls: { command: string; args: Record<string, unknown> }[];
   /** Rejects the next call of `command` with `error`. */
   failNext(command: string, error: IpcError): void;
+  /** Answers the next call of `command` with `value`, with no side effects. */
+  resolveNext(command: string, value: unknown): void;
   /** Rejects the next send as rate limited for `ms`, then delivers it by itself. */
   rateLimitNextSend(ms: number): void;
   /** Pushes an event to listeners. */
@@ -121,6 +125,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   let uiState: UiState = options.initialState ?? { state: "signed_out" };
   const failures = new Map<string, IpcError[]>();
+  const answers = new Map<string, unknown[]>();
   let rateLimitMs: number | null = null;
   let nextId = 5_000_000;
 
@@ -197,7 +202,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       client_version: "a.1.0-49",
       default_server_url: "https://api.plexichat.com",
       demo_available: true,
-      demo_autostart: false,
+      demo_autostart: options.demoAutostart ?? false,
       log_dir: "/tmp/plexichat-mock",
     }),
     get_ui_state: () => uiState,
@@ -335,6 +340,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       this.calls.push({ command, args });
       const queued = failures.get(command);
       if (queued?.length) throw queued.shift();
+      const answer = answers.get(command);
+      if (answer?.length) return answer.shift();
       const h = handlers[command];
       if (!h) throw { code: "internal", message: `unknown command ${command}`, state: null } satisfies IpcError;
       return h(args);
@@ -347,6 +354,9 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     failNext(command, error) {
       failures.set(command, [...(failures.get(command) ?? []), error]);
+    },
+    resolveNext(command, value) {
+      answers.set(command, [...(answers.get(command) ?? []), value]);
     },
     rateLimitNextSend(ms) {
       rateLimitMs = ms;

@@ -99,4 +99,25 @@ describe("sign-in flow", () => {
     await waitFor(() => expect(screen.queryByTestId("state-login_required")).toBeNull(), { timeout: 3000 });
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("random");
   });
+
+  it("a sign-in answer moves on even before the core's state event", async () => {
+    const user = userEvent.setup();
+    const { mock } = renderApp();
+    mock.resolveNext("sign_in", { outcome: "two_factor_required", expires_at: Date.now() + 60_000, methods: ["totp"] });
+    await user.type(await screen.findByLabelText("Username or e-mail"), "someone");
+    await user.type(screen.getByLabelText("Password"), "pw");
+    await user.click(screen.getByTestId("sign-in"));
+    expect(await screen.findByLabelText("Authentication code")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Use a backup code" })).toBeNull();
+    mock.resolveNext("submit_two_factor", { id: "1000", username: "demo", display_name: null, avatar_url: null });
+    await user.type(screen.getByLabelText("Authentication code"), "123456");
+    await user.click(screen.getByRole("button", { name: "Verify" }));
+    expect(await screen.findByTestId("state-ready")).toBeInTheDocument();
+  });
+
+  it("opens the demo by itself when launched with --demo", async () => {
+    const { mock } = renderApp({ demoAutostart: true });
+    expect(await screen.findByTestId("state-ready", {}, { timeout: 3000 })).toBeInTheDocument();
+    expect(mock.calls.filter((c) => c.command === "start_demo")).toHaveLength(1);
+  });
 });

@@ -131,11 +131,8 @@ export class SessionState {
     }
     const user = "outcome" in outcome ? outcome.user : outcome;
     const isStillOnForm = AUTH_STATES.includes(this.ui.state) || this.ui.state === "login_required";
-    if (isStillOnForm) {
-      // Keep the chat of the same user underneath; a different account starts fresh.
-      if (this.user && this.user.id !== user.id) this.user = null;
-      this.ui = this.user ? { state: "ready", user } : { state: "connecting" };
-    }
+    // Signed in for sure: show the chat; the core's own states (connecting, …) follow as banners.
+    if (isStillOnForm) this.apply({ state: "ready", user });
   }
 
   /** Signs in with what the user typed. */
