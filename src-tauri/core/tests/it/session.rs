@@ -173,3 +173,49 @@ async fn without_a_keyring_the_session_lives_in_memory_and_the_user_is_told() {
     assert_eq!(user.username, name);
     timed(client.servers()).await.expect("signed-in calls work");
 }
+
+/// Runs only where a real Secret Service is unlocked (`scripts/test.sh` sets this up).
+fn keyring_tests_enabled() -> bool {
+    let enabled = std::env::var("PLEXICHAT_KEYRING_TESTS").is_ok_and(|v| v == "1");
+    if !enabled {
+        eprintln!("skipped: set PLEXICHAT_KEYRING_TESTS=1 with an unlocked keyring");
+    }
+    enabled
+}
+
+#[tokio::test]
+async fn the_os_keyring_keeps_the_session_across_restarts() {
+    if !keyring_tests_enabled() {
+        return;
+    }
+    let target = Target::start().await;
+    let name = target.user("keyring").await;
+    let store: Arc<dyn SessionStore> = Arc::new(plexichat_core::KeyringStore::new());
+    let client = target.client_with_store(store.clone());
+    let (_, mut rx) = client.subscribe();
+    timed(client.login(&name, &PASSWORD.into()))
+        .await
+        .expect("login");
+    let states = drain(&mut rx);
+    assert!(
+        !states
+            .iter()
+            .any(|s| matches!(s, UiState::KeyringUnavailable { .. })),
+        "the keyring works here: {states:?}"
+    );
+
+    let restarted = target.client_with_store(store.clone());
+    let user = timed(restarted.restore())
+        .await
+        .expect("restored")
+        .expect("from the keyring");
+    assert_eq!(user.username, name);
+
+    timed(restarted.logout()).await.expect("logout");
+    let after = target.client_with_store(store);
+    assert_eq!(
+        timed(after.restore()).await.expect("nothing left"),
+        None,
+        "logout cleared the keyring"
+    );
+}
