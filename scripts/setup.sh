@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 packages=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev file curl xvfb xauth x11-utils
-  webkit2gtk-driver dbus dbus-x11 gnome-keyring imagemagick
+  webkit2gtk-driver dbus dbus-x11 gnome-keyring imagemagick fonts-noto-color-emoji
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -6,6 +6,7 @@
 
 pub mod commands;
 pub mod ipc;
+pub mod last_server;
 pub mod launch;
 pub mod logging;
 pub mod session;
@@ -33,6 +34,13 @@ pub fn run() {
         .manage(AppState::new(launch))
         .manage(session::Sessions::default())
         .invoke_handler(commands::handler())
+        .setup(|app| {
+            // Network start-up runs after the window exists: the login screen (or the restored
+            // chat) paints at once and the session check happens behind it.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { session::restore_at_startup(&handle).await });
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .expect("error while running the Plexichat window");
 }

@@ -128,6 +128,29 @@ impl Live {
     }
 }
 
+/// Restores the last session at launch: `--server` or the last server signed in to, then the
+/// core negotiates the version and checks the saved token. A first launch contacts nobody.
+pub async fn restore_at_startup<R: Runtime>(app: &AppHandle<R>) {
+    let launch = app.state::<AppState>().launch().clone();
+    if launch.demo {
+        return; // the UI starts the demo itself (it needs the window's listeners first)
+    }
+    let Some(url) = launch.server_url.clone().or_else(crate::last_server::load) else {
+        return;
+    };
+    let client = match Client::new(plexichat_core::ClientConfig::new(url)) {
+        Ok(c) => c,
+        Err(e) => {
+            publish(app, &e.state);
+            return;
+        }
+    };
+    app.state::<Sessions>().install(app, client.clone()).await;
+    if let Err(e) = client.start().await {
+        tracing::info!(state = ?e.state, "no session restored at startup");
+    }
+}
+
 /// Emits a state to the window and remembers it for `get_ui_state`.
 fn publish<R: Runtime>(app: &AppHandle<R>, state: &UiState) {
     app.state::<AppState>().set_ui_state(state.clone());

@@ -177,6 +177,9 @@ impl AppSession {
 
     /// Saves a PNG of the window as `target/screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) {
+        // WebKit captures the last composited frame: let two frames render first.
+        let settle = "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        let _ = self.client.execute_async(settle, vec![]).await;
         match self.client.screenshot().await {
             Ok(png) => {
                 let path = screenshot_dir().join(format!("{name}.png"));

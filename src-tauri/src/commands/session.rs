@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use plexichat_core::api::types::{PasswordRequirements, SessionInfo};
 use plexichat_core::model::User;
-use plexichat_core::{Client, ClientConfig, LoginOutcome, MemoryStore, Secret};
+use plexichat_core::{Client, ClientConfig, LoginOutcome, MemoryStore, Secret, UiState};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
@@ -66,7 +66,7 @@ fn new_client(server_url: &str) -> IpcResult<Client> {
     let url = server_url.trim().trim_end_matches('/');
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(IpcError::failed(
-            plexichat_core::UiState::InvalidInput {
+            UiState::InvalidInput {
                 field: Some("server_url".into()),
                 message: "The server address must start with http:// or https://".into(),
             },
@@ -155,6 +155,7 @@ pub async fn get_password_requirements(args: ServerUrlArgs) -> IpcResult<Passwor
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn sign_out(sessions: State<'_, Sessions>) -> IpcResult<()> {
+    crate::last_server::clear();
     Ok(sessions.client().await?.logout().await?)
 }
 

@@ -1,0 +1,70 @@
+//! No token, password or 2FA code ever reaches the log, whoever logs it.
+//!
+//! A real sign-in runs through the core against the devserver with every crate (ours, reqwest,
+//! hyper) logging at TRACE into the app's redacting writer; then the secrets are also logged
+//! by mistake on purpose. The captured output must contain none of them.
+
+use std::sync::Arc;
+
+use plexichat_core::redact::CapturedLog;
+use plexichat_core::{Client, ClientConfig, MemoryStore, Secret};
+use plexichat_desktop_lib::logging::Redacted;
+use plexichat_devserver::{DevServer, DevServerConfig};
+use tracing_subscriber::layer::SubscriberExt;
+
+// Current-thread runtime: `set_default` is per thread, so every task must run on this one.
+#[tokio::test]
+async fn a_logged_sign_in_never_shows_the_password_or_token() {
+    let log = CapturedLog::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_subscriber::EnvFilter::new("trace"))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(Redacted({
+                    let log = log.clone();
+                    move || log.clone()
+                })),
+        );
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = DevServer::start(DevServerConfig::for_tests())
+        .await
+        .unwrap();
+    let password = "Unusual-Passw0rd-for-redaction!";
+    let user = server
+        .create_user("redaction_probe", password)
+        .await
+        .unwrap();
+
+    let client =
+        Client::new(ClientConfig::new(server.base_url()).with_store(Arc::new(MemoryStore::new())))
+            .unwrap();
+    client
+        .login("redaction_probe", &Secret::new(password))
+        .await
+        .unwrap();
+    let token = client.token().expect("signed in");
+    let me = client.whoami().await.unwrap();
+    assert_eq!(me.id, user.id);
+
+    // Mistakes a future change could make: secrets in fields, in messages, in Debug output.
+    tracing::info!(password, "login attempt");
+    tracing::info!("request: Authorization: Bearer {}", token.expose());
+    tracing::debug!(body = %format!(r#"{{"username":"redaction_probe","password":"{password}"}}"#), "sending");
+    tracing::warn!(code = "123456", "2fa submitted");
+    tracing::error!(?token, "token debug");
+
+    let out = log.contents();
+    assert!(
+        out.lines().count() > 5,
+        "the run logged almost nothing:\n{out}"
+    );
+    assert!(out.contains("[redacted]"), "nothing was redacted:\n{out}");
+    assert!(!out.contains(password), "password leaked:\n{out}");
+    assert!(!out.contains(token.expose()), "token leaked:\n{out}");
+    let secret_part = token.expose().split('.').next_back().unwrap();
+    assert!(!out.contains(secret_part), "token secret leaked:\n{out}");
+    assert!(!out.contains("123456"), "2FA code leaked:\n{out}");
+    server.shutdown().await;
+}
