@@ -15,17 +15,16 @@ use std::time::{Duration, SystemTime};
 use futures_util::{SinkExt, StreamExt};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
-use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, timeout, Instant};
 use tokio_tungstenite::tungstenite::protocol::{
     frame::coding::CloseCode as WsCloseCode, CloseFrame,
 };
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
+mod repair;
+
 use super::backoff::Backoff;
-use super::catch_up::{
-    fetch_after, Fetched, HistoryError, HistorySource, Timeline, TokenStatus, TokenVerifier,
-};
+use super::catch_up::{Fetched, HistorySource, Timeline, TokenStatus, TokenVerifier};
 use super::close_code::{CloseAction, CloseCode};
 use super::frame::{decode, Outbound};
 use super::heartbeat::{Beat, Heartbeat, TimeJump};
@@ -34,16 +33,12 @@ use super::state::{Shard, Step};
 use super::{ms_after, now_ms};
 use super::{Command, GatewayConfig, GatewayUpdate, Presence};
 use crate::event::Event;
-use crate::model::Message;
 use crate::session::Token;
 use crate::ui_state::{LoginReason, UiState};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 type Sink = futures_util::stream::SplitSink<Socket, WsMessage>;
-
-/// Past this many buffered live messages a failing catch-up stops holding them back.
-const MAX_BUFFERED: usize = 10_000;
 
 /// How a socket ended.
 enum SocketEnd {
@@ -65,22 +60,6 @@ enum Background {
     Token(TokenStatus),
 }
 
-#[derive(Default)]
-struct CatchUp {
-    task: Option<JoinHandle<()>>,
-    again: bool,
-    buffered: Vec<Message>,
-    retry_at: Option<Instant>,
-}
-
-impl CatchUp {
-    /// Live messages wait only while a fetch is in flight (bounded by its timeout), never
-    /// while a failed fetch waits for its retry.
-    fn is_holding(&self) -> bool {
-        self.task.is_some()
-    }
-}
-
 /// The state of one logical connection across all of its sockets.
 pub(crate) struct Connection {
     config: GatewayConfig,
@@ -95,7 +74,7 @@ pub(crate) struct Connection {
     backoff: Backoff,
     timeline: Timeline,
     presence: Option<Presence>,
-    catch_up: CatchUp,
+    catch_up: repair::CatchUp,
     last_state: Option<UiState>,
     rng: StdRng,
 }
@@ -126,7 +105,7 @@ impl Connection {
             background,
             shard: Shard::new(),
             timeline: Timeline::default(),
-            catch_up: CatchUp::default(),
+            catch_up: repair::CatchUp::default(),
             last_state: None,
             rng,
         }
@@ -519,94 +498,6 @@ impl Connection {
             Some(p) => self.send(sink, &Outbound::Presence(&p)).await,
             None => true,
         }
-    }
-
-    /// Delivers an event; new messages are deduplicated, and held back during a catch-up.
-    fn deliver(&mut self, event: Event) {
-        match event {
-            Event::MessageCreate(m) => {
-                if self.catch_up.is_holding() && self.catch_up.buffered.len() < MAX_BUFFERED {
-                    self.catch_up.buffered.push(m);
-                } else if self.timeline.accept(&m.channel_id, &m.id) {
-                    self.emit(Event::MessageCreate(m));
-                } else {
-                    tracing::debug!(id = %m.id, "dropping duplicate MESSAGE_CREATE");
-                }
-            }
-            other => self.emit(other),
-        }
-    }
-
-    fn start_catch_up(&mut self) {
-        if self.catch_up.task.is_some() {
-            self.catch_up.again = true;
-            return;
-        }
-        self.catch_up.retry_at = None;
-        let plan = self.timeline.plan();
-        if plan.is_empty() {
-            self.flush_buffered();
-            return;
-        }
-        let source = Arc::clone(&self.history);
-        let tx = self.background_tx.clone();
-        let (page, pages) = (
-            self.config.catch_up_page_size,
-            self.config.catch_up_max_pages,
-        );
-        let limit = self.config.connect_timeout.saturating_mul(2);
-        self.catch_up.task = Some(tokio::spawn(async move {
-            let mut fetched = Vec::with_capacity(plan.len());
-            for (channel_id, after) in plan {
-                let fetch = fetch_after(source.as_ref(), &channel_id, &after, page, pages);
-                let result = timeout(limit, fetch)
-                    .await
-                    .unwrap_or_else(|_| Err(HistoryError::new("history request timed out")));
-                fetched.push(Fetched {
-                    channel_id,
-                    after,
-                    result,
-                });
-            }
-            let _ = tx.send(Background::CatchUp(fetched));
-        }));
-    }
-
-    fn on_catch_up_done(&mut self, fetched: Vec<Fetched>) {
-        self.catch_up.task = None;
-        let buffered = std::mem::take(&mut self.catch_up.buffered);
-        let merged = self.timeline.merge(fetched, buffered);
-        tracing::debug!(delivered = merged.messages.len(), "catch-up merged");
-        for m in merged.messages {
-            self.emit(Event::MessageCreate(m));
-        }
-        if let Some(hint) = merged.retry {
-            let failures = self.timeline.gap_failures().min(8);
-            let backoff = Duration::from_millis(250u64.saturating_mul(1 << failures));
-            let wait = hint.unwrap_or(backoff).min(Duration::from_secs(60));
-            tracing::info!(retry_ms = wait.as_millis(), "catch-up incomplete; retrying");
-            self.catch_up.retry_at = Some(Instant::now() + wait);
-        }
-        if std::mem::take(&mut self.catch_up.again) {
-            self.start_catch_up();
-        }
-    }
-
-    /// Delivers held-back live messages without a catch-up result.
-    fn flush_buffered(&mut self) {
-        let buffered = std::mem::take(&mut self.catch_up.buffered);
-        for m in self.timeline.merge(Vec::new(), buffered).messages {
-            self.emit(Event::MessageCreate(m));
-        }
-    }
-
-    fn stop_catch_up(&mut self) {
-        if let Some(task) = self.catch_up.task.take() {
-            task.abort();
-        }
-        self.catch_up.again = false;
-        // A result already queued belongs to the dead socket; the next READY catches up anew.
-        while self.background.try_recv().is_ok() {}
     }
 
     fn spawn_token_check(&self) {
