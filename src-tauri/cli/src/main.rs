@@ -244,10 +244,9 @@ async fn execute(
         Command::TwoFactor { code } => {
             to_value(&client.submit_two_factor(&Secret::new(code)).await?)
         }
-        Command::Whoami => {
-            signed_in(client).await?;
-            to_value(&client.whoami().await?)
-        }
+        // Restoring already verifies the session with /users/@me.
+        Command::Whoami if !is_signed_in => to_value(&restored_user(client).await?),
+        Command::Whoami => to_value(&client.whoami().await?),
         Command::Logout => {
             // A missing or dead session still ends signed out.
             let _ = client.restore().await;
@@ -289,8 +288,13 @@ async fn execute(
 
 /// Restores the saved session; fails with `login_required` when there is none.
 async fn signed_in(client: &Client) -> Result<(), CommandError> {
-    if client.restore().await?.is_some() {
-        return Ok(());
+    restored_user(client).await.map(drop)
+}
+
+/// The user of the saved session, verified with the server.
+async fn restored_user(client: &Client) -> Result<plexichat_core::model::User, CommandError> {
+    if let Some(user) = client.restore().await? {
+        return Ok(user);
     }
     Err(ClientError::rejected(
         UiState::LoginRequired {
