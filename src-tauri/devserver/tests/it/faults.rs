@@ -273,3 +273,13 @@ async fn unknown_fault_is_refused_and_nothing_applies() {
         false
     );
 }
+
+#[tokio::test]
+async fn http_status_also_accepts_the_nested_form_and_429_has_no_envelope() {
+    let (_server, api, _alice) = setup().await;
+    fault(&api, json!({"http_status": {"status": 429, "count": 1}})).await;
+    let r = api.get("/version", None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.body["message"], "You are being rate limited.");
+    assert_eq!(api.get("/version", None).await.status, StatusCode::OK);
+}

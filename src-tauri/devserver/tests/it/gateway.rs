@@ -379,3 +379,39 @@ async fn revoking_one_session_logs_it_out_and_alerts_the_others() {
         "Invalid/Revoked"
     );
 }
+
+#[tokio::test]
+async fn outbound_cap_drops_dispatches_past_the_per_minute_budget() {
+    let config = DevServerConfig {
+        max_events_per_minute: Some(3),
+        ..DevServerConfig::for_tests()
+    };
+    let server = start(config).await;
+    let alice = server
+        .create_user("alice", "Correct-Horse-9battery")
+        .await
+        .unwrap();
+    let s = server.create_server(&alice.id, "HQ").await.unwrap();
+    let (mut gw, _) = Gw::identify(&server, &alice.token).await;
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        sent.push(
+            server
+                .post_message(&alice.id, &s.general_channel_id, &format!("m{i}"))
+                .await
+                .unwrap(),
+        );
+    }
+    for id in &sent[..3] {
+        assert_eq!(gw.event("MESSAGE_CREATE").await["d"]["id"], id.as_str());
+    }
+    assert!(
+        gw.next_within(Duration::from_millis(400)).await.is_none(),
+        "the rest is dropped silently"
+    );
+    assert_eq!(
+        server.channel_message_ids(&s.general_channel_id),
+        sent,
+        "REST still has everything"
+    );
+}
