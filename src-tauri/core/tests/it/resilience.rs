@@ -371,3 +371,58 @@ async fn an_hourly_429_is_reported_with_the_real_wait_instead_of_spinning() {
         .await
         .expect("other routes are not blocked");
 }
+
+#[tokio::test]
+async fn a_timed_out_read_is_retried_but_a_timed_out_post_is_not() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (owner, channel) = chat(&target).await;
+    let token = owner.token().expect("token");
+    let client = Client::new(ClientConfig {
+        timeout: Duration::from_millis(300),
+        ..ClientConfig::new(target.base_url.clone())
+            .with_store(std::sync::Arc::new(MemoryStore::new()))
+            .with_backoff(plexichat_core::retry::Backoff {
+                base: Duration::from_millis(10),
+                cap: Duration::from_millis(50),
+                max_attempts: 3,
+            })
+    })
+    .expect("client");
+    client.api().set_token(Some(token));
+    let before = target.dev().channel_message_ids(&channel).len();
+    target.dev().faults().delay_ms(1_000);
+    let (_, mut rx) = client.subscribe();
+    let msg = NewMessage {
+        content: "slow".into(),
+        ..NewMessage::default()
+    };
+    let err = timed(client.send_message(&channel, &msg))
+        .await
+        .expect_err("timed out");
+    assert!(
+        matches!(err.state, UiState::Offline { .. }),
+        "{:?}",
+        err.state
+    );
+    let offline_while_retrying = drain(&mut rx)
+        .iter()
+        .filter(|s| matches!(s, UiState::Offline { .. }))
+        .count();
+    assert_eq!(offline_while_retrying, 0, "the POST was not retried");
+
+    let err = timed(client.history(&channel, &HistoryQuery::default()))
+        .await
+        .expect_err("still slow");
+    assert!(matches!(err.state, UiState::Offline { .. }));
+    let retries = drain(&mut rx)
+        .iter()
+        .filter(|s| matches!(s, UiState::Offline { .. }))
+        .count();
+    assert_eq!(retries, 2, "the read was tried three times");
+
+    // However the server handled the abandoned POST, it stored the message at most once.
+    target.dev().faults().delay_ms(0);
+    assert!(target.dev().channel_message_ids(&channel).len() <= before + 1);
+}
