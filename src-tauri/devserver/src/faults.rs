@@ -248,6 +248,8 @@ impl Faults {
         for action in actions {
             action(self)?;
         }
+        let keys: Vec<&String> = obj.keys().collect();
+        tracing::info!(?keys, "fault applied");
         Ok(self.active())
     }
 }

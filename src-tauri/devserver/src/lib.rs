@@ -5,6 +5,20 @@
 //! hub, faults, rate limits) and serves `http` (REST under `/api/v1`, layered through faults
 //! and rate limits), the `gateway` (`/gateway`) and the fault routes (`/__devserver/fault`).
 //! It has its own wire types in `wire` and never depends on plexichat-core.
+//!
+//! ```
+//! use plexichat_devserver::{DevServer, DevServerConfig};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let server = DevServer::start(DevServerConfig::for_tests()).await.unwrap();
+//! let alice = server.create_user("alice", "Correct-Horse-9battery").await.unwrap();
+//! let hq = server.create_server(&alice.id, "HQ").await.unwrap();
+//! let id = server.post_message(&alice.id, &hq.general_channel_id, "hello").await.unwrap();
+//! assert_eq!(server.channel_message_ids(&hq.general_channel_id), vec![id]);
+//! server.faults().http_status(503, 1); // the next REST call fails
+//! server.shutdown().await;
+//! # });
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -36,6 +36,13 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("plexichat_devserver=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let mut config = match args.seed {
         SeedArg::Demo => DevServerConfig::demo(),
         SeedArg::Empty => DevServerConfig::default(),

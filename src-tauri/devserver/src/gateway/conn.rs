@@ -63,6 +63,7 @@ pub(crate) async fn run(socket: WebSocket, state: Arc<AppState>) {
                     Err(DecodeError::Malformed) => Next::Close(4002, "Decode error"),
                 };
                 if let Next::Close(code, reason) = next {
+                    tracing::debug!(conn = id, code, reason, "closing gateway socket");
                     let _ = send_close(&mut sink, code, reason).await;
                     break;
                 }
