@@ -51,6 +51,10 @@ export type MockBackend = Backend & {
   me: User;
 };
 
+// A tiny 48×16 PNG standing in for a screenshot (raster: SVG data URLs are not previewed).
+const BANNER_PNG =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADAAAAAQCAIAAADfzGvmAAAAJ0lEQVR4nGOISP00qBDDgLtg1EGjDhp10KiDBtoFow4addCog+iMAHpODUw598CyAAAAAElFTkSuQmCC";
+
 const ME: User = { id: "1000", username: "demo", display_name: "Demo User", avatar_url: null };
 const USERS: User[] = [
   ME,
@@ -112,7 +116,7 @@ function seedMessages(channelId: string, count: number, base: number): Message[]
     out[n - 1] = {
       ...out[n - 1],
       content: "Screenshot of the reconnect banner:",
-      attachments: [{ id: "9001", filename: "banner.png", content_type: "image/png", size: 48_213, url: "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="80"><rect width="240" height="80" rx="8" fill="#5865f2"/><text x="20" y="48" fill="white" font-family="sans-serif" font-size="20">Reconnecting…</text></svg>') }],
+      attachments: [{ id: "9001", filename: "banner.png", content_type: "image/png", size: 48_213, url: BANNER_PNG }],
     };
   }
   return out;

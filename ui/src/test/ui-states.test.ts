@@ -158,6 +158,13 @@ describe("every UiState renders as a deliberate part of the app", () => {
     expect(within(d).getByTestId("update-instructions")).toHaveTextContent("Install the latest Plexichat Desktop");
   });
 
+  it("update_required never links a script URL", async () => {
+    start({ ...SAMPLES.update_required(), update_url: "javascript:alert(1)" });
+    const d = await screen.findByTestId("state-update_required");
+    expect(within(d).queryByTestId("download-update")).toBeNull();
+    expect(within(d).getByTestId("update-instructions")).toBeInTheDocument();
+  });
+
   it("invalid_version_format offers a bug report", async () => {
     start(SAMPLES.invalid_version_format());
     const d = await screen.findByTestId("state-invalid_version_format");

@@ -228,6 +228,25 @@ describe("chat", () => {
     expect(mock.calls.find((c) => c.command === "upload_attachment")?.args).toEqual({ channel_id: "10", path: "notes.txt" });
   });
 
+  it("highlights messages that mention the user", async () => {
+    const { mock } = await startChat();
+    mock.emit("chat-event", incoming({ id: "9999991", content: "hey @demo, look" }));
+    mock.emit("chat-event", incoming({ id: "9999992", content: "hey @demolition" }));
+    await waitFor(() => expect(document.querySelector('[data-message-id="9999991"]')).toHaveClass("mention"));
+    expect(document.querySelector('[data-message-id="9999992"]')).not.toHaveClass("mention");
+  });
+
+  it("counts messages as unread while the window is unfocused and clears them on focus", async () => {
+    const { mock } = await startChat();
+    window.dispatchEvent(new Event("blur"));
+    mock.emit("chat-event", incoming({ id: "9999993", content: "while away" }));
+    expect(await screen.findByRole("button", { name: "#general, 1 unread" })).toBeInTheDocument();
+    expect(screen.getByTestId("announcer")).not.toHaveTextContent("while away");
+    window.dispatchEvent(new Event("focus"));
+    expect(await screen.findByRole("button", { name: "#general" })).toBeInTheDocument();
+    expect(mock.calls.filter((c) => c.command === "ack_message").at(-1)?.args).toEqual({ channel_id: "10", message_id: "9999993" });
+  });
+
   it("shows members with presence", async () => {
     await startChat();
     const list = screen.getByTestId("member-list");

@@ -174,6 +174,15 @@ export class ChatState {
     }
   }
 
+  /** The window got focus back: what is on screen now counts as read. */
+  focusWindow(): void {
+    this.isWindowFocused = true;
+    if (this.channelId) {
+      this.unread = { ...this.unread, [this.channelId]: 0 };
+      this.markRead(this.channelId);
+    }
+  }
+
   private markRead(id: string) {
     const last = this.messages[id]?.at(-1);
     if (last && this.isWindowFocused) void invoke("ack_message", { channel_id: id, message_id: last.id }).catch(() => undefined);
