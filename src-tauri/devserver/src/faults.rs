@@ -25,6 +25,8 @@ pub(crate) struct FaultState {
     pub(crate) min_version: Option<String>,
     /// Added latency per REST call.
     pub(crate) delay_ms: u64,
+    /// Token checks still to refuse as rate limited (REST 401, gateway 4004).
+    pub(crate) token_checks_limited: u32,
 }
 
 /// Handle for triggering faults from tests; clone freely.
@@ -62,6 +64,13 @@ impl Faults {
     /// Delays every REST answer by `ms` (0 turns it off).
     pub fn delay_ms(&self, ms: u64) {
         self.state.lock().faults.delay_ms = ms;
+    }
+
+    /// The next `count` token checks fail like the reference's per-IP verification limit:
+    /// REST answers 401 `Token verification rate limit exceeded` (not a logout!) and IDENTIFY
+    /// or RESUME closes with 4004 (PROTOCOL.md §2, §7).
+    pub fn token_check_limit(&self, count: u32) {
+        self.state.lock().faults.token_checks_limited = count;
     }
 
     /// Locks an account as if five wrong passwords had been tried; `false` if unknown.
@@ -118,6 +127,7 @@ impl Faults {
             "rate_limit": f.rate_limit.map(|(r, g, c)| json!({"retry_after": r, "global": g, "count": c})),
             "min_version": f.min_version,
             "delay_ms": f.delay_ms,
+            "token_check_limit": f.token_checks_limited,
             "zombie": world.hub.is_zombie,
             "drop_events": world.hub.drop_events,
             "duplicate_events": world.hub.duplicate_events,
@@ -210,6 +220,13 @@ impl Faults {
                         }
                     }));
                 }
+                "token_check_limit" => {
+                    let n = count_of(Some(value))?;
+                    actions.push(Box::new(move |f: &Self| {
+                        f.token_check_limit(n);
+                        Ok(())
+                    }));
+                }
                 "drop_events" | "duplicate_events" => {
                     let n = count_of(Some(value))?;
                     let is_drop = key == "drop_events";
@@ -285,4 +302,14 @@ pub(crate) fn take_rest_fault(state: &AppState) -> Option<ApiError> {
         }
     }
     None
+}
+
+/// Whether this token check must fail as rate limited; consumes one.
+pub(crate) fn take_token_check_limit(world: &mut crate::store::World) -> bool {
+    let left = &mut world.faults.token_checks_limited;
+    if *left == 0 {
+        return false;
+    }
+    *left -= 1;
+    true
 }

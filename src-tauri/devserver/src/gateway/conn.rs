@@ -167,6 +167,9 @@ impl Conn {
             return Next::Close(4004, "Authentication failed");
         };
         let mut world = self.state.lock();
+        if crate::faults::take_token_check_limit(&mut world) {
+            return Next::Close(4004, "Authentication failed");
+        }
         let Ok((user_id, auth_session)) = world.verify_token(token) else {
             return Next::Close(4004, "Authentication failed");
         };
@@ -224,6 +227,9 @@ impl Conn {
         let seq = d.get("seq").and_then(Value::as_u64).unwrap_or(0);
         let replay = self.state.config.replay_on_resume;
         let mut world = self.state.lock();
+        if crate::faults::take_token_check_limit(&mut world) {
+            return Next::Close(4004, "Authentication failed");
+        }
         let resumed = match world.verify_token(token) {
             Ok((user_id, _)) => world.hub.resume(self.id, session_id, user_id, seq, replay),
             Err(_) => false,

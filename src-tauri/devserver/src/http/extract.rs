@@ -38,7 +38,11 @@ impl FromRequestParts<Arc<AppState>> for Auth {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::new(401, "Authentication required"))?;
-        let (user_id, session_id) = state.lock().verify_token(token).map_err(|f| f.to_error())?;
+        let mut world = state.lock();
+        if crate::faults::take_token_check_limit(&mut world) {
+            return Err(ApiError::new(401, "Token verification rate limit exceeded"));
+        }
+        let (user_id, session_id) = world.verify_token(token).map_err(|f| f.to_error())?;
         Ok(Self {
             user_id,
             session_id,

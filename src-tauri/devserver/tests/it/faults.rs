@@ -283,3 +283,25 @@ async fn http_status_also_accepts_the_nested_form_and_429_has_no_envelope() {
     assert_eq!(r.body["message"], "You are being rate limited.");
     assert_eq!(api.get("/version", None).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn token_check_limit_answers_401_that_is_not_a_logout_and_closes_identify_with_4004() {
+    let (server, api, alice) = setup().await;
+    fault(&api, json!({"token_check_limit": 2})).await;
+    let r = api.get("/users/@me", Some(&alice.token)).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            StatusCode::UNAUTHORIZED,
+            "Token verification rate limit exceeded"
+        )
+    );
+    let (mut gw, _) = Gw::connect(&server).await;
+    gw.send(json!({"op": 2, "d": {"token": alice.token}})).await;
+    assert_eq!(gw.close_code().await, Some(4004));
+    // The token itself is still good once the limit passes.
+    assert_eq!(
+        api.get("/users/@me", Some(&alice.token)).await.status,
+        StatusCode::OK
+    );
+}
