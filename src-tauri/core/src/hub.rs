@@ -19,6 +19,9 @@ const CHANNEL_CAPACITY: usize = 256;
 struct Inner {
     base: UiState,
     current: UiState,
+    /// Requests currently showing a wait (countdown, retry); the base comes back when the
+    /// last one ends, so one request finishing never hides another's countdown.
+    waiting: usize,
 }
 
 /// Current state plus a broadcast of every change; cheap to clone.
@@ -43,6 +46,7 @@ impl StateHub {
             inner: Arc::new(Mutex::new(Inner {
                 base: initial.clone(),
                 current: initial,
+                waiting: 0,
             })),
             tx,
         }
@@ -93,19 +97,75 @@ impl StateHub {
         let _ = self.tx.send(state);
     }
 
-    /// Publishes the base again after a transient state, if a transient state is showing.
+    /// Publishes the base again after a transient state, if a transient state is showing
+    /// and no request is still waiting.
     pub fn restore(&self) {
         let mut guard = self.lock();
-        if guard.current != guard.base {
+        if guard.waiting == 0 && guard.current != guard.base {
             guard.current = guard.base.clone();
             let _ = self.tx.send(guard.base.clone());
         }
+    }
+
+    /// Publishes a wait state (countdown, retry) held until the returned guard drops; the
+    /// base is restored when the last such guard is gone.
+    #[must_use]
+    pub fn begin_wait(&self, state: UiState) -> WaitGuard {
+        self.lock().waiting += 1;
+        self.publish(state);
+        WaitGuard { hub: self.clone() }
+    }
+}
+
+/// Holds a wait state on the hub; see [`StateHub::begin_wait`].
+#[derive(Debug)]
+pub struct WaitGuard {
+    hub: StateHub,
+}
+
+impl WaitGuard {
+    /// Updates the shown state (e.g. a later `retry_at`) without ending the wait.
+    pub fn update(&self, state: UiState) {
+        self.hub.publish(state);
+    }
+}
+
+impl Drop for WaitGuard {
+    fn drop(&mut self) {
+        {
+            let mut guard = self.hub.lock();
+            guard.waiting = guard.waiting.saturating_sub(1);
+        }
+        self.hub.restore();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_base_returns_only_when_the_last_wait_ends() {
+        let hub = StateHub::default();
+        let (_, mut rx) = hub.subscribe();
+        let a = hub.begin_wait(UiState::RateLimited {
+            retry_at: 5,
+            scope: None,
+            global: false,
+        });
+        let b = hub.begin_wait(UiState::Offline { reason: "x".into() });
+        drop(b);
+        assert_eq!(
+            hub.current(),
+            UiState::Offline { reason: "x".into() },
+            "a still waits"
+        );
+        drop(a);
+        assert_eq!(hub.current(), UiState::SignedOut);
+        let seen: Vec<_> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+        assert_eq!(seen.last(), Some(&UiState::SignedOut));
+        assert_eq!(seen.len(), 3);
+    }
 
     #[test]
     fn transient_states_end_on_the_base_and_update_required_sticks() {

@@ -19,7 +19,7 @@ pub mod types;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use reqwest::Method;
+pub use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -308,21 +308,22 @@ impl Api {
                 });
             }
             let hub = inner.hub.clone();
-            let mut waited = false;
+            let mut countdown: Option<crate::hub::WaitGuard> = None;
             let acquired = inner
                 .limiter
                 .acquire(&route, retry::MAX_AUTO_WAIT, |w| {
-                    waited = true;
-                    hub.publish(UiState::RateLimited {
+                    let state = UiState::RateLimited {
                         retry_at: ms_after(now_ms(), w.duration),
                         scope: w.scope.clone(),
                         global: w.is_global,
-                    });
+                    };
+                    match &countdown {
+                        Some(g) => g.update(state),
+                        None => countdown = Some(hub.begin_wait(state)),
+                    }
                 })
                 .await;
-            if waited {
-                inner.hub.restore();
-            }
+            drop(countdown);
             let permit = match acquired {
                 Ok(permit) => permit,
                 Err(wait) => {
@@ -398,9 +399,9 @@ impl Api {
                 (Decision::RetryAfter(_), RetryKind::At { .. }) => {}
                 (Decision::RetryAfter(delay), _) => {
                     ctx.next_retry_at = Some(ms_after(ctx.now_ms, delay));
-                    inner.hub.publish(err.classify(&ctx).0);
+                    let retrying = inner.hub.begin_wait(err.classify(&ctx).0);
                     tokio::time::sleep(delay).await;
-                    inner.hub.restore();
+                    drop(retrying);
                 }
             }
             attempt += 1;
