@@ -6,6 +6,7 @@
 
 mod auth;
 mod chat;
+mod reference;
 mod resilience;
 mod session;
 mod support;
