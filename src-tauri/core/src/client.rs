@@ -195,6 +195,24 @@ impl Client {
         self.inner.hub.current()
     }
 
+    /// The state hub, so the gateway can publish `connecting` / `reconnecting` / `offline`
+    /// into the same stream the UI already follows.
+    #[must_use]
+    pub fn hub(&self) -> &StateHub {
+        &self.inner.hub
+    }
+
+    /// Ends the session locally after the server signed it out (gateway `SECURITY_LOGOUT`, a
+    /// session revoked from another device): forgets the token and shows `login_required`
+    /// with reason `signed_out_remotely`.
+    pub async fn signed_out_remotely(&self, message: &str) {
+        self.forget_session().await;
+        self.inner.hub.set_base(UiState::LoginRequired {
+            reason: crate::ui_state::LoginReason::SignedOutRemotely,
+            message: message.to_owned(),
+        });
+    }
+
     /// The REST engine, for routes the facade does not wrap.
     #[must_use]
     pub fn api(&self) -> &Api {

@@ -219,3 +219,30 @@ async fn the_os_keyring_keeps_the_session_across_restarts() {
         "logout cleared the keyring"
     );
 }
+
+#[tokio::test]
+async fn a_remote_sign_out_forgets_the_session_with_its_reason() {
+    let target = Target::start().await;
+    let store = Arc::new(MemoryStore::new());
+    let name = target.user("remote").await;
+    let client = target.client_with_store(store.clone());
+    timed(client.login(&name, &PASSWORD.into()))
+        .await
+        .expect("login");
+    client
+        .signed_out_remotely("Signed out from another device")
+        .await;
+    assert_eq!(
+        client.state(),
+        UiState::LoginRequired {
+            reason: LoginReason::SignedOutRemotely,
+            message: "Signed out from another device".into()
+        }
+    );
+    assert!(client.token().is_none());
+    let restarted = target.client_with_store(store);
+    assert_eq!(
+        timed(restarted.restore()).await.expect("nothing saved"),
+        None
+    );
+}
