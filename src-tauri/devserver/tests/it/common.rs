@@ -15,6 +15,15 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// Generous per-wait limit for a loaded 2-core machine.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// `for_tests()` with a 5 s heartbeat: tests that do not send heartbeats must not hit the
+/// 4009 timeout on a loaded machine; timeout tests set the interval themselves.
+pub fn quiet_config() -> DevServerConfig {
+    DevServerConfig {
+        heartbeat_interval_ms: 5_000,
+        ..DevServerConfig::for_tests()
+    }
+}
+
 /// Starts a server for tests.
 pub async fn start(config: DevServerConfig) -> DevServerHandle {
     DevServer::start(config).await.expect("devserver starts")

@@ -1,14 +1,14 @@
 //! Every fault, triggered over HTTP (`POST /__devserver/fault`) or from Rust, and observed over
 //! the wire the way a client would see it.
 
-use crate::common::{start, Api, Frame, Gw, WAIT};
-use plexichat_devserver::{DevServerConfig, DevServerHandle, TestUser};
+use crate::common::{quiet_config, start, Api, Frame, Gw, WAIT};
+use plexichat_devserver::{DevServerHandle, TestUser};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 async fn setup() -> (DevServerHandle, Api, TestUser) {
-    let server = start(DevServerConfig::for_tests()).await;
+    let server = start(quiet_config()).await;
     let api = Api::new(&server);
     let alice = server
         .create_user("alice", "Correct-Horse-9battery")

@@ -1,13 +1,13 @@
 //! The gateway as gateway.txt and PROTOCOL.md §7 describe it.
 
-use crate::common::{start, Api, Frame, Gw, WAIT};
+use crate::common::{quiet_config, start, Api, Frame, Gw, WAIT};
 use plexichat_devserver::{DevServerConfig, DevServerHandle, TestUser};
 use serde_json::json;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 async fn setup() -> (DevServerHandle, TestUser) {
-    let server = start(DevServerConfig::for_tests()).await;
+    let server = start(quiet_config()).await;
     let alice = server
         .create_user("alice", "Correct-Horse-9battery")
         .await
@@ -19,7 +19,7 @@ async fn setup() -> (DevServerHandle, TestUser) {
 async fn hello_identify_ready_and_heartbeat_ack() {
     let (server, alice) = setup().await;
     let (mut gw, hello) = Gw::connect(&server).await;
-    assert_eq!(hello["d"]["heartbeat_interval"], 1000);
+    assert_eq!(hello["d"]["heartbeat_interval"], 5000);
     gw.send(json!({"op": 1, "d": null})).await;
     assert_eq!(
         gw.json().await,
@@ -117,8 +117,19 @@ async fn every_close_code_of_the_protocol() {
         let f = text(json!({"op": 2, "d": {"token": alice.token, "intents": intents}}));
         assert_eq!(closes_with(&server, vec![f]).await, Some(4013), "{intents}");
     }
-    // Silence for twice the (1 s) heartbeat interval.
+}
+
+#[tokio::test]
+async fn silence_for_two_heartbeat_intervals_closes_with_4009() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let alice = server
+        .create_user("alice", "Correct-Horse-9battery")
+        .await
+        .unwrap();
+    // Never identified, and identified but never beating: both time out after 2 × 1 s.
     assert_eq!(closes_with(&server, vec![]).await, Some(4009));
+    let identify = text(json!({"op": 2, "d": {"token": alice.token}}));
+    assert_eq!(closes_with(&server, vec![identify]).await, Some(4009));
 }
 
 #[tokio::test]
@@ -227,7 +238,7 @@ async fn resume_replays_missed_events_or_not_when_configured_like_the_reference(
     for replay in [true, false] {
         let config = DevServerConfig {
             replay_on_resume: replay,
-            ..DevServerConfig::for_tests()
+            ..quiet_config()
         };
         let server = start(config).await;
         let alice = server
@@ -273,7 +284,7 @@ async fn failed_resume_sends_op9_and_keeps_the_socket_for_identify() {
 async fn resume_after_window_fails() {
     let config = DevServerConfig {
         resume_window_ms: 200,
-        ..DevServerConfig::for_tests()
+        ..quiet_config()
     };
     let server = start(config).await;
     let alice = server
@@ -384,7 +395,7 @@ async fn revoking_one_session_logs_it_out_and_alerts_the_others() {
 async fn outbound_cap_drops_dispatches_past_the_per_minute_budget() {
     let config = DevServerConfig {
         max_events_per_minute: Some(3),
-        ..DevServerConfig::for_tests()
+        ..quiet_config()
     };
     let server = start(config).await;
     let alice = server

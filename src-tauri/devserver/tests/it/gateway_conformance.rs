@@ -147,6 +147,9 @@ async fn every_recorded_gateway_block_is_reproduced() {
     let config = DevServerConfig {
         replay_on_resume: false,
         rate_limits: false,
+        // Long enough that REST calls between recorded frames cannot trip 4009 on a loaded
+        // machine, short enough that the two recorded 4009 blocks take seconds.
+        heartbeat_interval_ms: 2_500,
         ..DevServerConfig::for_tests()
     };
     let server = start(config).await;

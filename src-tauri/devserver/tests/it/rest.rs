@@ -15,7 +15,8 @@ fn login_body(user: &str, pw: &str) -> Value {
 
 #[tokio::test]
 async fn rate_limits_login_sixth_attempt_is_unenveloped_429_with_headers() {
-    let server = start(DevServerConfig::for_tests()).await;
+    // Real windows (60 s): five requests always fit, however loaded the machine is.
+    let server = start(DevServerConfig::default()).await;
     let api = Api::new(&server);
     server.create_user("carol", PW).await.unwrap();
     for i in 0..5 {
@@ -24,9 +25,12 @@ async fn rate_limits_login_sixth_attempt_is_unenveloped_429_with_headers() {
             .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
         assert_eq!(r.headers["x-ratelimit-limit"], "5");
+        assert_eq!(
+            r.headers["x-ratelimit-remaining"],
+            (4 - i).to_string().as_str()
+        );
         assert_eq!(r.headers["x-ratelimit-scope"], "route");
         for h in [
-            "x-ratelimit-remaining",
             "x-ratelimit-reset",
             "x-ratelimit-reset-after",
             "x-ratelimit-bucket",
@@ -41,7 +45,7 @@ async fn rate_limits_login_sixth_attempt_is_unenveloped_429_with_headers() {
     assert_eq!(r.body["global"], false);
     assert!(r.body.get("error").is_none());
     let wait = r.body["retry_after"].as_f64().unwrap();
-    assert!(wait > 0.0 && wait <= 3.0, "fast window: {wait}");
+    assert!(wait > 0.0 && wait <= 60.0, "{wait}");
     let header: f64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert_eq!(header, wait.ceil());
     assert_eq!(
@@ -49,6 +53,25 @@ async fn rate_limits_login_sixth_attempt_is_unenveloped_429_with_headers() {
         StatusCode::OK,
         "other routes unaffected"
     );
+}
+
+#[tokio::test]
+async fn rate_limits_fast_windows_reopen_after_retry_after() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    server.create_user("carol", PW).await.unwrap();
+    let mut limited = None;
+    for _ in 0..30 {
+        let r = api
+            .post("/auth/login", None, login_body("nobody", PW))
+            .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(r.body["retry_after"].as_f64().unwrap());
+            break;
+        }
+    }
+    let wait = limited.expect("the fast login window fills up");
+    assert!(wait <= 3.0, "fast window is 3 s: {wait}");
     tokio::time::sleep(Duration::from_secs_f64(wait + 0.05)).await;
     assert_eq!(
         api.post("/auth/login", None, login_body("carol", PW))
@@ -60,13 +83,12 @@ async fn rate_limits_login_sixth_attempt_is_unenveloped_429_with_headers() {
 
 #[tokio::test]
 async fn rate_limits_message_burst_is_per_channel_with_resource_scope() {
-    let server = start(DevServerConfig::for_tests()).await;
+    let server = start(DevServerConfig::default()).await;
     let api = Api::new(&server);
     let alice = server.create_user("alice", PW).await.unwrap();
     let s = server.create_server(&alice.id, "HQ").await.unwrap();
     let path = format!("/channels/{}/messages", s.general_channel_id);
-    let mut refused = None;
-    for i in 0..40 {
+    for i in 0..15 {
         let r = api
             .post(
                 &path,
@@ -74,19 +96,31 @@ async fn rate_limits_message_burst_is_per_channel_with_resource_scope() {
                 json!({"content": format!("burst {i}")}),
             )
             .await;
-        if r.status == StatusCode::TOO_MANY_REQUESTS {
-            refused = Some((i, r));
-            break;
-        }
-        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.status, StatusCode::OK, "burst {i}");
+        assert_eq!(r.headers["x-ratelimit-scope"], "resource");
     }
-    let (i, r) = refused.expect("the burst is limited");
-    assert!(i >= 15, "at least 15 pass, refused at {i}");
+    let r = api
+        .post(&path, Some(&alice.token), json!({"content": "burst 16"}))
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.body["scope"], "resource");
     assert_eq!(
         api.get(&path, Some(&alice.token)).await.status,
         StatusCode::OK,
         "history has its own bucket"
+    );
+    let other = server.create_channel(&s.id, "other").await.unwrap();
+    let r = api
+        .post(
+            &format!("/channels/{other}/messages"),
+            Some(&alice.token),
+            json!({"content": "x"}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "another channel has its own bucket"
     );
 }
 
