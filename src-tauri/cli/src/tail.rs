@@ -88,3 +88,103 @@ fn print_update(out: &mut impl Write, update: &GatewayUpdate) -> anyhow::Result<
     out.flush()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use plexichat_core::{ClientConfig, LoginOutcome, MemoryStore, Secret};
+    use plexichat_devserver::{DevServer, DevServerConfig};
+
+    use super::*;
+
+    /// A writer the test can read while `stream` writes.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Shared {
+        fn lines(&self) -> Vec<serde_json::Value> {
+            let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
+            text.lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect()
+        }
+    }
+
+    #[tokio::test]
+    async fn prints_states_and_events_as_json_lines() {
+        let server = DevServer::start(DevServerConfig::for_tests())
+            .await
+            .unwrap();
+        let alice = server
+            .create_user("alice", "Correct-Horse-9!")
+            .await
+            .unwrap();
+        let s = server.create_server(&alice.id, "Test").await.unwrap();
+        let channel = server.create_channel(&s.id, "chat").await.unwrap();
+        let client = Client::new(
+            ClientConfig::new(server.base_url()).with_store(Arc::new(MemoryStore::new())),
+        )
+        .unwrap();
+        let outcome = client
+            .login("alice", &Secret::new("Correct-Horse-9!"))
+            .await
+            .unwrap();
+        assert!(matches!(outcome, LoginOutcome::SignedIn { .. }));
+
+        let out = Shared::default();
+        let reader = out.clone();
+        let (server_ref, channel_ref, alice_id) = (&server, channel.clone(), alice.id.clone());
+        let stop = async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+            let mut posted = None;
+            loop {
+                let lines = reader.lines();
+                if posted.is_none() && lines.iter().any(|l| l["state"] == "ready") {
+                    let id = server_ref
+                        .post_message(&alice_id, &channel_ref, "hello tail")
+                        .await
+                        .unwrap();
+                    posted = Some(id);
+                }
+                if let Some(id) = &posted {
+                    if lines
+                        .iter()
+                        .any(|l| l["type"] == "message_create" && l["id"] == *id)
+                    {
+                        return;
+                    }
+                }
+                assert!(tokio::time::Instant::now() < deadline, "no message line");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        stream(&client, &[channel], false, out.clone(), stop)
+            .await
+            .unwrap();
+        let lines = out.lines();
+        assert_eq!(lines[0], serde_json::json!({"state": "connecting"}));
+        let msg = lines
+            .iter()
+            .find(|l| l["type"] == "message_create")
+            .unwrap();
+        assert_eq!(msg["content"], "hello tail");
+        assert!(
+            !String::from_utf8(out.0.lock().unwrap().clone())
+                .unwrap()
+                .contains(client.token().unwrap().expose()),
+            "the token never reaches the output"
+        );
+    }
+}

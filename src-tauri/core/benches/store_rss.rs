@@ -1,0 +1,2 @@
+//! Placeholder until the outbox engineer writes the RSS benchmark.
+fn main() {}
