@@ -62,4 +62,20 @@ describe("keyboard and screen readers", () => {
     mock.setUiState({ state: "reconnecting", attempt: 1, next_at: Date.now() + 2000 });
     expect(await screen.findByRole("alert")).toHaveTextContent("Reconnecting");
   });
+
+  it("arrow keys walk the messages and Tab reaches a message's actions", async () => {
+    const user = userEvent.setup();
+    renderApp({ initialState: READY });
+    await waitFor(() => expect(screen.getAllByTestId("message").length).toBeGreaterThan(2));
+    screen.getByTestId("message-scroller").focus();
+    await user.keyboard("{ArrowUp}");
+    const rows = screen.getAllByTestId("message");
+    expect(rows.at(-1)).toHaveFocus();
+    await user.keyboard("{ArrowUp}");
+    expect(rows.at(-2)).toHaveFocus();
+    await user.tab();
+    expect(within(rows.at(-2)!).getByRole("button", { name: "Add reaction" })).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(screen.getByTestId("composer")).toHaveFocus();
+  });
 });
