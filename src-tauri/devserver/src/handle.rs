@@ -294,6 +294,20 @@ impl DevServerHandle {
             .unwrap_or_default()
     }
 
+    /// How many REST calls reached the server for `method` and a path below `/api/v1` with ids
+    /// written as `{id}` (e.g. `("POST", "/channels/{id}/messages")`), faulted ones included:
+    /// lets tests check retries and "sent exactly once".
+    #[must_use]
+    pub fn request_count(&self, method: &str, path: &str) -> usize {
+        let key = format!("{} {}", method.to_ascii_uppercase(), path);
+        self.state
+            .lock()
+            .request_counts
+            .get(&key)
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// Number of open gateway sockets.
     #[must_use]
     pub fn gateway_connections(&self) -> usize {

@@ -75,7 +75,13 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
     if req.method() == axum::http::Method::OPTIONS {
         return cors_preflight();
     }
-    let delay = state.lock().faults.delay_ms;
+    let api_path = path.strip_prefix("/api/v1").unwrap_or(&path).to_owned();
+    let delay = {
+        let mut world = state.lock();
+        let key = format!("{} {}", req.method(), ratelimit::path_shape(&api_path));
+        *world.request_counts.entry(key).or_default() += 1;
+        world.faults.delay_ms
+    };
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
@@ -95,7 +101,6 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
     }
     let has_origin = req.headers().contains_key("origin");
     let ip = extract::client_ip(req.extensions());
-    let api_path = path.strip_prefix("/api/v1").unwrap_or(&path).to_owned();
     let decision = {
         let mut guard = state.lock();
         let world = &mut *guard;

@@ -70,23 +70,27 @@ fn classify(method: &Method, path: &str) -> (String, Vec<Rule>) {
         ("PUT" | "DELETE", ["channels", _, "messages", m, "reactions", ..]) => {
             (format!("react:{m}"), vec![rule(4, 1_000, "resource")])
         }
-        _ => {
-            let shape: Vec<&str> = segs
-                .iter()
-                .map(|s| {
-                    if s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty() {
-                        "{id}"
-                    } else {
-                        s
-                    }
-                })
-                .collect();
-            (
-                format!("{method} /{}", shape.join("/")),
-                vec![rule(70, 30_000, "route")],
-            )
-        }
+        _ => (
+            format!("{method} {}", path_shape(path)),
+            vec![rule(70, 30_000, "route")],
+        ),
     }
+}
+
+/// The path with every numeric segment replaced by `{id}` (`/channels/{id}/messages`).
+pub(crate) fn path_shape(path: &str) -> String {
+    let shape: Vec<&str> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                "{id}"
+            } else {
+                s
+            }
+        })
+        .collect();
+    format!("/{}", shape.join("/"))
 }
 
 /// A short stable hex name for a bucket (`X-RateLimit-Bucket`).

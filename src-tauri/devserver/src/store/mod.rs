@@ -269,6 +269,8 @@ pub(crate) struct World {
     pub(crate) hub: Hub,
     pub(crate) faults: FaultState,
     pub(crate) limiter: RateLimiter,
+    /// REST calls seen, keyed `METHOD /path/{id}` (below `/api/v1`), for `request_count`.
+    pub(crate) request_counts: HashMap<String, usize>,
     pub(crate) config: DevServerConfig,
 }
 
@@ -291,6 +293,7 @@ impl World {
             hub: Hub::new(&config),
             faults: FaultState::default(),
             limiter: RateLimiter::default(),
+            request_counts: HashMap::new(),
             config,
         }
     }

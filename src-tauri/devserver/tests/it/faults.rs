@@ -305,3 +305,25 @@ async fn token_check_limit_answers_401_that_is_not_a_logout_and_closes_identify_
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn request_count_sees_faulted_calls_too() {
+    let (server, api, alice) = setup().await;
+    let s = server.create_server(&alice.id, "HQ").await.unwrap();
+    let path = format!("/channels/{}/messages", s.general_channel_id);
+    server.faults().http_status(500, 1);
+    assert_eq!(
+        api.post(&path, Some(&alice.token), json!({"content": "a"}))
+            .await
+            .status,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        api.post(&path, Some(&alice.token), json!({"content": "a"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(server.request_count("POST", "/channels/{id}/messages"), 2);
+    assert_eq!(server.channel_message_ids(&s.general_channel_id).len(), 1);
+}
