@@ -50,11 +50,16 @@ async fn update_me(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiRe
     let current = opt_str(&body, "current_password")?.map(str::to_owned);
     let mut world = st.lock();
     if let Some(name) = &username {
-        if name.chars().count() < 3 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if name.chars().count() < 3 {
             return Err(ApiError::invalid(
                 "username",
                 "String should have at least 3 characters",
+            ));
+        }
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(ApiError::new(
+                400,
+                "Invalid: ['Username can only contain letters, numbers, and underscores']",
             ));
         }
         if world
