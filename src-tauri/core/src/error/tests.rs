@@ -2,6 +2,7 @@
 //! observed variant in PROTOCOL.md §1–§5 / shared/recorded.
 
 use super::*;
+use crate::ui_state::{Entity, ForbiddenReason, LoginReason};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 const NOW: TimestampMs = 1_000_000;
