@@ -387,3 +387,16 @@ fn resolve_user(world: &mut crate::store::World, who: &str) -> anyhow::Result<u6
         .map(|(u, _)| u)
         .map_err(|_| anyhow!("unknown user {who}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn handles_can_be_shared_across_tasks() {
+        assert_send_sync::<DevServerHandle>();
+        assert_send_sync::<Faults>();
+    }
+}
