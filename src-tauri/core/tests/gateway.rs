@@ -367,7 +367,7 @@ where
     }
 }
 
-/// The acceptance run of issue #6: 200 messages from bob while the server drops sockets,
+/// The acceptance run of issue #6: 200 messages posted by bob over REST while the server drops sockets,
 /// goes zombie, drops, duplicates and mangles events at random (seeded, bounded). Alice's
 /// client must end with exactly the server's message list: nothing lost, nothing twice, in
 /// order. `PLEXI_FAULT_SEED` replays another seed.
@@ -384,6 +384,7 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
     gw.track_channel(&w.channel, Some("0".into())).unwrap();
 
     let faults = w.server.faults();
+    let http = reqwest::Client::new();
     let (mut drops, mut zombies, mut dropped, mut duplicated, mut malformed) =
         (0, 0, 0u32, 0u32, 0);
     let mut zombie_until: Option<usize> = None;
@@ -413,7 +414,7 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
             faults.malformed_frame();
             malformed += 1;
         }
-        w.post(&format!("soak {i}")).await;
+        w.post_over_rest(&http, &format!("soak {i}")).await;
         tokio::time::sleep(Duration::from_millis(rng.random_range(5..40))).await;
         rec.pump();
     }

@@ -101,6 +101,30 @@ impl World {
         (handle, Recorder::new(rx))
     }
 
+    /// Bob posts over REST like a real client, waiting out 429s (bounded).
+    pub async fn post_over_rest(&self, http: &reqwest::Client, content: &str) -> String {
+        let url = format!("{}/channels/{}/messages", self.api(), self.channel);
+        for _ in 0..50 {
+            let resp = http
+                .post(&url)
+                .bearer_auth(&self.bob.token)
+                .json(&serde_json::json!({ "content": content }))
+                .send()
+                .await
+                .expect("REST reachable");
+            if resp.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                let body: serde_json::Value = resp.json().await.unwrap_or_default();
+                let wait = body["retry_after"].as_f64().unwrap_or(0.1).clamp(0.01, 5.0);
+                tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+                continue;
+            }
+            assert!(resp.status().is_success(), "post failed: {}", resp.status());
+            let body: serde_json::Value = resp.json().await.unwrap();
+            return body["id"].as_str().expect("message id").to_owned();
+        }
+        panic!("still rate limited after 50 tries");
+    }
+
     pub async fn post(&self, content: &str) -> String {
         self.server
             .post_message(&self.bob.id, &self.channel, content)
