@@ -13,5 +13,6 @@ describe("safe urls", () => {
     expect(safeMedia("data:image/png;base64,AAAA")).not.toBeNull();
     expect(safeMedia("data:image/svg+xml,<svg onload=alert(1)>")).toBeNull();
     expect(safeMedia("javascript:alert(1)")).toBeNull();
+    expect(safeMedia("https://api.plexichat.com/attachments/1")).toBeNull();
   });
 });

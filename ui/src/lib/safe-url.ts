@@ -2,7 +2,9 @@
 //! `javascript:` update link or attachment URL must stay inert.
 
 const SAFE_LINK = /^(https?:|mailto:)/i;
-const SAFE_MEDIA = /^(https?:|blob:|asset:|data:image\/(png|jpe?g|gif|webp|avif);)/i;
+// No http(s): attachment URLs need the Bearer token, which only the core holds, so the
+// webview would show a broken image; the core hands over data:/blob:/asset: URLs instead.
+const SAFE_MEDIA = /^(blob:|asset:|data:image\/(png|jpe?g|gif|webp|avif);)/i;
 
 /** `url` when it is an http(s) or mailto link, else `null`. */
 export function safeLink(url: string | null | undefined): string | null {

@@ -247,6 +247,16 @@ describe("chat", () => {
     expect(mock.calls.filter((c) => c.command === "ack_message").at(-1)?.args).toEqual({ channel_id: "10", message_id: "9999993" });
   });
 
+  it("a new gateway session refreshes the lists but keeps the open channel", async () => {
+    const user = userEvent.setup();
+    const { mock } = await startChat();
+    await user.click(screen.getByRole("button", { name: "#random" }));
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("random"));
+    mock.emit("chat-event", { type: "ready", user: mock.me, servers: [] });
+    await waitFor(() => expect(mock.calls.filter((c) => c.command === "list_servers")).toHaveLength(2));
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("random");
+  });
+
   it("shows members with presence", async () => {
     await startChat();
     const list = screen.getByTestId("member-list");

@@ -324,6 +324,11 @@ export class ChatState {
         this.servers = this.servers.filter((s) => s.id !== e.id);
         if (this.serverId === e.id) void this.selectServer(this.servers[0]?.id ?? null);
         break;
+      case "ready":
+        // A fresh session (after a reconnect): refresh the lists, keep the user's place.
+        void invoke("list_servers").then((s) => (this.servers = s), () => undefined);
+        void invoke("list_dm_channels").then((d) => (this.dms = d), () => undefined);
+        break;
       case "member_add":
       case "member_update":
       case "member_remove":
