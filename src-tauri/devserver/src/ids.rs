@@ -21,12 +21,18 @@ pub(crate) fn now_ms() -> u64 {
 #[derive(Debug, Default)]
 pub(crate) struct IdGen {
     last: u64,
+    pinned_ms: Option<u64>,
 }
 
 impl IdGen {
-    /// An id for something created now.
+    /// An id for something created now (or at the pinned time, see [`Self::pin`]).
     pub(crate) fn next(&mut self) -> u64 {
-        self.next_at(now_ms())
+        self.next_at(self.pinned_ms.unwrap_or_else(now_ms))
+    }
+
+    /// Makes [`Self::next`] use a fixed past time (the demo seed), or the clock again.
+    pub(crate) fn pin(&mut self, ms: Option<u64>) {
+        self.pinned_ms = ms;
     }
 
     /// An id whose timestamp part is `ms` (used by the seed for history in the past); never
@@ -88,6 +94,15 @@ mod tests {
         let a = g.next();
         let b = g.next_at(EPOCH_MS);
         assert!(b > a);
+    }
+
+    #[test]
+    fn ids_carry_their_timestamp() {
+        let mut g = IdGen::default();
+        let at = EPOCH_MS + 5_000;
+        assert_eq!(g.next_at(at) >> 22, 5_000);
+        g.pin(Some(EPOCH_MS + 9_000));
+        assert_eq!(g.next() >> 22, 9_000);
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub(crate) struct DemoIds {
 
 /// Fills an empty world with the demo data.
 pub(crate) fn seed_demo(world: &mut World) -> DemoIds {
+    // Everything the history refers to gets ids from before the history starts.
+    let setup_at = now_ms().saturating_sub(8 * 24 * 3600 * 1000);
+    world.ids.pin(Some(setup_at));
     let mut users = Vec::new();
     for name in DEMO_USERS {
         let id = world
@@ -101,42 +104,48 @@ pub(crate) fn seed_demo(world: &mut World) -> DemoIds {
     ];
     let total: usize = plan.iter().map(|p| p.2).sum();
     let step = (7 * 24 * 3600 * 1000) / u64::try_from(total + 20).unwrap_or(1);
-    let mut t = start;
+    // (time, channel, author, text); posted in time order so ids grow with `created_at`
+    // across channels too, as snowflakes do on the real server.
+    let mut history: Vec<(u64, u64, u64, &str)> = Vec::new();
     let mut line = 0usize;
-    for (channel, authors, count) in plan {
-        let mut channel_t = t;
-        for i in 0..count {
-            let author = authors[i % authors.len()];
-            let new = NewMessage {
-                content: LINES[line % LINES.len()].to_owned(),
-                created_at: Some(channel_t),
-                ..NewMessage::default()
-            };
-            world.post_message(channel, author, new);
+    for (offset, (channel, authors, count)) in (0u64..).zip(plan) {
+        let spacing = step * u64::try_from(total / count.max(1)).unwrap_or(1);
+        for (i, at) in (0..count).zip((0u64..).map(|k| start + offset * step + k * spacing)) {
+            history.push((
+                at,
+                channel,
+                authors[i % authors.len()],
+                LINES[line % LINES.len()],
+            ));
             line += 7;
-            channel_t += step * u64::try_from(total / count.max(1)).unwrap_or(1);
         }
-        t += step;
     }
-
     let dm = world.open_dm(alice, bob);
-    for (i, text) in [
+    let dm_lines = [
         "hey, got a minute?",
         "sure, what's up",
         "the demo is tomorrow",
         "I know, I'm ready 🙂",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let author = if i % 2 == 0 { alice } else { bob };
-        let at = now_ms().saturating_sub(3_600_000) + u64::try_from(i).unwrap_or(0) * 60_000;
+    ];
+    for (k, text) in (0u64..).zip(dm_lines) {
+        let author = if k % 2 == 0 { alice } else { bob };
+        history.push((
+            now_ms().saturating_sub(3_600_000) + k * 60_000,
+            dm,
+            author,
+            text,
+        ));
+    }
+    world.ids.pin(None);
+    backdate(world, setup_at);
+    history.sort_by_key(|h| h.0);
+    for (at, channel, author, text) in history {
         let new = NewMessage {
-            content: (*text).to_owned(),
+            content: text.to_owned(),
             created_at: Some(at),
             ..NewMessage::default()
         };
-        world.post_message(dm, author, new);
+        world.post_message(channel, author, new);
     }
 
     let now = now_ms();
@@ -165,6 +174,22 @@ pub(crate) fn seed_demo(world: &mut World) -> DemoIds {
     );
 
     DemoIds { bot_user, general }
+}
+
+/// Makes the seeded users, servers and channels look as old as their ids say.
+fn backdate(world: &mut World, at: u64) {
+    for u in world.users.values_mut() {
+        u.created_at = at;
+    }
+    for s in world.servers.values_mut() {
+        s.created_at = at;
+        for m in &mut s.members {
+            m.joined_at = at;
+        }
+    }
+    for c in world.channels.values_mut() {
+        c.created_at = at;
+    }
 }
 
 /// The next bot line.

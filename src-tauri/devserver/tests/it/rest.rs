@@ -616,3 +616,69 @@ async fn default_min_version_accepts_our_client() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["compatible"], true);
 }
+
+#[tokio::test]
+async fn demo_history_ids_grow_with_time_and_stay_below_live_ids() {
+    let server = start(DevServerConfig {
+        bot: false,
+        ..DevServerConfig::demo()
+    })
+    .await;
+    let api = Api::new(&server);
+    let token = api
+        .post("/auth/login", None, login_body("alice", DEMO_PASSWORD))
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let servers = api.get("/servers/", Some(&token)).await.body;
+    let hq = servers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Plexichat HQ")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let channels = api
+        .get(&format!("/servers/{hq}/channels"), Some(&token))
+        .await
+        .body;
+    let general = channels.as_array().unwrap()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page = api
+        .get(
+            &format!("/channels/{general}/messages?limit=100"),
+            Some(&token),
+        )
+        .await
+        .body;
+    let msgs = page.as_array().unwrap();
+    for pair in msgs.windows(2) {
+        let (newer, older) = (&pair[0], &pair[1]);
+        let id = |m: &Value| m["id"].as_str().unwrap().parse::<u64>().unwrap();
+        assert!(id(newer) > id(older));
+        assert!(newer["created_at"].as_u64() > older["created_at"].as_u64());
+        // Snowflake time (epoch 2024-01-01) matches created_at.
+        assert_eq!(
+            (id(older) >> 22) + 1_704_067_200_000,
+            older["created_at"].as_u64().unwrap()
+        );
+    }
+    let live = server
+        .post_message(&hq_owner(&api, &token).await, &general, "live")
+        .await
+        .unwrap();
+    assert!(live.parse::<u64>().unwrap() > msgs[0]["id"].as_str().unwrap().parse::<u64>().unwrap());
+}
+
+async fn hq_owner(api: &Api, token: &str) -> String {
+    api.get("/users/@me", Some(token)).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
