@@ -682,3 +682,21 @@ async fn hq_owner(api: &Api, token: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+#[tokio::test]
+async fn two_authorization_headers_are_refused() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    let alice = server.create_user("alice", PW).await.unwrap();
+    let bearer = format!("Bearer {}", alice.token);
+    let req = api
+        .http
+        .get(format!("{}/api/v1/users/@me", api.base))
+        .header("Authorization", bearer.as_str())
+        .header("Authorization", bearer.as_str());
+    let r = Api::finish(req).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (StatusCode::UNAUTHORIZED, "Multiple Authorization headers")
+    );
+}
