@@ -29,8 +29,9 @@ pub struct IpcError {
     pub code: IpcErrorCode,
     /// A sentence for people; shown in details views only.
     pub message: String,
-    /// The classified state of this action, when the core produced one.
-    pub state: Option<UiState>,
+    /// The classified state of this action, when the core produced one (boxed: it is large
+    /// and errors travel through every command's `Result`).
+    pub state: Option<Box<UiState>>,
 }
 
 /// The closed set of command failure kinds. Add one only when the UI must branch on it.
@@ -55,7 +56,7 @@ impl IpcError {
         Self {
             code: IpcErrorCode::Failed,
             message: message.into(),
-            state: Some(state),
+            state: Some(Box::new(state)),
         }
     }
 

@@ -5,6 +5,7 @@
 //! (logging, tray, single instance). Everything that can fail is decided in the core.
 
 pub mod commands;
+pub mod desktop;
 pub mod ipc;
 pub mod last_server;
 pub mod launch;
@@ -30,8 +31,9 @@ pub fn run() {
         demo = launch.demo,
         "starting Plexichat Desktop"
     );
-    tauri::Builder::default()
+    desktop::plugins(tauri::Builder::default())
         .manage(AppState::new(launch))
+        .manage(desktop::Notifier::default())
         .manage(session::Sessions::default())
         .invoke_handler(commands::handler())
         .setup(|app| {

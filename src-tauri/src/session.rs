@@ -169,7 +169,11 @@ async fn forward_client_states<R: Runtime>(
     loop {
         publish(&app, &state);
         match &state {
-            UiState::Ready { .. } => ensure_gateway(&app, &client, &gateway).await,
+            UiState::Ready { user } => {
+                app.state::<crate::desktop::Notifier>()
+                    .set_me(&user.id, &user.username);
+                ensure_gateway(&app, &client, &gateway).await;
+            }
             UiState::SignedOut | UiState::LoginRequired { .. } | UiState::UpdateRequired { .. } => {
                 if let Some(gw) = gateway.lock().await.take() {
                     gw.shutdown().await;
@@ -227,6 +231,8 @@ async fn ensure_gateway<R: Runtime>(
                     publish(&app, &state);
                 }
                 GatewayUpdate::Event(event) => {
+                    app.state::<crate::desktop::Notifier>()
+                        .maybe_notify(&app, &event);
                     if let Err(e) = app.emit(CHAT_EVENT, &event) {
                         tracing::warn!(error = %e, "could not emit a chat event");
                     }

@@ -204,6 +204,42 @@ pub struct Message {
     pub pinned: bool,
 }
 
+/// A member of a server, as the member list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Member {
+    /// The member's user id.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub user_id: String,
+    /// User name.
+    #[serde(default)]
+    pub username: String,
+    /// Per-server nickname.
+    #[serde(default)]
+    pub nickname: Option<String>,
+    /// Avatar URL.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// `online`, `idle`, `dnd`, `offline`, … The server nests it as `presence: {status}`.
+    #[serde(default, alias = "presence", deserialize_with = "presence_status")]
+    pub presence_status: Option<String>,
+}
+
+/// Accepts a presence as `"online"`, `{"status": "online"}` or null.
+fn presence_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        O { status: Option<String> },
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        Some(Raw::S(s)) => Some(s),
+        Some(Raw::O { status }) => status,
+        None => None,
+    })
+}
+
 /// Orders snowflake ids numerically (they are strings of different lengths).
 #[must_use]
 pub fn cmp_ids(a: &str, b: &str) -> std::cmp::Ordering {
@@ -223,6 +259,17 @@ mod tests {
         assert_eq!(m.id, "1575173049194385408");
         assert_eq!(m.author_id, "7");
         assert_eq!(m.reply_to_id.as_deref(), Some("12"));
+    }
+
+    #[test]
+    fn members_read_nested_presence() {
+        let m: Member = serde_json::from_str(
+            r#"{"member_id":"1","user_id":"384002868824379392","username":"alice_rec","nickname":null,"presence":{"status":"offline"},"roles":["9"]}"#,
+        )
+        .unwrap();
+        assert_eq!(m.presence_status.as_deref(), Some("offline"));
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["presence_status"], "offline");
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! Servers, channels, messages, reactions, pins, DMs, relationships and presence.
 
 use plexichat_core::api::types::{HistoryQuery, NewMessage, Presence, Relationship};
-use plexichat_core::model::{Attachment, Channel, Message, Server, User};
+use plexichat_core::api::Request;
+use plexichat_core::model::{Attachment, Channel, Member, Message, Server, User};
+use reqwest::Method;
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
 
+use crate::desktop::Notifier;
 use crate::ipc::{IpcError, IpcResult};
 use crate::session::Sessions;
 
@@ -136,11 +139,39 @@ pub async fn list_channels(
     Ok(sessions.client().await?.channels(&args.server_id).await?)
 }
 
+/// A server's members (first page of 100).
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(server = %args.server_id), err(Debug))]
+pub async fn list_members(
+    sessions: State<'_, Sessions>,
+    args: ServerArgs,
+) -> IpcResult<Vec<Member>> {
+    let client = sessions.client().await?;
+    let path = format!("/servers/{}/members", urlencode(&args.server_id));
+    Ok(client
+        .api()
+        .call(Request::new(Method::GET, path).query("limit", "100"))
+        .await?)
+}
+
+/// Keeps an id from the UI from changing the path it is put into.
+fn urlencode(segment: &str) -> String {
+    segment
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
 /// The user's DM channels.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
-pub async fn list_dm_channels(sessions: State<'_, Sessions>) -> IpcResult<Vec<Channel>> {
-    Ok(sessions.client().await?.dm_channels().await?)
+pub async fn list_dm_channels(
+    sessions: State<'_, Sessions>,
+    notifier: State<'_, Notifier>,
+) -> IpcResult<Vec<Channel>> {
+    let channels = sessions.client().await?.dm_channels().await?;
+    notifier.remember_dm_channels(channels.iter().map(|c| c.id.as_str()));
+    Ok(channels)
 }
 
 /// A page of history, newest first; the first page also makes the gateway track the channel
@@ -345,8 +376,14 @@ pub async fn block_user(sessions: State<'_, Sessions>, args: UserArgs) -> IpcRes
 /// Opens (or finds) the DM channel with a user.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
-pub async fn open_dm(sessions: State<'_, Sessions>, args: UserArgs) -> IpcResult<Channel> {
-    Ok(sessions.client().await?.open_dm(&args.user_id).await?)
+pub async fn open_dm(
+    sessions: State<'_, Sessions>,
+    notifier: State<'_, Notifier>,
+    args: UserArgs,
+) -> IpcResult<Channel> {
+    let channel = sessions.client().await?.open_dm(&args.user_id).await?;
+    notifier.remember_dm_channels([channel.id.as_str()]);
+    Ok(channel)
 }
 
 /// Sets the user's presence.

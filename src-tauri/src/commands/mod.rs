@@ -23,6 +23,7 @@ crate::ipc_commands! {
     session::revoke_session(session::RevokeSessionArgs) -> ();
     chat::list_servers(()) -> Vec<plexichat_core::model::Server>;
     chat::list_channels(chat::ServerArgs) -> Vec<plexichat_core::model::Channel>;
+    chat::list_members(chat::ServerArgs) -> Vec<plexichat_core::model::Member>;
     chat::list_dm_channels(()) -> Vec<plexichat_core::model::Channel>;
     chat::load_messages(chat::LoadMessagesArgs) -> Vec<plexichat_core::model::Message>;
     chat::send_message(chat::SendMessageArgs) -> plexichat_core::model::Message;

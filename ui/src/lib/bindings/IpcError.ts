@@ -17,6 +17,7 @@ code: IpcErrorCode,
  */
 message: string, 
 /**
- * The classified state of this action, when the core produced one.
+ * The classified state of this action, when the core produced one (boxed: it is large
+ * and errors travel through every command's `Result`).
  */
 state: UiState | null, };

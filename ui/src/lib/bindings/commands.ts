@@ -8,6 +8,7 @@ import type { Event } from "./Event";
 import type { IpcError } from "./IpcError";
 import type { LoadMessagesArgs } from "./LoadMessagesArgs";
 import type { LoginOutcome } from "./LoginOutcome";
+import type { Member } from "./Member";
 import type { Message } from "./Message";
 import type { MessageArgs } from "./MessageArgs";
 import type { PasswordRequirements } from "./PasswordRequirements";
@@ -47,6 +48,7 @@ export interface Commands {
   revoke_session: { args: RevokeSessionArgs; result: null };
   list_servers: { args: null; result: Array<Server> };
   list_channels: { args: ServerArgs; result: Array<Channel> };
+  list_members: { args: ServerArgs; result: Array<Member> };
   list_dm_channels: { args: null; result: Array<Channel> };
   load_messages: { args: LoadMessagesArgs; result: Array<Message> };
   send_message: { args: SendMessageArgs; result: Message };

@@ -1,0 +1,156 @@
+//! Desktop integration: one instance per user, remembered window geometry, and notifications
+//! for DMs and mentions that arrive while the window is not focused.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use plexichat_core::event::Event;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+/// Event telling the window to open a `plexichat://` link (e.g. an invite).
+pub const DEEP_LINK_EVENT: &str = "deep-link";
+
+/// Adds the desktop plugins to the builder.
+///
+/// `PLEXICHAT_DISABLE_SINGLE_INSTANCE=1` turns the single-instance lock off: end-to-end tests
+/// start several app processes on one machine.
+#[must_use]
+pub fn plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
+    let builder = builder
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init());
+    if std::env::var_os("PLEXICHAT_DISABLE_SINGLE_INSTANCE").is_some() {
+        return builder;
+    }
+    builder.plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+        // A second launch focuses this window and hands over its link, if any.
+        focus_main_window(app);
+        if let Some(link) = args.iter().find(|a| a.starts_with("plexichat://")) {
+            let _ = app.emit(DEEP_LINK_EVENT, link.clone());
+        }
+    }))
+}
+
+/// Shows, unminimises and focuses the main window.
+pub fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+/// Decides which chat events deserve a desktop notification.
+#[derive(Debug, Default)]
+pub struct Notifier {
+    dm_channels: Mutex<HashSet<String>>,
+    me: Mutex<Option<(String, String)>>,
+}
+
+impl Notifier {
+    /// Remembers DM channels (the server does not say a message is in a DM).
+    pub fn remember_dm_channels<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+        if let Ok(mut set) = self.dm_channels.lock() {
+            set.extend(ids.into_iter().map(str::to_owned));
+        }
+    }
+
+    /// Sets who "me" is (id, user name), to skip our own messages and find mentions.
+    pub fn set_me(&self, id: &str, username: &str) {
+        if let Ok(mut me) = self.me.lock() {
+            *me = Some((id.to_owned(), username.to_owned()));
+        }
+    }
+
+    /// The title and body to show for `event`, if it is a DM or a mention from someone else.
+    #[must_use]
+    pub fn notification_for(&self, event: &Event) -> Option<(String, String)> {
+        let Event::MessageCreate(m) = event else {
+            return None;
+        };
+        let me = self.me.lock().ok()?.clone()?;
+        if m.author_id == me.0 {
+            return None;
+        }
+        let is_dm = self.dm_channels.lock().ok()?.contains(&m.channel_id);
+        let is_mention = m
+            .content
+            .to_lowercase()
+            .contains(&format!("@{}", me.1.to_lowercase()));
+        if !is_dm && !is_mention {
+            return None;
+        }
+        let author = m
+            .author_username
+            .clone()
+            .unwrap_or_else(|| "Someone".to_owned());
+        let title = if is_dm {
+            author
+        } else {
+            format!("{author} mentioned you")
+        };
+        let body: String = m.content.chars().take(200).collect();
+        Some((title, body))
+    }
+
+    /// Shows a notification for `event` when the main window is not focused.
+    pub fn maybe_notify<R: Runtime>(&self, app: &AppHandle<R>, event: &Event) {
+        let is_focused = app
+            .get_webview_window("main")
+            .and_then(|w| w.is_focused().ok())
+            .unwrap_or(false);
+        if is_focused {
+            return;
+        }
+        if let Some((title, body)) = self.notification_for(event) {
+            // No notification daemon (a bare X session) is not an error worth more than a log.
+            if let Err(e) = app.notification().builder().title(title).body(body).show() {
+                tracing::debug!(error = %e, "could not show a notification");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plexichat_core::model::Message;
+
+    fn message(author: &str, channel: &str, content: &str) -> Event {
+        Event::MessageCreate(Message {
+            id: "1".into(),
+            channel_id: channel.into(),
+            author_id: author.into(),
+            author_username: Some(format!("user{author}")),
+            content: content.into(),
+            created_at: 0,
+            edited_at: None,
+            reply_to_id: None,
+            attachments: vec![],
+            reactions: vec![],
+            pinned: false,
+        })
+    }
+
+    #[test]
+    fn dms_and_mentions_notify_but_own_and_plain_messages_do_not() {
+        let n = Notifier::default();
+        n.set_me("10", "alice");
+        n.remember_dm_channels(["dm1"]);
+        assert_eq!(
+            n.notification_for(&message("20", "dm1", "hi")).unwrap().0,
+            "user20"
+        );
+        assert_eq!(
+            n.notification_for(&message("20", "c1", "hey @Alice look"))
+                .unwrap()
+                .0,
+            "user20 mentioned you"
+        );
+        assert!(n.notification_for(&message("20", "c1", "plain")).is_none());
+        assert!(n
+            .notification_for(&message("10", "dm1", "my own"))
+            .is_none());
+    }
+}
