@@ -70,6 +70,12 @@ impl StateHub {
         self.lock().current.clone()
     }
 
+    /// The screen state under any transient one.
+    #[must_use]
+    pub fn base(&self) -> UiState {
+        self.lock().base.clone()
+    }
+
     /// Whether the client is stuck on `update_required`.
     #[must_use]
     pub fn is_update_required(&self) -> bool {

@@ -19,7 +19,7 @@ pub mod types;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-pub use reqwest::Method;
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -302,7 +302,7 @@ impl Api {
                 let err =
                     ApiError::NotSent("this version of the app is no longer supported".into());
                 return Err(ClientError {
-                    state: inner.hub.current(),
+                    state: inner.hub.base(),
                     retry: RetryKind::UpdateRequired,
                     source: err.into(),
                 });

@@ -277,7 +277,7 @@ impl Client {
         user: Option<User>,
     ) -> Result<User, ClientError> {
         self.inner.api.set_token(Some(token.clone()));
-        self.save_token(account, &token).await?;
+        self.save_token(account, &token).await;
         {
             let mut s = self.inner.session.lock().await;
             s.account = Some(account.to_owned());

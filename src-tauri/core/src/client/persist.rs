@@ -2,37 +2,23 @@
 //! when the OS keyring is unavailable (never a file).
 
 use super::{Challenge, Client, CHALLENGE_ENTRY};
-use crate::error::{ClientError, ClientErrorSource, RetryKind};
 use crate::session::{Secret, SessionStore, StoreError};
 use crate::UiState;
 
 impl Client {
-    pub(super) async fn save_token(
-        &self,
-        account: &str,
-        token: &Secret,
-    ) -> Result<(), ClientError> {
+    /// Saves the token for `account`; without a usable keyring, in memory only.
+    pub(super) async fn save_token(&self, account: &str, token: &Secret) {
         let key = &self.inner.server_key;
         let saved = match self.inner.store.save(key, account, token).await {
             Ok(()) => self.inner.store.set_last_account(key, Some(account)).await,
             Err(e) => Err(e),
         };
-        match saved {
-            Ok(()) => Ok(()),
-            Err(e @ StoreError::KeyringUnavailable(_)) => {
-                self.keyring_down(&e).await;
-                // Memory only: the session ends with the process, and no file is written.
-                let _ = self.inner.memory.save(key, account, token).await;
-                let _ = self.inner.memory.set_last_account(key, Some(account)).await;
-                Ok(())
-            }
-            Err(e) => Err(ClientError {
-                state: UiState::KeyringUnavailable {
-                    detail: e.to_string(),
-                },
-                retry: RetryKind::Permanent,
-                source: ClientErrorSource::Store(e),
-            }),
+        if let Err(e) = saved {
+            // Any keyring failure (missing, locked, refusing) leaves the session usable:
+            // memory only, it ends with the process, and no file is ever written.
+            self.keyring_down(&e).await;
+            let _ = self.inner.memory.save(key, account, token).await;
+            let _ = self.inner.memory.set_last_account(key, Some(account)).await;
         }
     }
 
