@@ -30,6 +30,10 @@ pub(crate) async fn run(socket: WebSocket, state: Arc<AppState>) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let id = state.lock().hub.register(tx);
+    let _registration = Registration {
+        state: state.clone(),
+        id,
+    };
     let mut conn = Conn {
         id,
         state: state.clone(),
@@ -93,12 +97,24 @@ pub(crate) async fn run(socket: WebSocket, state: Arc<AppState>) {
             }
         }
     }
-    let mut world = state.lock();
-    let user = world.hub.conn_user(id);
-    world.hub.unregister(id);
-    if let Some((user_id, _)) = user {
-        if !world.hub.is_user_connected(user_id) {
-            set_presence(&mut world, user_id, "offline");
+}
+
+/// Forgets the socket however the task ends, a panic included, so the hub never keeps a dead
+/// connection and the user's presence follows.
+struct Registration {
+    state: Arc<AppState>,
+    id: u64,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut world = self.state.lock();
+        let user = world.hub.conn_user(self.id);
+        world.hub.unregister(self.id);
+        if let Some((user_id, _)) = user {
+            if !world.hub.is_user_connected(user_id) {
+                set_presence(&mut world, user_id, "offline");
+            }
         }
     }
 }
