@@ -31,9 +31,11 @@ if ! command -v tauri-driver >/dev/null 2>&1 || ! tauri-driver --help 2>&1 | gre
 fi
 
 # npm ci is skipped when node_modules already matches the lock file.
-if [ ! -f ui/node_modules/.package-lock.json ] || ! cmp -s ui/package-lock.json ui/node_modules/.package-lock.json 2>/dev/null; then
+stamp=ui/node_modules/.plexichat-installed-lock
+if ! cmp -s ui/package-lock.json "$stamp" 2>/dev/null; then
   echo "setup: npm ci"
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  cp ui/package-lock.json "$stamp"
 fi
 # Tauri embeds ui/dist at compile time, so it must exist before any cargo build of the app.
 if [ ! -f ui/dist/index.html ] || [ -n "$(find ui/src ui/index.html -newer ui/dist/index.html -print -quit 2>/dev/null)" ]; then
