@@ -7,7 +7,7 @@
 //! those with the live events that arrived meanwhile: each id is delivered once, in id order
 //! per channel.
 //!
-//! Invariant: while a catch-up is in flight, live MESSAGE_CREATEs are buffered rather than
+//! Invariant: while a catch-up is in flight, live `MESSAGE_CREATE`s are buffered rather than
 //! delivered, so a channel's `last_id` only moves forward and the catch-up's `after` point
 //! stays valid.
 
@@ -187,8 +187,10 @@ pub(crate) struct Fetched {
 pub(crate) struct Merged {
     /// New messages to deliver, deduplicated and in id order per channel.
     pub(crate) messages: Vec<Message>,
-    /// Some channel failed and must be retried; the server's suggested wait, if any.
-    pub(crate) retry: Option<Option<Duration>>,
+    /// Some channel failed and must be retried.
+    pub(crate) needs_retry: bool,
+    /// The longest wait a failed request's server asked for.
+    pub(crate) retry_after: Option<Duration>,
 }
 
 /// Which messages each tracked channel has delivered; decides what is new.
@@ -272,8 +274,8 @@ impl Timeline {
                         tracing::warn!(channel = %f.channel_id, error = %e, "giving up repairing a gap");
                         self.gaps.remove(&f.channel_id);
                     } else {
-                        let hint = merged.retry.flatten().max(e.retry_after);
-                        merged.retry = Some(hint);
+                        merged.needs_retry = true;
+                        merged.retry_after = merged.retry_after.max(e.retry_after);
                     }
                 }
             }
@@ -403,7 +405,7 @@ mod tests {
         )];
         let buffered = vec![msg("c", 14), msg("c", 12), msg("c", 13)];
         let out = t.merge(fetched, buffered);
-        assert!(out.retry.is_none());
+        assert!(!out.needs_retry);
         let ids: Vec<_> = out.messages.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["12", "13", "14"]);
         assert_eq!(t.plan(), [("c".to_owned(), "14".to_owned())]);
@@ -438,7 +440,8 @@ mod tests {
             vec![failed("a", "10"), ok("b", "50", vec![msg("b", 51)])],
             vec![msg("a", 20)],
         );
-        assert_eq!(out.retry, Some(Some(Duration::from_secs(2))));
+        assert!(out.needs_retry);
+        assert_eq!(out.retry_after, Some(Duration::from_secs(2)));
         let ids: Vec<_> = out.messages.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(
             ids.len(),
@@ -474,9 +477,9 @@ mod tests {
         let mut t = Timeline::default();
         t.track("gone", Some("1".into()));
         for _ in 1..MAX_GAP_RETRIES {
-            assert!(t.merge(vec![failed("gone", "1")], vec![]).retry.is_some());
+            assert!(t.merge(vec![failed("gone", "1")], vec![]).needs_retry);
         }
-        assert!(t.merge(vec![failed("gone", "1")], vec![]).retry.is_none());
+        assert!(!t.merge(vec![failed("gone", "1")], vec![]).needs_retry);
         assert_eq!(t.gap_failures(), 0);
     }
 

@@ -23,7 +23,7 @@
 //! enum, one loop, see [`GatewayState`]) and returns a [`GatewayHandle`] plus a receiver of
 //! [`GatewayUpdate`]s: connection states as [`UiState`] (`connecting`, `ready`,
 //! `reconnecting{attempt,next_at}`, `offline{reason}`, `bug_report` for close 4013,
-//! `login_required` for SECURITY_LOGOUT or a token REST confirms invalid) and chat
+//! `login_required` for `SECURITY_LOGOUT` or a token REST confirms invalid) and chat
 //! [`Event`]s. The receiver ends when the task stops.
 //!
 //! # What it guarantees

@@ -76,7 +76,7 @@ pub(crate) enum Step {
     HeartbeatAck,
     /// Publish a connection state.
     Publish(UiState),
-    /// Deliver an event (MESSAGE_CREATE still goes through dedupe).
+    /// Deliver an event (`MESSAGE_CREATE` still goes through dedupe).
     Emit(Event),
     /// The socket is identified: send presence and catch up over REST.
     Activated,

@@ -305,11 +305,11 @@ impl Connection {
                     Some(Ok(WsMessage::Close(frame))) => {
                         let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
                         let why = frame.as_ref().map(|f| f.reason.to_string()).unwrap_or_default();
-                        return self.closed_by_server(code, &why, stable);
+                        return Self::closed_by_server(code, &why, stable);
                     }
                     Some(Ok(WsMessage::Text(text))) => self.on_text(&text),
                     Some(Ok(WsMessage::Binary(bytes))) => match inflater.push(&bytes) {
-                        Ok(Some(inflated)) => match std::str::from_utf8(&inflated) {
+                        Ok(Some(message)) => match std::str::from_utf8(&message) {
                             Ok(text) => self.on_text(text),
                             Err(_) => self.on_malformed("compressed frame is not UTF-8"),
                         },
@@ -368,80 +368,98 @@ impl Connection {
             };
 
             for step in steps {
-                match step {
-                    Step::Identify => {
-                        let token = self.token.clone();
-                        let frame = Outbound::Identify {
-                            token: &token,
-                            intents: self.config.intents,
-                            compress: self.config.compress,
-                        };
-                        if !self.send(&mut sink, &frame).await {
-                            return reconnect(CloseAction::Resume, "send failed".into(), stable);
-                        }
-                    }
-                    Step::Resume { session_id, seq } => {
-                        let token = self.token.clone();
-                        let frame = Outbound::Resume {
-                            token: &token,
-                            session_id: &session_id,
-                            seq,
-                        };
-                        if !self.send(&mut sink, &frame).await {
-                            return reconnect(CloseAction::Resume, "send failed".into(), stable);
-                        }
-                    }
-                    Step::StartHeartbeat { interval_ms } => {
-                        let jitter: f64 = self.rng.random_range(0.0..1.0);
-                        heartbeat = Some(Heartbeat::new(
-                            Duration::from_millis(interval_ms),
-                            jitter,
-                            Instant::now(),
-                        ));
-                    }
-                    Step::HeartbeatNow => {
-                        if let Some(hb) = heartbeat.as_mut() {
-                            hb.on_request(Instant::now());
-                        }
-                        if !self
-                            .send(&mut sink, &Outbound::Heartbeat(self.shard.seq()))
-                            .await
-                        {
-                            return reconnect(CloseAction::Resume, "send failed".into(), stable);
-                        }
-                    }
-                    Step::HeartbeatAck => {
-                        if let Some(hb) = heartbeat.as_mut() {
-                            hb.on_ack(Instant::now());
-                            tracing::trace!(
-                                rtt_ms = hb.rtt().map(|d| d.as_millis()),
-                                "heartbeat acknowledged"
-                            );
-                        }
-                    }
-                    Step::Publish(state) => self.publish(state),
-                    Step::Emit(event) => self.deliver(event),
-                    Step::Activated => {
-                        active_since = Some(Instant::now());
-                        if !self.send_presence(&mut sink).await {
-                            return reconnect(CloseAction::Resume, "send failed".into(), stable);
-                        }
-                        self.start_catch_up();
-                    }
-                    Step::CatchUp => self.start_catch_up(),
-                    Step::Reconnect(action, reason) => {
-                        close(&mut sink, 4000).await;
-                        return reconnect(action, reason, stable);
-                    }
-                    Step::VerifyToken => self.spawn_token_check(),
-                    Step::SignedOut(message) => {
-                        close(&mut sink, 1000).await;
-                        self.sign_out(LoginReason::SignedOutRemotely, message);
-                        return SocketEnd::Stop;
-                    }
+                if let Some(end) = self
+                    .apply(step, &mut sink, &mut heartbeat, &mut active_since, stable)
+                    .await
+                {
+                    return end;
                 }
             }
         }
+    }
+
+    /// Carries out one [`Step`] of the state machine on this socket; `Some` ends the socket.
+    async fn apply(
+        &mut self,
+        step: Step,
+        sink: &mut Sink,
+        heartbeat: &mut Option<Heartbeat>,
+        active_since: &mut Option<Instant>,
+        stable: bool,
+    ) -> Option<SocketEnd> {
+        match step {
+            Step::Identify => {
+                let token = self.token.clone();
+                let frame = Outbound::Identify {
+                    token: &token,
+                    intents: self.config.intents,
+                    compress: self.config.compress,
+                };
+                if !self.send(sink, &frame).await {
+                    return Some(reconnect(CloseAction::Resume, "send failed".into(), stable));
+                }
+            }
+            Step::Resume { session_id, seq } => {
+                let token = self.token.clone();
+                let frame = Outbound::Resume {
+                    token: &token,
+                    session_id: &session_id,
+                    seq,
+                };
+                if !self.send(sink, &frame).await {
+                    return Some(reconnect(CloseAction::Resume, "send failed".into(), stable));
+                }
+            }
+            Step::StartHeartbeat { interval_ms } => {
+                let jitter: f64 = self.rng.random_range(0.0..1.0);
+                *heartbeat = Some(Heartbeat::new(
+                    Duration::from_millis(interval_ms),
+                    jitter,
+                    Instant::now(),
+                ));
+            }
+            Step::HeartbeatNow => {
+                if let Some(hb) = heartbeat.as_mut() {
+                    hb.on_request(Instant::now());
+                }
+                if !self
+                    .send(sink, &Outbound::Heartbeat(self.shard.seq()))
+                    .await
+                {
+                    return Some(reconnect(CloseAction::Resume, "send failed".into(), stable));
+                }
+            }
+            Step::HeartbeatAck => {
+                if let Some(hb) = heartbeat.as_mut() {
+                    hb.on_ack(Instant::now());
+                    tracing::trace!(
+                        rtt_ms = hb.rtt().map(|d| d.as_millis()),
+                        "heartbeat acknowledged"
+                    );
+                }
+            }
+            Step::Publish(state) => self.publish(state),
+            Step::Emit(event) => self.deliver(event),
+            Step::Activated => {
+                *active_since = Some(Instant::now());
+                if !self.send_presence(sink).await {
+                    return Some(reconnect(CloseAction::Resume, "send failed".into(), stable));
+                }
+                self.start_catch_up();
+            }
+            Step::CatchUp => self.start_catch_up(),
+            Step::Reconnect(action, reason) => {
+                close(sink, 4000).await;
+                return Some(reconnect(action, reason, stable));
+            }
+            Step::VerifyToken => self.spawn_token_check(),
+            Step::SignedOut(message) => {
+                close(sink, 1000).await;
+                self.sign_out(LoginReason::SignedOutRemotely, message);
+                return Some(SocketEnd::Stop);
+            }
+        }
+        None
     }
 
     fn on_text(&mut self, text: &str) -> Vec<Step> {
@@ -461,7 +479,7 @@ impl Connection {
         }
     }
 
-    fn closed_by_server(&mut self, code: u16, why: &str, stable: bool) -> SocketEnd {
+    fn closed_by_server(code: u16, why: &str, stable: bool) -> SocketEnd {
         let close = CloseCode::from(code);
         let action = close.action();
         tracing::info!(code, reason = why, ?action, "gateway closed by server");

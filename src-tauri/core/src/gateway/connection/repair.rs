@@ -1,4 +1,4 @@
-//! Gap repair inside the connection task: live MESSAGE_CREATEs are deduplicated by the
+//! Gap repair inside the connection task: live `MESSAGE_CREATE`s are deduplicated by the
 //! [`Timeline`], held back while a REST catch-up is in flight, and merged with its result so
 //! each id is delivered once, in id order per channel.
 //!
@@ -97,10 +97,13 @@ impl Connection {
         for m in merged.messages {
             self.emit(Event::MessageCreate(m));
         }
-        if let Some(hint) = merged.retry {
+        if merged.needs_retry {
             let failures = self.timeline.gap_failures().min(8);
             let backoff = Duration::from_millis(250u64.saturating_mul(1 << failures));
-            let wait = hint.unwrap_or(backoff).min(Duration::from_secs(60));
+            let wait = merged
+                .retry_after
+                .unwrap_or(backoff)
+                .min(Duration::from_secs(60));
             tracing::info!(retry_ms = wait.as_millis(), "catch-up incomplete; retrying");
             self.catch_up.retry_at = Some(Instant::now() + wait);
         }
