@@ -485,3 +485,30 @@ mod tests {
         assert_eq!(route_key("GET", "/servers/"), "GET /servers");
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use reqwest::header::{HeaderName, HeaderValue};
+
+    proptest! {
+        #[test]
+        fn any_header_values_parse_without_panicking(values in proptest::collection::vec("[ -~]{0,16}", 7)) {
+            let names = [
+                "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset-after",
+                "x-ratelimit-bucket", "x-ratelimit-scope", "retry-after", "x-ratelimit-global",
+            ];
+            let mut h = HeaderMap::new();
+            for (n, v) in names.iter().zip(&values) {
+                if let Ok(v) = HeaderValue::from_str(v) {
+                    h.insert(HeaderName::from_static(n), v);
+                }
+            }
+            let parsed = RateLimitHeaders::parse(&h);
+            if let Some(d) = parsed.retry_after {
+                prop_assert!(d.as_secs_f64() < 1e9);
+            }
+        }
+    }
+}

@@ -191,3 +191,28 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsing_any_text_never_panics(s in ".{0,40}") {
+            let _ = s.parse::<Version>();
+        }
+
+        #[test]
+        fn display_round_trips_and_order_matches_fields(
+            a in (0u8..4, 0u32..1000, 0u32..1000, 0u32..100_000),
+            b in (0u8..4, 0u32..1000, 0u32..1000, 0u32..100_000),
+        ) {
+            let stage = |n: u8| [Stage::Alpha, Stage::Beta, Stage::Candidate, Stage::Release][usize::from(n)];
+            let va = Version { stage: stage(a.0), major: a.1, minor: a.2, build: a.3 };
+            let vb = Version { stage: stage(b.0), major: b.1, minor: b.2, build: b.3 };
+            prop_assert_eq!(va.to_string().parse::<Version>().unwrap(), va);
+            prop_assert_eq!(va.cmp(&vb), (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+        }
+    }
+}

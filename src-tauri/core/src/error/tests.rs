@@ -820,3 +820,51 @@ fn server_error_carries_attempt_and_next_retry() {
         }
     );
 }
+
+mod no_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a server or proxy sends, building and classifying the error never panics
+        /// and always yields a state.
+        #[test]
+        fn any_status_and_body_classifies(
+            status in 0u16..1000,
+            body in proptest::collection::vec(any::<u8>(), 0..300),
+            retry_after in "[ -~]{0,12}",
+            action in prop_oneof![
+                Just(Action::Other), Just(Action::Login), Just(Action::TwoFactor),
+                Just(Action::Register), Just(Action::SendMessage), Just(Action::Negotiate)
+            ],
+        ) {
+            let mut h = HeaderMap::new();
+            if let Ok(v) = reqwest::header::HeaderValue::from_str(&retry_after) {
+                h.insert("retry-after", v);
+            }
+            let err = ApiError::from_response(status, &h, &body);
+            let _ = err.classify(&ClassifyContext::new(action, NOW));
+            prop_assert!(err.message().is_some_and(|m| !m.is_empty()), "a message for the details view");
+        }
+
+        /// JSON-shaped bodies with arbitrary field types never panic either.
+        #[test]
+        fn any_json_envelope_classifies(
+            status in 400u16..600,
+            code in prop_oneof![Just(json!(null)), any::<i64>().prop_map(|n| json!(n)), "[A-Z_]{0,20}".prop_map(|s| json!(s)), Just(json!([1]))],
+            message in prop_oneof![Just(json!(null)), ".{0,40}".prop_map(|s| json!(s)), any::<f64>().prop_map(|n| json!(n))],
+            retry in prop_oneof![Just(json!(null)), any::<f64>().prop_map(|n| json!(n)), Just(json!("soon"))],
+            enveloped in any::<bool>(),
+        ) {
+            let inner = json!({"code": code, "message": message, "retry_after": retry, "global": retry, "client_version": code});
+            let body = if enveloped { json!({"error": inner}) } else { inner };
+            let err = ApiError::from_response(status, &HeaderMap::new(), body.to_string().as_bytes());
+            let (_, kind) = err.classify(&ClassifyContext::new(Action::Other, NOW));
+            if let RetryKind::At { after, .. } = kind {
+                prop_assert!(after.as_secs_f64() < 1e9);
+            }
+        }
+    }
+
+    use serde_json::json;
+}

@@ -46,3 +46,16 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_typed_code_normalises_without_panicking(code in ".{0,20}") {
+            let out = super::normalize_two_factor_code(&code);
+            prop_assert!(!out.chars().any(char::is_whitespace));
+        }
+    }
+}
