@@ -84,28 +84,35 @@ impl Target {
         .expect("client builds")
     }
 
-    /// A new account with [`PASSWORD`]: created directly on the devserver, registered over
-    /// REST on a real server.
+    /// An account with [`PASSWORD`]: a new one created directly on the devserver; on a real
+    /// server one account registered once and shared, because registration is limited to
+    /// 10 per hour per IP there (PROTOCOL.md §3).
     pub async fn user(&self, prefix: &str) -> String {
-        let name = unique(prefix);
+        static SHARED: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
         match &self.dev {
             Some(dev) => {
+                let name = unique(prefix);
                 dev.create_user(&name, PASSWORD)
                     .await
                     .expect("user created");
+                name
             }
-            None => {
-                let email = format!("{name}@example.test");
-                self.client()
-                    .register(&name, &email, &PASSWORD.into())
-                    .await
-                    .expect("registered");
-            }
+            None => SHARED
+                .get_or_init(|| async {
+                    let name = unique("it");
+                    let email = format!("{name}@example.test");
+                    self.client()
+                        .register(&name, &email, &PASSWORD.into())
+                        .await
+                        .expect("registered");
+                    name
+                })
+                .await
+                .clone(),
         }
-        name
     }
 
-    /// A signed-in client for a new account.
+    /// A signed-in client for an account from [`Target::user`].
     pub async fn signed_in(&self, prefix: &str) -> (Client, String) {
         let name = self.user(prefix).await;
         let client = self.client();
