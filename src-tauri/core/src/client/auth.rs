@@ -151,7 +151,9 @@ impl Client {
                 };
                 self.save_challenge(Some(&challenge)).await;
                 self.inner.session.lock().await.challenge = Some(challenge);
-                self.inner.hub.publish(UiState::TwoFactorRequired {
+                // A screen, not a transient: a countdown during the code step must come back
+                // to the code form, not to the login form.
+                self.inner.hub.set_base(UiState::TwoFactorRequired {
                     expires_at,
                     methods: methods.clone(),
                 });
@@ -182,6 +184,9 @@ impl Client {
                 Some(c) if c.expires_at > now_ms() => (c.token.clone(), c.account.clone()),
                 Some(_) => {
                     s.challenge = None;
+                    drop(s);
+                    self.save_challenge(None).await;
+                    self.inner.hub.set_base(UiState::SignedOut);
                     return Err(ClientError::rejected(
                         UiState::TwoFactorExpired,
                         "challenge expired",
@@ -212,6 +217,7 @@ impl Client {
                 if matches!(e.state, UiState::TwoFactorExpired) {
                     self.inner.session.lock().await.challenge = None;
                     self.save_challenge(None).await;
+                    self.inner.hub.set_base(UiState::SignedOut);
                 }
                 Err(e)
             }

@@ -179,6 +179,8 @@ async fn two_factor_wrong_code_then_good_code() {
     })
     .await;
 
+    // A rate limit while on the code form counts down, then returns to the code form.
+    target.dev().faults().rate_limit(0.3, false, 1);
     let err = timed(client.submit_two_factor(&"000000".into()))
         .await
         .expect_err("bad code");
@@ -186,6 +188,11 @@ async fn two_factor_wrong_code_then_good_code() {
         matches!(err.state, UiState::TwoFactorInvalid { .. }),
         "{:?}",
         err.state
+    );
+    assert!(
+        matches!(client.state(), UiState::TwoFactorRequired { .. }),
+        "back on the code form after the countdown: {:?}",
+        client.state()
     );
 
     let code = target.dev().totp_code(&name).expect("code");
@@ -245,6 +252,11 @@ async fn expired_two_factor_challenge_goes_back_to_the_password_step() {
         .await
         .expect_err("expired");
     assert_eq!(err.state, UiState::TwoFactorExpired);
+    assert_eq!(
+        client.state(),
+        UiState::SignedOut,
+        "back to the password step"
+    );
     // The challenge is gone: no second try with it.
     let err = timed(client.submit_two_factor(&"123456".into()))
         .await
