@@ -285,3 +285,24 @@ async fn unknown_user_is_invalid_credentials_not_a_crash() {
         "a form error, not a screen change"
     );
 }
+
+#[tokio::test]
+async fn a_pending_challenge_survives_a_restart() {
+    let Some((target, name, _)) = two_factor_target(60_000).await else {
+        return;
+    };
+    let store = std::sync::Arc::new(plexichat_core::MemoryStore::new());
+    let first = target.client_with_store(store.clone());
+    timed(first.login(&name, &PASSWORD.into()))
+        .await
+        .expect("challenge");
+    drop(first);
+    // `plexi login` then `plexi 2fa`: a new process with the same store.
+    let second = target.client_with_store(store);
+    let code = target.dev().totp_code(&name).expect("code");
+    let user = timed(second.submit_two_factor(&Secret::new(code)))
+        .await
+        .expect("signed in");
+    assert_eq!(user.username, name);
+    assert!(matches!(second.state(), UiState::Ready { .. }));
+}
