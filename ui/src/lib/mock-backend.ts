@@ -141,7 +141,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     channel("10", "1", "general", 0),
     channel("11", "1", "random", 1),
     channel("12", "1", "announcements", 2),
-    channel("20", "2", "help", 0),
+    { ...channel("21", "2", "Support", 0), channel_type: "category" },
+    { ...channel("20", "2", "help", 1), category_id: "21" },
     channel("30", null, null, 0, USERS[1]),
     channel("31", null, null, 1, USERS[2]),
   ];

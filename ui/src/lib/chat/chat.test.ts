@@ -257,6 +257,18 @@ describe("chat", () => {
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("random");
   });
 
+  it("shows channels under collapsible categories", async () => {
+    const user = userEvent.setup();
+    await startChat();
+    await user.click(screen.getByRole("button", { name: "Rustaceans" }));
+    const category = await screen.findByRole("button", { name: /Support/ });
+    expect(category).toHaveAttribute("aria-expanded", "true");
+    expect(await screen.findByRole("button", { name: "#help" })).toBeInTheDocument();
+    await user.click(category);
+    expect(category).toHaveAttribute("aria-expanded", "false");
+    expect(screen.queryByRole("button", { name: "#help" })).toBeNull();
+  });
+
   it("shows members with presence", async () => {
     await startChat();
     const list = screen.getByTestId("member-list");
