@@ -67,11 +67,13 @@ pub mod error;
 pub mod event;
 pub mod gateway;
 pub mod model;
+pub mod outbox;
 pub mod hub;
 pub mod ratelimit;
 pub mod retry;
 pub mod redact;
 pub mod session;
+pub mod store;
 pub mod ui_state;
 pub mod version;
 

@@ -1,0 +1,428 @@
+//! One channel's delivery loop: take the head, deliver it, record the outcome, repeat.
+//!
+//! The head is the oldest row of the channel that is not failed; it is retried until it is
+//! sent or fails for good, so order is storage order. Outcomes:
+//! - sent: delete the row, move the channel's cursor, cache the message, emit `sent`;
+//! - permanent: mark `failed{reason}` (text kept), emit `failed`, go on with the next row;
+//! - recoverable: back to `queued` (with `needs_check` when the request may have reached the
+//!   server), emit `waiting{retry_at}`, sleep (a server-given delay wins over backoff).
+//!
+//! Before a row that creates a message is resent after an ambiguous attempt, the history
+//! after the channel's cursor is searched for our own message with the same text: found
+//! means sent (PROTOCOL.md §6 has no nonce, so this is the only dedupe there is).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+
+use super::{entry_of, OutboxItem, OutboxUpdate, Shared, Wakers};
+use crate::api::types::{HistoryQuery, NewMessage};
+use crate::clock::{ms_after, now_ms};
+use crate::error::{ApiError, ClientError, RetryKind};
+use crate::model::{cmp_ids, Message};
+use crate::store::outbox::{FAILED, QUEUED, SENDING};
+use crate::store::OutboxRow;
+use crate::ui_state::{Entity, UiState};
+
+/// How one attempt ended.
+#[derive(Debug)]
+enum Outcome {
+    Sent(Option<Message>),
+    Failed(UiState),
+    Wait {
+        state: UiState,
+        after: Option<Duration>,
+        needs_check: bool,
+    },
+}
+
+pub(super) async fn run(shared: Arc<Shared>, channel: String, wakers: Arc<Wakers>) {
+    let mut failures = 0u32;
+    loop {
+        let row = match begin(&shared, &channel) {
+            Ok(Some(row)) => row,
+            Ok(None) => {
+                tokio::select! {
+                    () = wakers.work.notified() => {}
+                    () = wakers.kick.notified() => {}
+                }
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "outbox: cannot read the queue");
+                failures += 1;
+                wait(&wakers, backoff(&shared, failures)).await;
+                continue;
+            }
+        };
+        let outcome = deliver(&shared, &channel, &row).await;
+        match finish(&shared, &channel, &row, outcome, failures + 1) {
+            Some(delay) => {
+                failures += 1;
+                wait(&wakers, delay).await;
+            }
+            None => failures = 0,
+        }
+    }
+}
+
+fn backoff(shared: &Shared, failures: u32) -> Duration {
+    shared
+        .config
+        .backoff
+        .delay(failures.max(1), &mut rand::rng())
+}
+
+/// Sleeps `delay`, or less when kicked (user retry, connection back).
+async fn wait(wakers: &Wakers, delay: Duration) {
+    tokio::select! {
+        () = tokio::time::sleep(delay) => {}
+        () = wakers.kick.notified() => {}
+    }
+}
+
+/// Takes the head of the channel and marks it in flight (and `sending` on disk).
+fn begin(shared: &Shared, channel: &str) -> Result<Option<OutboxRow>, crate::store::Error> {
+    let mut gate = shared.gate();
+    let Some(row) = shared.store.outbox_head(channel)? else {
+        return Ok(None);
+    };
+    shared
+        .store
+        .set_outbox_state(row.local_id, SENDING, None, row.needs_check)?;
+    gate.in_flight.insert(row.local_id);
+    shared.emit(OutboxUpdate::Sending {
+        local_id: row.local_id,
+    });
+    Ok(Some(row))
+}
+
+/// Records an outcome; returns how long the channel must wait before its next try, if it
+/// must (`failures` counts this attempt).
+fn finish(
+    shared: &Shared,
+    channel: &str,
+    row: &OutboxRow,
+    outcome: Outcome,
+    failures: u32,
+) -> Option<Duration> {
+    let local_id = row.local_id;
+    let mut gate = shared.gate();
+    gate.in_flight.remove(&local_id);
+    let written = match outcome {
+        Outcome::Sent(message) => {
+            let written = shared.store.delete_outbox(local_id).map(|_| ());
+            if let Some(m) = &message {
+                remember_sent(shared, channel, m);
+            }
+            shared.emit(OutboxUpdate::Sent { local_id, message });
+            return written.err().map(|e| {
+                tracing::error!(error = %e, "outbox: cannot delete a sent row");
+                backoff(shared, failures)
+            });
+        }
+        Outcome::Failed(state) => {
+            let reason = serde_json::to_string(&state).ok();
+            let written = shared
+                .store
+                .set_outbox_state(local_id, FAILED, reason.as_deref(), false);
+            shared.emit(OutboxUpdate::Failed { local_id, state });
+            written.map(|_| None)
+        }
+        Outcome::Wait {
+            state,
+            after,
+            needs_check,
+        } => {
+            let written = shared
+                .store
+                .set_outbox_state(local_id, QUEUED, None, needs_check);
+            let delay = after.unwrap_or_else(|| backoff(shared, failures));
+            shared.emit(OutboxUpdate::Waiting {
+                local_id,
+                state,
+                retry_at: ms_after(now_ms(), delay),
+            });
+            written.map(|_| Some(delay))
+        }
+    };
+    match written {
+        Ok(wait) => wait,
+        Err(e) => {
+            // The row keeps its last state on disk; retrying it later is the safe side.
+            tracing::error!(error = %e, "outbox: cannot record an outcome");
+            Some(backoff(shared, failures))
+        }
+    }
+}
+
+/// Moves the cursor past our message and caches it. A cache failure is logged, never fatal.
+fn remember_sent(shared: &Shared, channel: &str, message: &Message) {
+    let is_newer = match shared.store.outbox_cursor(channel) {
+        Ok(Some(cur)) => cmp_ids(&message.id, &cur).is_gt(),
+        Ok(None) => true,
+        Err(_) => false,
+    };
+    if is_newer {
+        if let Err(e) = shared.store.set_outbox_cursor(channel, &message.id) {
+            tracing::warn!(error = %e, "outbox: cannot move the cursor");
+        }
+    }
+    if let Err(e) = shared
+        .store
+        .save_messages(channel, std::slice::from_ref(message))
+    {
+        tracing::warn!(error = %e, "outbox: cannot cache a sent message");
+    }
+}
+
+async fn deliver(shared: &Shared, channel: &str, row: &OutboxRow) -> Outcome {
+    let Some(entry) = entry_of(row) else {
+        return Outcome::Failed(UiState::BugReport {
+            message: "this pending send could not be read back".into(),
+        });
+    };
+    let item = entry.item;
+    if item.creates_message() {
+        match prepare(shared, channel, row, &item).await {
+            Ok(Some(found)) => return Outcome::Sent(Some(found)),
+            Ok(None) => {}
+            Err(e) => return classify(&e, &item, row.needs_check),
+        }
+    }
+    match send(shared, channel, &item).await {
+        Ok(message) => Outcome::Sent(message),
+        Err(e) => classify(&e, &item, false),
+    }
+}
+
+/// Before a send that creates a message: make sure the channel has a cursor, and after an
+/// ambiguous attempt look for the message it may have posted.
+async fn prepare(
+    shared: &Shared,
+    channel: &str,
+    row: &OutboxRow,
+    item: &OutboxItem,
+) -> Result<Option<Message>, ClientError> {
+    let cursor = match shared.store.outbox_cursor(channel) {
+        Ok(c) => c,
+        Err(e) => return Err(store_error(&e)),
+    };
+    if row.needs_check {
+        if let Some(cursor) = cursor {
+            tokio::time::sleep(shared.config.ambiguity_grace).await;
+            return find_posted(shared, channel, &cursor, item).await;
+        }
+    }
+    if cursor.is_none() {
+        // The newest message before our first send: the lower bound of later searches.
+        let newest = shared
+            .client
+            .history(
+                channel,
+                &HistoryQuery {
+                    limit: Some(1),
+                    ..HistoryQuery::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .max_by(|a, b| cmp_ids(a, b))
+            .unwrap_or_else(|| "0".to_owned());
+        if let Err(e) = shared.store.set_outbox_cursor(channel, &newest) {
+            return Err(store_error(&e));
+        }
+    }
+    Ok(None)
+}
+
+async fn find_posted(
+    shared: &Shared,
+    channel: &str,
+    cursor: &str,
+    item: &OutboxItem,
+) -> Result<Option<Message>, ClientError> {
+    let me = my_id(shared).await?;
+    let mut page = shared
+        .client
+        .history(
+            channel,
+            &HistoryQuery {
+                after: Some(cursor.to_owned()),
+                limit: Some(shared.config.history_window.clamp(1, 100)),
+                ..HistoryQuery::default()
+            },
+        )
+        .await?;
+    page.sort_by(|a, b| cmp_ids(&a.id, &b.id));
+    Ok(page
+        .into_iter()
+        .filter(|m| cmp_ids(&m.id, cursor).is_gt())
+        .find(|m| m.author_id == me && is_same_send(m, item)))
+}
+
+fn is_same_send(m: &Message, item: &OutboxItem) -> bool {
+    match item {
+        OutboxItem::Text { content } => {
+            m.content == *content && m.reply_to_id.is_none() && m.attachments.is_empty()
+        }
+        OutboxItem::Reply {
+            content,
+            reply_to_id,
+        } => m.content == *content && m.reply_to_id.as_deref() == Some(reply_to_id),
+        OutboxItem::Attachment {
+            content, filename, ..
+        } => m.content == *content && m.attachments.iter().any(|a| a.filename == *filename),
+        _ => false,
+    }
+}
+
+async fn my_id(shared: &Shared) -> Result<String, ClientError> {
+    if let Some(id) = shared
+        .me
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+    {
+        return Ok(id);
+    }
+    let user = shared.client.whoami().await?;
+    *shared
+        .me
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(user.id.clone());
+    Ok(user.id)
+}
+
+async fn send(
+    shared: &Shared,
+    channel: &str,
+    item: &OutboxItem,
+) -> Result<Option<Message>, ClientError> {
+    let client = &shared.client;
+    match item {
+        OutboxItem::Text { content } => {
+            let msg = NewMessage {
+                content: content.clone(),
+                ..NewMessage::default()
+            };
+            client.send_message(channel, &msg).await.map(Some)
+        }
+        OutboxItem::Reply {
+            content,
+            reply_to_id,
+        } => {
+            let msg = NewMessage {
+                content: content.clone(),
+                reply_to_id: Some(reply_to_id.clone()),
+                ..NewMessage::default()
+            };
+            client.send_message(channel, &msg).await.map(Some)
+        }
+        OutboxItem::Edit {
+            message_id,
+            content,
+        } => client
+            .edit_message(channel, message_id, content)
+            .await
+            .map(Some),
+        OutboxItem::Delete { message_id } => client
+            .delete_message(channel, message_id)
+            .await
+            .map(|()| None),
+        OutboxItem::Reaction {
+            message_id,
+            emoji,
+            is_add,
+        } => if *is_add {
+            client.add_reaction(channel, message_id, emoji).await
+        } else {
+            client.remove_reaction(channel, message_id, emoji).await
+        }
+        .map(|()| None),
+        OutboxItem::Attachment {
+            content,
+            filename,
+            mime,
+            data_base64,
+        } => {
+            let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data_base64) else {
+                return Err(ClientError::rejected(
+                    UiState::InvalidInput {
+                        field: Some("file".into()),
+                        message: "The file could not be read back".into(),
+                    },
+                    "undecodable attachment",
+                ));
+            };
+            // A duplicate upload after an ambiguous failure only leaves an unused file on
+            // the server; the message itself is deduplicated like any other.
+            let attachment = client
+                .upload_attachment(channel, filename, mime, bytes.into())
+                .await?;
+            let msg = NewMessage {
+                content: content.clone(),
+                attachments: vec![attachment.id],
+                ..NewMessage::default()
+            };
+            client.send_message(channel, &msg).await.map(Some)
+        }
+    }
+}
+
+/// Sorts a failure into sent / failed / wait, by its classification only.
+fn classify(err: &ClientError, item: &OutboxItem, was_ambiguous: bool) -> Outcome {
+    let may_have_landed = was_ambiguous
+        || err
+            .api_error()
+            .is_some_and(ApiError::may_have_reached_server);
+    match err.retry {
+        RetryKind::Permanent => {
+            if matches!(item, OutboxItem::Delete { .. })
+                && matches!(
+                    err.state,
+                    UiState::NotFound {
+                        entity: Entity::Message,
+                        ..
+                    }
+                )
+            {
+                // Already gone: what the user wanted.
+                return Outcome::Sent(None);
+            }
+            if matches!(err.api_error(), Some(ApiError::Decode(_))) {
+                // The server said yes but the answer was unreadable: the message exists.
+                return Outcome::Wait {
+                    state: err.state.clone(),
+                    after: None,
+                    needs_check: true,
+                };
+            }
+            Outcome::Failed(err.state.clone())
+        }
+        RetryKind::At { after, .. } => Outcome::Wait {
+            state: err.state.clone(),
+            after: Some(after),
+            needs_check: was_ambiguous,
+        },
+        RetryKind::Backoff | RetryKind::Reauthenticate | RetryKind::UpdateRequired => {
+            Outcome::Wait {
+                state: err.state.clone(),
+                after: None,
+                needs_check: may_have_landed && item.creates_message(),
+            }
+        }
+    }
+}
+
+fn store_error(e: &crate::store::Error) -> ClientError {
+    ClientError {
+        state: UiState::BugReport {
+            message: format!("local database: {e}"),
+        },
+        retry: RetryKind::Backoff,
+        source: crate::error::ClientErrorSource::Rejected(e.to_string()),
+    }
+}

@@ -1,0 +1,129 @@
+//! Schema migrations, applied in order inside one transaction each.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. A migration is never edited
+//! once released: a change is a new entry at the end of [`MIGRATIONS`]. A database written
+//! by a newer app (a higher version than we know) is refused rather than guessed at.
+
+use rusqlite::Connection;
+
+use super::Error;
+
+/// Every migration, oldest first; the schema version is the index of the last applied + 1.
+const MIGRATIONS: &[&str] = &[
+    // 1: the cache and the outbox. Rows keep the server's JSON so that a new field in the
+    // model needs no migration; only what is queried or ordered on gets a column.
+    "CREATE TABLE servers (
+         id TEXT PRIMARY KEY,
+         json TEXT NOT NULL
+     );
+     CREATE TABLE channels (
+         id TEXT PRIMARY KEY,
+         server_id TEXT,
+         json TEXT NOT NULL
+     );
+     CREATE INDEX channels_by_server ON channels(server_id);
+     CREATE TABLE members (
+         server_id TEXT NOT NULL,
+         user_id TEXT NOT NULL,
+         json TEXT NOT NULL,
+         PRIMARY KEY (server_id, user_id)
+     );
+     CREATE TABLE dm_channels (
+         id TEXT PRIMARY KEY,
+         json TEXT NOT NULL
+     );
+     -- Snowflakes are decimal strings of varying length: (length, text) sorts them
+     -- numerically.
+     CREATE TABLE messages (
+         channel_id TEXT NOT NULL,
+         id TEXT NOT NULL,
+         id_len INTEGER NOT NULL,
+         json TEXT NOT NULL,
+         PRIMARY KEY (channel_id, id)
+     );
+     CREATE INDEX messages_by_order ON messages(channel_id, id_len, id);
+     CREATE TABLE read_markers (
+         channel_id TEXT PRIMARY KEY,
+         message_id TEXT NOT NULL
+     );
+     CREATE TABLE drafts (
+         channel_id TEXT PRIMARY KEY,
+         content TEXT NOT NULL,
+         updated_at INTEGER NOT NULL
+     );
+     -- local_id order is send order within a channel.
+     CREATE TABLE outbox (
+         local_id INTEGER PRIMARY KEY AUTOINCREMENT,
+         channel_id TEXT NOT NULL,
+         item TEXT NOT NULL,
+         -- 'queued' | 'sending' | 'failed'; reason is the failure's UiState as JSON.
+         state TEXT NOT NULL,
+         reason TEXT,
+         needs_check INTEGER NOT NULL DEFAULT 0,
+         created_at INTEGER NOT NULL
+     );
+     CREATE INDEX outbox_by_channel ON outbox(channel_id, local_id);
+     -- The newest message id known in a channel before its next send: a resend after an
+     -- ambiguous failure searches history after it (PROTOCOL.md §6: no nonce).
+     CREATE TABLE outbox_cursor (
+         channel_id TEXT PRIMARY KEY,
+         message_id TEXT NOT NULL
+     );",
+];
+
+/// The schema version this build writes.
+#[must_use]
+pub fn latest_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// Brings `conn` up to [`latest_version`].
+///
+/// # Errors
+/// [`Error::TooNew`] for a database from a newer app; [`Error::Sqlite`] when a migration fails
+/// (the transaction is rolled back, the file is left as it was).
+pub fn migrate(conn: &mut Connection) -> Result<(), Error> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > latest_version() {
+        return Err(Error::TooNew {
+            found: current,
+            known: latest_version(),
+        });
+    }
+    let start = usize::try_from(current).unwrap_or(0);
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op_and_sets_the_version() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, latest_version());
+    }
+
+    #[test]
+    fn a_database_from_a_newer_app_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", latest_version() + 1)
+            .unwrap();
+        assert!(matches!(migrate(&mut conn), Err(Error::TooNew { .. })));
+    }
+}
