@@ -3,20 +3,6 @@
 //! Everything here is a stand-in: when the lead generates one of these with ts-rs, replace the
 //! definition by a re-export from `./bindings/<Name>` and nothing else in the UI changes.
 
-// until generated from Rust
-/** Presence values the server knows. */
-export type PresenceStatus = "online" | "idle" | "dnd" | "invisible" | "offline";
-
-// until generated from Rust
-/** One member of a server (`list_members`). */
-export type Member = {
-  user_id: string;
-  username: string;
-  nickname: string | null;
-  avatar_url: string | null;
-  presence_status: string | null;
-};
-
 // until generated from Rust (not in event.rs yet: asked of the lead for upload_attachment)
 /** Upload progress, pushed on `chat-event` while `upload_attachment` runs. */
 export type UploadProgress = {
@@ -33,6 +19,5 @@ export type UploadProgress = {
 /** Commands the shell does not export yet, in the generated `Commands` format. */
 export type PendingCommands = {
   cancel_two_factor: { args: null; result: null };
-  list_members: { args: { server_id: string }; result: Member[] };
   update_profile: { args: { display_name: string | null }; result: null };
 };

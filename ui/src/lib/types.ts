@@ -6,6 +6,7 @@ export type { Attachment } from "./bindings/Attachment";
 export type { Channel } from "./bindings/Channel";
 export type { Event } from "./bindings/Event";
 export type { LoginOutcome } from "./bindings/LoginOutcome";
+export type { Member } from "./bindings/Member";
 export type { Message } from "./bindings/Message";
 export type { PasswordRequirements } from "./bindings/PasswordRequirements";
 export type { Presence } from "./bindings/Presence";
@@ -20,7 +21,7 @@ export type { IpcError } from "./bindings/IpcError";
 export type { LoginReason } from "./bindings/LoginReason";
 export type { UiState } from "./bindings/UiState";
 export type { User } from "./bindings/User";
-export type { Member, PresenceStatus, UploadProgress } from "./pending-types";
+export type { UploadProgress } from "./pending-types";
 
 import type { UiState } from "./bindings/UiState";
 
