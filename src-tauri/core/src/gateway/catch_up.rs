@@ -118,12 +118,18 @@ pub(crate) async fn fetch_after(
     Ok(all)
 }
 
-/// How many delivered ids per channel are remembered for dedupe.
-const REMEMBERED_IDS: usize = 4096;
+/// How many delivered ids per tracked channel are remembered for dedupe.
+const REMEMBERED_IDS: usize = 1024;
+
+/// The same for channels nobody tracks (dedupe only, no catch-up): kept small because a user
+/// in many servers sees messages from many channels.
+const REMEMBERED_IDS_UNTRACKED: usize = 64;
 
 /// Per-channel delivery record.
 #[derive(Debug, Default, Clone)]
 struct Cursor {
+    /// Whether catch-up repairs this channel (the UI has it open or cached).
+    is_tracked: bool,
     /// Greatest id delivered (or the point to catch up from).
     last_id: Option<String>,
     /// Recently delivered ids, oldest first, for dedupe of late duplicates.
@@ -132,10 +138,18 @@ struct Cursor {
 }
 
 impl Cursor {
+    fn capacity(&self) -> usize {
+        if self.is_tracked {
+            REMEMBERED_IDS
+        } else {
+            REMEMBERED_IDS_UNTRACKED
+        }
+    }
+
     fn remember(&mut self, id: &str) {
         if self.recent_set.insert(id.to_owned()) {
             self.recent.push_back(id.to_owned());
-            if self.recent.len() > REMEMBERED_IDS {
+            while self.recent.len() > self.capacity() {
                 if let Some(old) = self.recent.pop_front() {
                     self.recent_set.remove(&old);
                 }
@@ -155,7 +169,7 @@ impl Cursor {
             || self.recent.front().is_some_and(|oldest| {
                 // Older than everything remembered and not newer than the last delivered id:
                 // it was delivered long ago (or predates tracking).
-                self.recent.len() >= REMEMBERED_IDS && cmp_ids(id, oldest).is_lt()
+                self.recent.len() >= self.capacity() && cmp_ids(id, oldest).is_lt()
             })
     }
 }
@@ -207,6 +221,7 @@ impl Timeline {
     /// use the documented epoch (recorded message ids decode to dates years off).
     pub(crate) fn track(&mut self, channel_id: &str, last_seen: Option<String>) {
         let cursor = self.channels.entry(channel_id.to_owned()).or_default();
+        cursor.is_tracked = true;
         if let Some(start) = last_seen {
             if cursor
                 .last_id
@@ -219,7 +234,9 @@ impl Timeline {
     }
 
     pub(crate) fn untrack(&mut self, channel_id: &str) {
-        self.channels.remove(channel_id);
+        if let Some(cursor) = self.channels.get_mut(channel_id) {
+            cursor.is_tracked = false;
+        }
         self.gaps.remove(channel_id);
     }
 
@@ -228,6 +245,7 @@ impl Timeline {
     pub(crate) fn plan(&self) -> Vec<(String, String)> {
         self.channels
             .iter()
+            .filter(|(_, cur)| cur.is_tracked)
             .filter_map(|(c, cur)| {
                 let after = self
                     .gaps
@@ -241,8 +259,9 @@ impl Timeline {
 
     /// A live message: `true` when it is new and must be delivered.
     ///
-    /// Untracked channels are tracked from their first message on, so a channel the user
-    /// has not opened still gets its gaps repaired once it has been seen.
+    /// Untracked channels are deduplicated too, but their gaps are not repaired: the UI
+    /// loads a channel's history when it opens it, and fetching every channel a user can
+    /// see after each reconnect would run into the history rate limit.
     pub(crate) fn accept(&mut self, channel_id: &str, id: &str) -> bool {
         let cursor = self.channels.entry(channel_id.to_owned()).or_default();
         if cursor.has(id) {
@@ -507,8 +526,26 @@ mod tests {
     }
 
     #[test]
+    fn untracked_channels_are_deduplicated_but_not_caught_up() {
+        let mut t = Timeline::default();
+        assert!(t.accept("elsewhere", "5"));
+        assert!(!t.accept("elsewhere", "5"));
+        assert!(t.plan().is_empty());
+        t.track("elsewhere", None);
+        assert_eq!(t.plan(), [("elsewhere".to_owned(), "5".to_owned())]);
+        t.untrack("elsewhere");
+        assert!(t.plan().is_empty());
+        assert!(!t.accept("elsewhere", "5"), "dedupe survives untracking");
+        for i in 100..(100 + REMEMBERED_IDS_UNTRACKED as u64 * 2) {
+            t.accept("elsewhere", &i.to_string());
+        }
+        assert!(t.channels["elsewhere"].recent.len() <= REMEMBERED_IDS_UNTRACKED);
+    }
+
+    #[test]
     fn dedupe_memory_is_bounded() {
         let mut t = Timeline::default();
+        t.track("c", None);
         for i in 1..=(REMEMBERED_IDS as u64 + 100) {
             assert!(t.accept("c", &i.to_string()));
         }
