@@ -21,6 +21,8 @@ pub(crate) struct FaultState {
     pub(crate) http_status: Option<(u16, u32)>,
     /// (retry_after s, global, calls left).
     pub(crate) rate_limit: Option<(f64, bool, u32)>,
+    /// Only calls whose `METHOD /path` contains this are rate limited by `rate_limit`.
+    pub(crate) rate_limit_route: Option<String>,
     /// Minimum version enforced on every REST call from now on.
     pub(crate) min_version: Option<String>,
     /// Added latency per REST call.
@@ -53,7 +55,17 @@ impl Faults {
 
     /// The next `count` REST calls get an un-enveloped 429 with this `retry_after` (seconds).
     pub fn rate_limit(&self, retry_after: f64, global: bool, count: u32) {
-        self.state.lock().faults.rate_limit = Some((retry_after, global, count));
+        let mut world = self.state.lock();
+        world.faults.rate_limit = Some((retry_after, global, count));
+        world.faults.rate_limit_route = None;
+    }
+
+    /// Like [`Faults::rate_limit`], but only for calls whose `METHOD /path` contains `route`
+    /// (e.g. `"POST /api/v1/channels/"`), so background calls (typing, acks) do not use it up.
+    pub fn rate_limit_route(&self, retry_after: f64, global: bool, count: u32, route: &str) {
+        let mut world = self.state.lock();
+        world.faults.rate_limit = Some((retry_after, global, count));
+        world.faults.rate_limit_route = Some(route.to_owned());
     }
 
     /// Raises the minimum client version: negotiate and every later REST call answer 426.
@@ -124,7 +136,7 @@ impl Faults {
         let f = &world.faults;
         json!({
             "http_status": f.http_status.map(|(s, c)| json!({"status": s, "count": c})),
-            "rate_limit": f.rate_limit.map(|(r, g, c)| json!({"retry_after": r, "global": g, "count": c})),
+            "rate_limit": f.rate_limit.map(|(r, g, c)| json!({"retry_after": r, "global": g, "count": c, "route": f.rate_limit_route})),
             "min_version": f.min_version,
             "delay_ms": f.delay_ms,
             "token_check_limit": f.token_checks_limited,
@@ -183,8 +195,19 @@ impl Faults {
                         .and_then(Value::as_bool)
                         .unwrap_or(false);
                     let count = count_of(value.get("count"))?;
+                    let route = match value.get("route") {
+                        None | Some(Value::Null) => None,
+                        Some(v) => Some(
+                            v.as_str()
+                                .ok_or("rate_limit: route must be a string")?
+                                .to_owned(),
+                        ),
+                    };
                     actions.push(Box::new(move |f: &Self| {
-                        f.rate_limit(retry, global, count);
+                        match &route {
+                            Some(r) => f.rate_limit_route(retry, global, count, r),
+                            None => f.rate_limit(retry, global, count),
+                        }
                         Ok(())
                     }));
                 }
@@ -282,10 +305,14 @@ fn count_of(v: Option<&Value>) -> Result<u32, String> {
 }
 
 /// The REST-side fault, if any, for one call; consumes a count.
-pub(crate) fn take_rest_fault(state: &AppState) -> Option<ApiError> {
+pub(crate) fn take_rest_fault(state: &AppState, route: &str) -> Option<ApiError> {
     let mut world = state.lock();
     let faults = &mut world.faults;
-    if let Some((retry, global, left)) = faults.rate_limit {
+    let is_route_match = faults
+        .rate_limit_route
+        .as_deref()
+        .is_none_or(|r| route.contains(r));
+    if let (Some((retry, global, left)), true) = (faults.rate_limit, is_route_match) {
         faults.rate_limit = (left > 1).then_some((retry, global, left - 1));
         if left > 0 {
             return Some(ApiError::rate_limited(

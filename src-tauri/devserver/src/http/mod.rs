@@ -93,7 +93,8 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
     if declared_len.is_some_and(|l| l > MAX_BODY as u64) {
         return ApiError::new(413, "Request body too large").into_response();
     }
-    if let Some(err) = take_rest_fault(&state) {
+    let route = format!("{} {}", req.method(), req.uri().path());
+    if let Some(err) = take_rest_fault(&state, &route) {
         return err.into_response();
     }
     if let Some(err) = min_version_fault(&state, &req) {

@@ -2,7 +2,7 @@
 //! the wire the way a client would see it.
 
 use crate::common::{quiet_config, start, Api, Frame, Gw, WAIT};
-use plexichat_devserver::{DevServerHandle, TestUser};
+use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle, TestUser};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -326,4 +326,50 @@ async fn request_count_sees_faulted_calls_too() {
     );
     assert_eq!(server.request_count("POST", "/channels/{id}/messages"), 2);
     assert_eq!(server.channel_message_ids(&s.general_channel_id).len(), 1);
+}
+
+#[tokio::test]
+async fn rate_limit_fault_can_target_one_route() {
+    let server = DevServer::start(DevServerConfig::for_tests())
+        .await
+        .unwrap();
+    let user = server
+        .create_user("route_probe", "Route-Probe-123!")
+        .await
+        .unwrap();
+    let guild = server.create_server(&user.username, "S").await.unwrap();
+    server
+        .faults()
+        .apply(&json!({"rate_limit": {"retry_after": 1.0, "count": 1, "route": "POST /api/v1/channels/"}}))
+        .unwrap();
+    let http = reqwest::Client::new();
+    let me = http
+        .get(format!("{}/api/v1/users/@me", server.base_url()))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200, "a GET elsewhere is not limited");
+    let url = format!(
+        "{}/api/v1/channels/{}/messages",
+        server.base_url(),
+        guild.general_channel_id
+    );
+    let first = http
+        .post(&url)
+        .bearer_auth(&user.token)
+        .json(&json!({"content": "one"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 429);
+    let second = http
+        .post(&url)
+        .bearer_auth(&user.token)
+        .json(&json!({"content": "two"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 200);
+    server.shutdown().await;
 }
