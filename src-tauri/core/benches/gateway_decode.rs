@@ -48,6 +48,18 @@ fn bench(c: &mut Criterion) {
         });
     });
 
+    group.bench_function("typed_decode_only", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for f in &frames {
+                if let Ok(Some(Event::MessageCreate(m))) = decode_event(black_box(f)) {
+                    n += m.content.len();
+                }
+            }
+            black_box(n)
+        });
+    });
+
     group.bench_function("serde_json_value_only", |b| {
         b.iter(|| {
             let mut n = 0usize;
