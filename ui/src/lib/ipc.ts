@@ -32,7 +32,8 @@ export type Events = {
 
 /** What actually carries the calls: Tauri in the app, the mock backend elsewhere. */
 export interface Backend {
-  invoke(command: string, args: Record<string, unknown>): Promise<unknown>;
+  /** `args` is `null` for commands without arguments. */
+  invoke(command: string, args: Record<string, unknown> | null): Promise<unknown>;
   listen(event: string, handler: (payload: unknown) => void): () => void;
 }
 
@@ -47,12 +48,13 @@ function isTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
-async function tauriBackend(): Promise<Backend> {
+/** The backend inside the Tauri window. */
+export async function tauriBackend(): Promise<Backend> {
   const core = await import("@tauri-apps/api/core");
   const ev = await import("@tauri-apps/api/event");
   return {
     // Every Rust command takes its arguments as one `args` struct (see src-tauri/src/commands).
-    invoke: (command, args) => core.invoke(command, Object.keys(args).length > 0 ? { args } : {}),
+    invoke: (command, args) => core.invoke(command, args === null ? {} : { args }),
     listen(event, handler) {
       // Tauri's listen is async; an unlisten requested before it resolves must still run.
       let stopped = false;
@@ -109,7 +111,7 @@ export function toIpcError(e: unknown): IpcError {
 export async function invoke<C extends CommandName>(command: C, ...args: ArgsOf<C> extends null ? [] : [ArgsOf<C>]): Promise<ResultOf<C>> {
   const b = await current();
   try {
-    return (await b.invoke(command, (args[0] ?? {}) as Record<string, unknown>)) as ResultOf<C>;
+    return (await b.invoke(command, (args[0] ?? null) as Record<string, unknown> | null)) as ResultOf<C>;
   } catch (e) {
     const err = toIpcError(e);
     console.warn(`ipc: ${command} failed: ${err.code}`);

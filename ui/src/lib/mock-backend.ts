@@ -36,7 +36,7 @@ export type MockOptions = {
 /** A scriptable in-memory backend. */
 export type MockBackend = Backend & {
   /** Every invoke, in order. */
-  calls: { command: string; args: Record<string, unknown> }[];
+  calls: { command: string; args: Record<string, unknown> | null }[];
   /** Rejects the next call of `command` with `error`. */
   failNext(command: string, error: IpcError): void;
   /** Answers the next call of `command` with `value`, with no side effects. */
@@ -349,7 +349,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       if (answer?.length) return answer.shift();
       const h = handlers[command];
       if (!h) throw { code: "internal", message: `unknown command ${command}`, state: null } satisfies IpcError;
-      return h(args);
+      return h(args ?? {});
     },
     listen(event, handler) {
       const set = listeners.get(event) ?? new Set();

@@ -109,7 +109,7 @@ describe("history", () => {
     const scroller = screen.getByTestId("message-scroller");
     scroller.scrollTop = 0;
     await fireEvent.scroll(scroller);
-    await waitFor(() => expect(mock.calls.filter((c) => c.command === "load_messages" && c.args.before !== null)).toHaveLength(1));
+    await waitFor(() => expect(mock.calls.filter((c) => c.command === "load_messages" && c.args?.before != null)).toHaveLength(1));
   });
 
   it("lists pinned messages", async () => {

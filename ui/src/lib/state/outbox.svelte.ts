@@ -8,7 +8,7 @@
 import { createContext } from "svelte";
 import { invoke } from "../ipc";
 import type { ChatState } from "./chat.svelte";
-import type { IpcError, Message, UploadProgress } from "../types";
+import type { IpcError, Message, UiState, UploadProgress } from "../types";
 
 /** A message not confirmed yet. */
 export type PendingMessage = {
@@ -90,6 +90,16 @@ export class OutboxState {
           ? "Not sent."
           : err.message;
     this.patch(item.local_id, { status: "failed", error: text, retry_at: null });
+  }
+
+  /**
+   * Takes an app-wide state. A non-global `rate_limited` while sends are in flight means the
+   * core is waiting before it sends them (it retries by itself): they show "Sending in N s…".
+   */
+  onAppState(s: UiState): void {
+    if (s.state !== "rate_limited" || s.global) return;
+    if (!this.items.some((p) => p.status === "sending")) return;
+    this.items = this.items.map((p) => (p.status === "sending" ? { ...p, status: "rate_limited", retry_at: s.retry_at } : p));
   }
 
   /** The core delivered a message: the matching pending item (ours, same text) is done. */

@@ -77,4 +77,17 @@ describe("ChatState and OutboxState", () => {
     outbox.onDelivered(m("6", "hello", ME.id));
     expect(outbox.items).toHaveLength(0);
   });
+
+  it("a route rate limit announced while a send is in flight counts down on that message", () => {
+    const chat = new ChatState(ME);
+    const outbox = new OutboxState(chat);
+    outbox.items = [{ local_id: "l1", channel_id: "10", content: "wait for it", reply_to_id: null, status: "sending", retry_at: null, error: null }];
+    outbox.onAppState({ state: "rate_limited", retry_at: 123, scope: "route", global: false });
+    expect(outbox.items.map((p) => [p.content, p.status, p.retry_at])).toEqual([["wait for it", "rate_limited", 123]]);
+    // A global limit is the banner's business; other states change nothing.
+    outbox.items = [{ ...outbox.items[0], status: "sending", retry_at: null }];
+    outbox.onAppState({ state: "rate_limited", retry_at: 5, scope: "global", global: true });
+    outbox.onAppState({ state: "connecting" });
+    expect(outbox.items[0].status).toBe("sending");
+  });
 });
