@@ -21,6 +21,27 @@
 //! Invariants: the database is written before every update is emitted (a subscriber never
 //! sees a state the disk does not have); [`Outbox::open`] respawns every queue that still has
 //! rows; dropping the last [`Outbox`] handle stops the workers.
+//!
+//! ```no_run
+//! # async fn demo(client: plexichat_core::Client) -> Result<(), plexichat_core::outbox::Error> {
+//! use plexichat_core::outbox::{Outbox, OutboxItem, OutboxUpdate};
+//! use plexichat_core::store::Store;
+//!
+//! let store = Store::open_default("https://api.plexichat.com", "alice")?;
+//! let outbox = Outbox::open(store, client).await?;
+//! let (pending, mut updates) = outbox.subscribe()?;
+//! println!("{} sends still pending from last time", pending.len());
+//! let local_id = outbox.enqueue("1234", OutboxItem::Text { content: "hi".into() })?;
+//! while let Ok(update) = updates.recv().await {
+//!     if let OutboxUpdate::Sent { local_id: id, message } = &update {
+//!         if *id == local_id {
+//!             println!("delivered as {:?}", message.as_ref().map(|m| &m.id));
+//!             break;
+//!         }
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 
 mod item;
 mod worker;

@@ -177,6 +177,12 @@ fn remember_sent(shared: &Shared, channel: &str, message: &Message) {
     }
 }
 
+fn forget_deleted(shared: &Shared, channel: &str, message_id: &str) {
+    if let Err(e) = shared.store.remove_message(channel, message_id) {
+        tracing::warn!(error = %e, "outbox: cannot drop a deleted message from the cache");
+    }
+}
+
 async fn deliver(shared: &Shared, channel: &str, row: &OutboxRow) -> Outcome {
     let Some(entry) = entry_of(row) else {
         return Outcome::Failed(UiState::BugReport {
@@ -192,7 +198,12 @@ async fn deliver(shared: &Shared, channel: &str, row: &OutboxRow) -> Outcome {
         }
     }
     match send(shared, channel, &item).await {
-        Ok(message) => Outcome::Sent(message),
+        Ok(message) => {
+            if let OutboxItem::Delete { message_id } = &item {
+                forget_deleted(shared, channel, message_id);
+            }
+            Outcome::Sent(message)
+        }
         Err(e) => classify(&e, &item, false),
     }
 }
@@ -210,9 +221,9 @@ async fn prepare(
         Err(e) => return Err(store_error(&e)),
     };
     if row.needs_check {
-        if let Some(cursor) = cursor {
-            tokio::time::sleep(shared.config.ambiguity_grace).await;
-            return find_posted(shared, channel, &cursor, item).await;
+        tokio::time::sleep(shared.config.ambiguity_grace).await;
+        if let Some(found) = find_posted(shared, channel, cursor.as_deref(), row, item).await? {
+            return Ok(Some(found));
         }
     }
     if cursor.is_none() {
@@ -238,19 +249,24 @@ async fn prepare(
     Ok(None)
 }
 
+/// Our message for `item` posted after `cursor`. Without a cursor (the store lost it), the
+/// newest page is searched for one created since shortly before the row was written.
 async fn find_posted(
     shared: &Shared,
     channel: &str,
-    cursor: &str,
+    cursor: Option<&str>,
+    row: &OutboxRow,
     item: &OutboxItem,
 ) -> Result<Option<Message>, ClientError> {
+    /// Allowance for the difference between our clock and the server's.
+    const CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
     let me = my_id(shared).await?;
     let mut page = shared
         .client
         .history(
             channel,
             &HistoryQuery {
-                after: Some(cursor.to_owned()),
+                after: cursor.map(str::to_owned),
                 limit: Some(shared.config.history_window.clamp(1, 100)),
                 ..HistoryQuery::default()
             },
@@ -259,7 +275,10 @@ async fn find_posted(
     page.sort_by(|a, b| cmp_ids(&a.id, &b.id));
     Ok(page
         .into_iter()
-        .filter(|m| cmp_ids(&m.id, cursor).is_gt())
+        .filter(|m| match cursor {
+            Some(c) => cmp_ids(&m.id, c).is_gt(),
+            None => m.created_at >= row.created_at - CLOCK_SKEW_MS,
+        })
         .find(|m| m.author_id == me && is_same_send(m, item)))
 }
 
