@@ -109,6 +109,15 @@ export class OutboxState {
     if (hit) this.drop(hit.local_id);
   }
 
+  /**
+   * A rejected-as-rate-limited send whose wait is over and that the core has not delivered:
+   * give the choice back to the user (the core does not retry waits it refused to sleep).
+   */
+  expire(local_id: string): void {
+    const item = this.items.find((p) => p.local_id === local_id);
+    if (item?.status === "rate_limited") this.patch(local_id, { status: "failed", error: "rate limited", retry_at: null });
+  }
+
   /** Tries a failed message again, by the user's choice. */
   retry(local_id: string): Promise<void> {
     const item = this.items.find((p) => p.local_id === local_id);
