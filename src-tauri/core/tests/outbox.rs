@@ -87,6 +87,50 @@ async fn a_restart_in_the_middle_of_a_queue_loses_nothing() {
 }
 
 #[tokio::test]
+async fn a_rate_limit_holds_the_queue_until_its_retry_at() {
+    let w = World::start().await;
+    let (outbox, mut rec) = w.open(w.client(TIMEOUT)).await;
+    let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
+    rec.until("the first send", |r| r.sent().contains_key(&warm))
+        .await;
+    // More 429s than the client waits out by itself: the outbox has to hold the queue.
+    w.server.faults().rate_limit(0.4, false, 6);
+    let first = outbox.enqueue(&w.channel, text("limited 1")).unwrap();
+    let second = outbox.enqueue(&w.channel, text("limited 2")).unwrap();
+    rec.until("both sends", |r| {
+        r.sent().contains_key(&first) && r.sent().contains_key(&second)
+    })
+    .await;
+    let held: Vec<_> = rec
+        .updates
+        .iter()
+        .filter_map(|u| match u {
+            OutboxUpdate::Waiting {
+                local_id,
+                state: UiState::RateLimited { retry_at, .. },
+                retry_at: due,
+            } => Some((*local_id, *retry_at, *due)),
+            _ => None,
+        })
+        .collect();
+    assert!(!held.is_empty(), "the queue was held: {:?}", rec.updates);
+    assert!(
+        held.iter().all(|(id, _, _)| *id == first),
+        "the head waits, not the next"
+    );
+    // The server's delay (0.4 s) is what the queue waits, not a short backoff.
+    let (_, server_at, due) = held[0];
+    assert!(
+        due >= server_at - 50,
+        "due {due} vs server retry_at {server_at}"
+    );
+    assert_eq!(
+        w.server_contents(&w.channel).await,
+        ["before", "limited 1", "limited 2"]
+    );
+}
+
+#[tokio::test]
 async fn a_content_rejected_send_stays_failed_with_its_text_and_the_queue_goes_on() {
     let w = World::start().await;
     let (outbox, mut rec) = w.open(w.client(TIMEOUT)).await;
