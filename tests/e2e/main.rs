@@ -7,10 +7,12 @@
 //! screenshots of the states it reaches under `target/screenshots/`.
 
 mod driver;
+mod world;
 
 use std::time::Duration;
 
 use driver::{AppSession, Locator};
+use world::{World, PASSWORD};
 
 /// The login screen is the first thing a new user sees, with every control the brief names.
 #[tokio::test]
@@ -49,5 +51,187 @@ async fn login_screen_then_demo_shows_the_channel_list() {
         .await;
     app.screenshot("demo-channel-list").await;
 
+    app.close().await;
+}
+
+/// Demo sign-in, then a message typed and sent with Enter appears in the channel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn demo_sign_in_and_send() {
+    let app = AppSession::launch(&[]).await;
+    app.click(Locator::TestId("try-demo")).await;
+    app.wait_for(Locator::TestId("message"), Duration::from_secs(30)).await;
+    app.send_message("hello from the end-to-end test").await;
+    app.wait_for_text(Locator::TestId("message-content"), "hello from the end-to-end test", Duration::from_secs(20)).await;
+    app.screenshot("demo-message-sent").await;
+    app.close().await;
+}
+
+/// Message text is shown as typed, never interpreted as HTML.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn message_text_is_never_html() {
+    let world = World::new("xss_probe").await;
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+    let payload = "<img src=x onerror=alert(1)> <b>bold?</b>";
+    app.send_message(payload).await;
+    app.wait_for_text(Locator::TestId("message-content"), payload, Duration::from_secs(20)).await;
+    app.wait_until(
+        "no element was created from message text",
+        r#"document.querySelectorAll('[data-testid="message-list"] img[src="x"], [data-testid="message-content"] b').length === 0"#,
+        Duration::from_secs(2),
+    )
+    .await;
+    app.screenshot("xss-as-text").await;
+    app.close().await;
+}
+
+/// A wrong password is a field error; a locked account shows a lockout notice with a countdown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn wrong_password_then_lockout_countdown() {
+    let world = World::new("lockout_probe").await;
+    let app = world.launch().await;
+    world.submit_login(&app, &world.user.username, "not-the-password-1A!").await;
+    app.wait_for(Locator::TestId("state-invalid_credentials"), Duration::from_secs(20)).await;
+    app.screenshot("invalid-credentials").await;
+
+    assert!(world.server.faults().lock_account(&world.user.username));
+    world.submit_login(&app, &world.user.username, PASSWORD).await;
+    app.wait_for(Locator::TestId("state-account_locked"), Duration::from_secs(20)).await;
+    // The countdown shows minutes and seconds left (about 15 minutes).
+    app.wait_until(
+        "the lockout notice counts down",
+        r#"/1[45]:\d\d|1[45] min/.test(document.querySelector('[data-testid="state-account_locked"]').textContent)"#,
+        Duration::from_secs(5),
+    )
+    .await;
+    app.screenshot("account-locked").await;
+    app.close().await;
+}
+
+/// A 2FA account asks for a code after the password, and the right code signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn two_factor_sign_in() {
+    let world = World::new("totp_probe").await;
+    world.server.enable_totp(&world.user.username).await.unwrap();
+    let app = world.launch().await;
+    world.submit_login(&app, &world.user.username, PASSWORD).await;
+    app.wait_for(Locator::TestId("state-two_factor_required"), Duration::from_secs(20)).await;
+    app.screenshot("two-factor-required").await;
+
+    app.replace_text(Locator::Css("#tfa-code"), "000000").await;
+    app.click(Locator::Css("[data-testid=\"state-two_factor_required\"] button[type=\"submit\"]")).await;
+    app.wait_for(Locator::TestId("state-two_factor_invalid"), Duration::from_secs(20)).await;
+
+    let code = world.server.totp_code(&world.user.username).expect("totp code");
+    app.replace_text(Locator::Css("#tfa-code"), &code).await;
+    app.click(Locator::Css("[data-testid=\"state-two_factor_required\"] button[type=\"submit\"]")).await;
+    app.wait_for(Locator::TestId("channel-item"), Duration::from_secs(30)).await;
+    app.screenshot("two-factor-signed-in").await;
+    app.close().await;
+}
+
+/// A rate-limited send counts down next to the message, keeps it, and delivers it by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn rate_limited_send_counts_down_then_delivers() {
+    let world = World::new("ratelimit_probe").await;
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+    let send_route = format!("POST /api/v1/channels/{}/messages", world.guild.general_channel_id);
+    world.server.faults().rate_limit_route(4.0, false, 1, &send_route);
+    app.send_message("patience is a virtue").await;
+    app.wait_for_text(Locator::Css("body"), "Sending in", Duration::from_secs(10)).await;
+    app.screenshot("rate-limited-countdown").await;
+    app.wait_for_text(Locator::TestId("message-content"), "patience is a virtue", Duration::from_secs(20)).await;
+    let ids = world.server.channel_message_ids(&world.guild.general_channel_id);
+    assert_eq!(ids.len(), 1, "delivered exactly once: {ids:?}");
+    app.close().await;
+}
+
+/// A 426 in the middle of a session opens the blocking update dialog with all three versions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn update_required_mid_session() {
+    let world = World::new("update_probe").await;
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+    world.server.faults().min_version("a.1.0-60");
+    app.send_message("this needs a newer client").await;
+    app.wait_for(Locator::TestId("state-update_required"), Duration::from_secs(20)).await;
+    let text = app.text_of(Locator::TestId("state-update_required")).await;
+    for v in ["a.1.0-49", "a.1.0-60"] {
+        assert!(text.contains(v), "update dialog lacks {v}: {text}");
+    }
+    app.screenshot("update-required").await;
+    app.close().await;
+}
+
+/// Losing the server shows the reconnecting banner; it clears once the server is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn reconnect_banner_appears_and_clears() {
+    let world = World::new("reconnect_probe").await;
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+    // Wait until the gateway is up, so the drop below hits a live socket.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while world.server.gateway_connections() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the app never opened a gateway connection");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    world.server.stop_listening().await;
+    world.server.faults().drop_gateway();
+    app.wait_until(
+        "a reconnecting or offline banner",
+        r#"document.querySelector('[data-testid="state-reconnecting"], [data-testid="state-offline"]') !== null"#,
+        Duration::from_secs(20),
+    )
+    .await;
+    app.screenshot("reconnecting").await;
+    world.server.resume_listening().await.unwrap();
+    app.wait_until(
+        "the banner clears after the server returns",
+        r#"document.querySelector('[data-testid="state-reconnecting"], [data-testid="state-offline"], [data-testid="state-connecting"]') === null"#,
+        Duration::from_secs(60),
+    )
+    .await;
+    app.screenshot("back-online").await;
+    app.close().await;
+}
+
+/// Messaging someone who blocked you shows "You can't message this user" and keeps the draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn cannot_message_a_user_who_blocked_you() {
+    let world = World::new("blocked_probe").await;
+    let blocker = world.server.create_user("the_blocker", PASSWORD).await.unwrap();
+    world.server.open_dm(&world.user.username, &blocker.username).await.unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/relationships/block", world.server.base_url()))
+        .bearer_auth(&blocker.token)
+        .json(&serde_json::json!({ "user_id": world.user.id }))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "block failed: {}", resp.status());
+
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+    app.click(Locator::Css("[data-testid=\"server-rail\"] button:first-child")).await;
+    app.wait_for_text(Locator::TestId("channel-list"), "the_blocker", Duration::from_secs(20)).await;
+    app.wait_until(
+        "the DM is opened",
+        r#"(() => { const i = [...document.querySelectorAll('[data-testid="channel-item"]')].find(e => e.textContent.includes('the_blocker')); if (i) { i.click(); return true; } return false; })()"#,
+        Duration::from_secs(10),
+    )
+    .await;
+    app.send_message("are you there?").await;
+    app.wait_for(Locator::TestId("composer-notice"), Duration::from_secs(20)).await;
+    app.wait_for_text(Locator::TestId("composer-notice"), "can't message", Duration::from_secs(5)).await;
+    app.screenshot("cannot-message-user").await;
     app.close().await;
 }
