@@ -155,13 +155,19 @@ impl AppSession {
     /// Clears a text field and types `text` into it.
     pub async fn replace_text(&self, locator: Locator<'_>, text: &str) {
         let el = self.wait_for(locator, Duration::from_secs(10)).await;
-        el.clear().await.unwrap_or_else(|e| panic!("clear {}: {e}", locator.css()));
-        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {}: {e}", locator.css()));
+        el.clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {}: {e}", locator.css()));
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {}: {e}", locator.css()));
     }
 
     /// Types `text` into the composer and presses Enter.
     pub async fn send_message(&self, text: &str) {
-        let el = self.wait_for(Locator::TestId("composer"), Duration::from_secs(10)).await;
+        let el = self
+            .wait_for(Locator::TestId("composer"), Duration::from_secs(10))
+            .await;
         el.send_keys(text).await.expect("type into the composer");
         el.send_keys("\u{E007}").await.expect("press Enter");
     }
@@ -178,7 +184,10 @@ impl AppSession {
             }
             if Instant::now() > deadline {
                 self.screenshot(&format!("FAILED-{}", sanitize(what))).await;
-                panic!("{what} did not happen within {timeout:?}\npage text:\n{}", self.page_text().await);
+                panic!(
+                    "{what} did not happen within {timeout:?}\npage text:\n{}",
+                    self.page_text().await
+                );
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -188,8 +197,15 @@ impl AppSession {
     pub async fn wait_for_text(&self, locator: Locator<'_>, needle: &str, timeout: Duration) {
         let css = serde_json::to_string(&locator.css()).unwrap();
         let needle_js = serde_json::to_string(needle).unwrap();
-        let script = format!("[...document.querySelectorAll({css})].some(e => e.textContent.includes({needle_js}))");
-        self.wait_until(&format!("{} shows {needle:?}", locator.css()), &script, timeout).await;
+        let script = format!(
+            "[...document.querySelectorAll({css})].some(e => e.textContent.includes({needle_js}))"
+        );
+        self.wait_until(
+            &format!("{} shows {needle:?}", locator.css()),
+            &script,
+            timeout,
+        )
+        .await;
     }
 
     /// The element's `textContent` (WebKit's visible-text algorithm drops some styled text).

@@ -60,9 +60,15 @@ async fn login_screen_then_demo_shows_the_channel_list() {
 async fn demo_sign_in_and_send() {
     let app = AppSession::launch(&[]).await;
     app.click(Locator::TestId("try-demo")).await;
-    app.wait_for(Locator::TestId("message"), Duration::from_secs(30)).await;
+    app.wait_for(Locator::TestId("message"), Duration::from_secs(30))
+        .await;
     app.send_message("hello from the end-to-end test").await;
-    app.wait_for_text(Locator::TestId("message-content"), "hello from the end-to-end test", Duration::from_secs(20)).await;
+    app.wait_for_text(
+        Locator::TestId("message-content"),
+        "hello from the end-to-end test",
+        Duration::from_secs(20),
+    )
+    .await;
     app.screenshot("demo-message-sent").await;
     app.close().await;
 }
@@ -76,7 +82,12 @@ async fn message_text_is_never_html() {
     world.sign_in(&app).await;
     let payload = "<img src=x onerror=alert(1)> <b>bold?</b>";
     app.send_message(payload).await;
-    app.wait_for_text(Locator::TestId("message-content"), payload, Duration::from_secs(20)).await;
+    app.wait_for_text(
+        Locator::TestId("message-content"),
+        payload,
+        Duration::from_secs(20),
+    )
+    .await;
     app.wait_until(
         "no element was created from message text",
         r#"document.querySelectorAll('[data-testid="message-list"] img[src="x"], [data-testid="message-content"] b').length === 0"#,
@@ -93,13 +104,25 @@ async fn message_text_is_never_html() {
 async fn wrong_password_then_lockout_countdown() {
     let world = World::new("lockout_probe").await;
     let app = world.launch().await;
-    world.submit_login(&app, &world.user.username, "not-the-password-1A!").await;
-    app.wait_for(Locator::TestId("state-invalid_credentials"), Duration::from_secs(20)).await;
+    world
+        .submit_login(&app, &world.user.username, "not-the-password-1A!")
+        .await;
+    app.wait_for(
+        Locator::TestId("state-invalid_credentials"),
+        Duration::from_secs(20),
+    )
+    .await;
     app.screenshot("invalid-credentials").await;
 
     assert!(world.server.faults().lock_account(&world.user.username));
-    world.submit_login(&app, &world.user.username, PASSWORD).await;
-    app.wait_for(Locator::TestId("state-account_locked"), Duration::from_secs(20)).await;
+    world
+        .submit_login(&app, &world.user.username, PASSWORD)
+        .await;
+    app.wait_for(
+        Locator::TestId("state-account_locked"),
+        Duration::from_secs(20),
+    )
+    .await;
     // The countdown shows minutes and seconds left (about 15 minutes).
     app.wait_until(
         "the lockout notice counts down",
@@ -116,20 +139,44 @@ async fn wrong_password_then_lockout_countdown() {
 #[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
 async fn two_factor_sign_in() {
     let world = World::new("totp_probe").await;
-    world.server.enable_totp(&world.user.username).await.unwrap();
+    world
+        .server
+        .enable_totp(&world.user.username)
+        .await
+        .unwrap();
     let app = world.launch().await;
-    world.submit_login(&app, &world.user.username, PASSWORD).await;
-    app.wait_for(Locator::TestId("state-two_factor_required"), Duration::from_secs(20)).await;
+    world
+        .submit_login(&app, &world.user.username, PASSWORD)
+        .await;
+    app.wait_for(
+        Locator::TestId("state-two_factor_required"),
+        Duration::from_secs(20),
+    )
+    .await;
     app.screenshot("two-factor-required").await;
 
     app.replace_text(Locator::Css("#tfa-code"), "000000").await;
-    app.click(Locator::Css("[data-testid=\"state-two_factor_required\"] button[type=\"submit\"]")).await;
-    app.wait_for(Locator::TestId("state-two_factor_invalid"), Duration::from_secs(20)).await;
+    app.click(Locator::Css(
+        "[data-testid=\"state-two_factor_required\"] button[type=\"submit\"]",
+    ))
+    .await;
+    app.wait_for(
+        Locator::TestId("state-two_factor_invalid"),
+        Duration::from_secs(20),
+    )
+    .await;
 
-    let code = world.server.totp_code(&world.user.username).expect("totp code");
+    let code = world
+        .server
+        .totp_code(&world.user.username)
+        .expect("totp code");
     app.replace_text(Locator::Css("#tfa-code"), &code).await;
-    app.click(Locator::Css("[data-testid=\"state-two_factor_required\"] button[type=\"submit\"]")).await;
-    app.wait_for(Locator::TestId("channel-item"), Duration::from_secs(30)).await;
+    app.click(Locator::Css(
+        "[data-testid=\"state-two_factor_required\"] button[type=\"submit\"]",
+    ))
+    .await;
+    app.wait_for(Locator::TestId("channel-item"), Duration::from_secs(30))
+        .await;
     app.screenshot("two-factor-signed-in").await;
     app.close().await;
 }
@@ -141,13 +188,27 @@ async fn rate_limited_send_counts_down_then_delivers() {
     let world = World::new("ratelimit_probe").await;
     let app = world.launch().await;
     world.sign_in(&app).await;
-    let send_route = format!("POST /api/v1/channels/{}/messages", world.guild.general_channel_id);
-    world.server.faults().rate_limit_route(4.0, false, 1, &send_route);
+    let send_route = format!(
+        "POST /api/v1/channels/{}/messages",
+        world.guild.general_channel_id
+    );
+    world
+        .server
+        .faults()
+        .rate_limit_route(4.0, false, 1, &send_route);
     app.send_message("patience is a virtue").await;
-    app.wait_for_text(Locator::Css("body"), "Sending in", Duration::from_secs(10)).await;
+    app.wait_for_text(Locator::Css("body"), "Sending in", Duration::from_secs(10))
+        .await;
     app.screenshot("rate-limited-countdown").await;
-    app.wait_for_text(Locator::TestId("message-content"), "patience is a virtue", Duration::from_secs(20)).await;
-    let ids = world.server.channel_message_ids(&world.guild.general_channel_id);
+    app.wait_for_text(
+        Locator::TestId("message-content"),
+        "patience is a virtue",
+        Duration::from_secs(20),
+    )
+    .await;
+    let ids = world
+        .server
+        .channel_message_ids(&world.guild.general_channel_id);
     assert_eq!(ids.len(), 1, "delivered exactly once: {ids:?}");
     app.close().await;
 }
@@ -161,7 +222,11 @@ async fn update_required_mid_session() {
     world.sign_in(&app).await;
     world.server.faults().min_version("a.1.0-60");
     app.send_message("this needs a newer client").await;
-    app.wait_for(Locator::TestId("state-update_required"), Duration::from_secs(20)).await;
+    app.wait_for(
+        Locator::TestId("state-update_required"),
+        Duration::from_secs(20),
+    )
+    .await;
     let text = app.text_of(Locator::TestId("state-update_required")).await;
     for v in ["a.1.0-49", "a.1.0-60"] {
         assert!(text.contains(v), "update dialog lacks {v}: {text}");
@@ -180,7 +245,10 @@ async fn reconnect_banner_appears_and_clears() {
     // Wait until the gateway is up, so the drop below hits a live socket.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while world.server.gateway_connections() == 0 {
-        assert!(std::time::Instant::now() < deadline, "the app never opened a gateway connection");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the app never opened a gateway connection"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     world.server.stop_listening().await;
@@ -208,21 +276,44 @@ async fn reconnect_banner_appears_and_clears() {
 #[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
 async fn cannot_message_a_user_who_blocked_you() {
     let world = World::new("blocked_probe").await;
-    let blocker = world.server.create_user("the_blocker", PASSWORD).await.unwrap();
-    world.server.open_dm(&world.user.username, &blocker.username).await.unwrap();
+    let blocker = world
+        .server
+        .create_user("the_blocker", PASSWORD)
+        .await
+        .unwrap();
+    world
+        .server
+        .open_dm(&world.user.username, &blocker.username)
+        .await
+        .unwrap();
     let resp = reqwest::Client::new()
-        .post(format!("{}/api/v1/relationships/block", world.server.base_url()))
+        .post(format!(
+            "{}/api/v1/relationships/block",
+            world.server.base_url()
+        ))
         .bearer_auth(&blocker.token)
         .json(&serde_json::json!({ "user_id": world.user.id }))
         .send()
         .await
         .unwrap();
-    assert!(resp.status().is_success(), "block failed: {}", resp.status());
+    assert!(
+        resp.status().is_success(),
+        "block failed: {}",
+        resp.status()
+    );
 
     let app = world.launch().await;
     world.sign_in(&app).await;
-    app.click(Locator::Css("[data-testid=\"server-rail\"] button:first-child")).await;
-    app.wait_for_text(Locator::TestId("channel-list"), "the_blocker", Duration::from_secs(20)).await;
+    app.click(Locator::Css(
+        "[data-testid=\"server-rail\"] button:first-child",
+    ))
+    .await;
+    app.wait_for_text(
+        Locator::TestId("channel-list"),
+        "the_blocker",
+        Duration::from_secs(20),
+    )
+    .await;
     app.wait_until(
         "the DM is opened",
         r#"(() => { const i = [...document.querySelectorAll('[data-testid="channel-item"]')].find(e => e.textContent.includes('the_blocker')); if (i) { i.click(); return true; } return false; })()"#,
@@ -230,8 +321,14 @@ async fn cannot_message_a_user_who_blocked_you() {
     )
     .await;
     app.send_message("are you there?").await;
-    app.wait_for(Locator::TestId("composer-notice"), Duration::from_secs(20)).await;
-    app.wait_for_text(Locator::TestId("composer-notice"), "can't message", Duration::from_secs(5)).await;
+    app.wait_for(Locator::TestId("composer-notice"), Duration::from_secs(20))
+        .await;
+    app.wait_for_text(
+        Locator::TestId("composer-notice"),
+        "can't message",
+        Duration::from_secs(5),
+    )
+    .await;
     app.screenshot("cannot-message-user").await;
     app.close().await;
 }

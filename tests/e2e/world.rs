@@ -23,23 +23,34 @@ pub struct World {
 impl World {
     /// Starts a devserver with fast limits and creates `username` with a server.
     pub async fn new(username: &str) -> Self {
-        let server = DevServer::start(DevServerConfig::for_tests()).await.expect("devserver");
+        let server = DevServer::start(DevServerConfig::for_tests())
+            .await
+            .expect("devserver");
         let user = server.create_user(username, PASSWORD).await.expect("user");
-        let guild = server.create_server(&user.username, "E2E Server").await.expect("server");
-        Self { server, user, guild }
+        let guild = server
+            .create_server(&user.username, "E2E Server")
+            .await
+            .expect("server");
+        Self {
+            server,
+            user,
+            guild,
+        }
     }
 
     /// Opens the app pointed at this devserver (`--server`), on the login screen.
     pub async fn launch(&self) -> AppSession {
         let url = self.server.base_url();
         let app = AppSession::launch(&["--server", &url]).await;
-        app.wait_for(Locator::TestId("login-screen"), Duration::from_secs(20)).await;
+        app.wait_for(Locator::TestId("login-screen"), Duration::from_secs(20))
+            .await;
         app
     }
 
     /// Fills the login form and presses "Sign in".
     pub async fn submit_login(&self, app: &AppSession, login: &str, password: &str) {
-        app.replace_text(Locator::Css("#server-url"), &self.server.base_url()).await;
+        app.replace_text(Locator::Css("#server-url"), &self.server.base_url())
+            .await;
         app.replace_text(Locator::Css("#login"), login).await;
         app.replace_text(Locator::Css("#password"), password).await;
         app.click(Locator::TestId("sign-in")).await;
@@ -48,7 +59,9 @@ impl World {
     /// Signs the main user in and waits for the chat with #general open.
     pub async fn sign_in(&self, app: &AppSession) {
         self.submit_login(app, &self.user.username, PASSWORD).await;
-        app.wait_for(Locator::TestId("channel-item"), Duration::from_secs(30)).await;
-        app.wait_for(Locator::TestId("composer"), Duration::from_secs(30)).await;
+        app.wait_for(Locator::TestId("channel-item"), Duration::from_secs(30))
+            .await;
+        app.wait_for(Locator::TestId("composer"), Duration::from_secs(30))
+            .await;
     }
 }

@@ -161,7 +161,9 @@ mod tests {
 
     #[test]
     fn json_secret_fields_are_scrubbed_but_other_fields_stay() {
-        let out = scrub(r#"body={"username":"alice","password":"Correct-Horse-9battery","code":"123456"}"#);
+        let out = scrub(
+            r#"body={"username":"alice","password":"Correct-Horse-9battery","code":"123456"}"#,
+        );
         assert!(out.contains("alice"), "{out}");
         assert!(!out.contains("Correct-Horse-9battery"), "{out}");
         assert!(!out.contains("123456"), "{out}");
@@ -169,7 +171,9 @@ mod tests {
 
     #[test]
     fn key_value_pairs_and_bare_tokens_are_scrubbed() {
-        let out = scrub(&format!("login password=hunter2hunter2 then token {TOKEN} ok"));
+        let out = scrub(&format!(
+            "login password=hunter2hunter2 then token {TOKEN} ok"
+        ));
         assert!(!out.contains("hunter2hunter2"), "{out}");
         assert!(!out.contains(TOKEN), "{out}");
         assert!(out.ends_with(" ok"), "{out}");
