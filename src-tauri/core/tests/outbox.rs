@@ -228,6 +228,46 @@ async fn an_answer_lost_after_the_server_acted_does_not_duplicate() {
 }
 
 #[tokio::test]
+async fn a_crash_with_a_send_in_flight_is_resolved_from_history_after_restart() {
+    let w = World::start().await;
+    let id = {
+        let (outbox, mut rec) = w.open(w.proxied_client(TIMEOUT)).await;
+        let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
+        rec.until("the first send", |r| r.sent().contains_key(&warm))
+            .await;
+        w.proxy.swallow(true);
+        let id = outbox
+            .enqueue(&w.channel, text("in flight at the crash"))
+            .unwrap();
+        eventually("the server to store it", || {
+            w.server.channel_message_ids(&w.channel).len() == 2
+        })
+        .await;
+        id
+        // The app dies here, its request still waiting for an answer.
+    };
+    w.proxy.swallow(false);
+    let (outbox, mut rec) = w.open(w.client(TIMEOUT)).await;
+    assert_eq!(rec.snapshot.len(), 1);
+    assert_eq!(rec.snapshot[0].state, OutboxState::Sending, "left mid-send");
+    rec.until("the send to resolve", |r| r.sent().contains_key(&id))
+        .await;
+    let server = w.server_messages(&w.channel).await;
+    assert_eq!(
+        server
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>(),
+        ["before", "in flight at the crash"]
+    );
+    assert_eq!(
+        rec.sent()[&id].as_ref().map(|m| m.id.clone()),
+        Some(server[1].id.clone())
+    );
+    assert!(outbox.entries().unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_reset_connection_mid_send_does_not_duplicate() {
     let w = World::start().await;
     let (outbox, mut rec) = w.open(w.proxied_client(TIMEOUT)).await;

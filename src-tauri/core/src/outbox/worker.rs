@@ -445,3 +445,135 @@ fn store_error(e: &crate::store::Error) -> ClientError {
         source: crate::error::ClientErrorSource::Rejected(e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui_state::ForbiddenReason;
+
+    fn err(state: UiState, retry: RetryKind, api: ApiError) -> ClientError {
+        ClientError {
+            state,
+            retry,
+            source: api.into(),
+        }
+    }
+
+    fn offline() -> UiState {
+        UiState::Offline { reason: "x".into() }
+    }
+
+    fn text() -> OutboxItem {
+        OutboxItem::Text {
+            content: "hi".into(),
+        }
+    }
+
+    #[test]
+    fn refused_connections_wait_without_a_check_and_timeouts_with_one() {
+        let refused = err(
+            offline(),
+            RetryKind::Backoff,
+            ApiError::Connect("refused".into()),
+        );
+        assert!(matches!(
+            classify(&refused, &text(), false),
+            Outcome::Wait {
+                needs_check: false,
+                after: None,
+                ..
+            }
+        ));
+        let timeout = err(offline(), RetryKind::Backoff, ApiError::Timeout);
+        assert!(matches!(
+            classify(&timeout, &text(), false),
+            Outcome::Wait {
+                needs_check: true,
+                ..
+            }
+        ));
+        // Edits are idempotent: no history search needed.
+        let edit = OutboxItem::Edit {
+            message_id: "1".into(),
+            content: "x".into(),
+        };
+        assert!(matches!(
+            classify(&timeout, &edit, false),
+            Outcome::Wait {
+                needs_check: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_rate_limit_waits_the_servers_delay_and_keeps_an_earlier_doubt() {
+        let limited = err(
+            UiState::RateLimited {
+                retry_at: 0,
+                scope: None,
+                global: false,
+            },
+            RetryKind::At {
+                after: Duration::from_secs(3),
+                is_global: false,
+            },
+            ApiError::NotSent("limited".into()),
+        );
+        assert!(matches!(
+            classify(&limited, &text(), true),
+            Outcome::Wait { needs_check: true, after: Some(d), .. } if d == Duration::from_secs(3)
+        ));
+    }
+
+    #[test]
+    fn permanent_refusals_fail_but_an_unreadable_success_is_checked() {
+        let forbidden = ClientError::rejected(
+            UiState::Forbidden {
+                reason: ForbiddenReason::CannotMessageUser,
+                message: "Cannot message this user".into(),
+            },
+            "403",
+        );
+        assert!(matches!(
+            classify(&forbidden, &text(), false),
+            Outcome::Failed(UiState::Forbidden { .. })
+        ));
+        let garbled = err(
+            UiState::BugReport {
+                message: "x".into(),
+            },
+            RetryKind::Permanent,
+            ApiError::Decode("eof".into()),
+        );
+        assert!(matches!(
+            classify(&garbled, &text(), false),
+            Outcome::Wait {
+                needs_check: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn deleting_a_message_that_is_gone_counts_as_done() {
+        let gone = ClientError::rejected(
+            UiState::NotFound {
+                entity: Entity::Message,
+                message: "Unknown message".into(),
+            },
+            "404",
+        );
+        let delete = OutboxItem::Delete {
+            message_id: "1".into(),
+        };
+        assert!(matches!(
+            classify(&gone, &delete, false),
+            Outcome::Sent(None)
+        ));
+        assert!(matches!(
+            classify(&gone, &text(), false),
+            Outcome::Failed(_)
+        ));
+    }
+}
