@@ -41,7 +41,10 @@ export type MockBackend = Backend & {
   failNext(command: string, error: IpcError): void;
   /** Answers the next call of `command` with `value`, with no side effects. */
   resolveNext(command: string, value: unknown): void;
-  /** Rejects the next send as rate limited for `ms`, then delivers it by itself. */
+  /**
+   * Makes the next send wait `ms` in the "rate limiter", as the core does: the app-wide state
+   * is `rate_limited` meanwhile, then the send resolves.
+   */
   rateLimitNextSend(ms: number): void;
   /** Pushes an event to listeners. */
   emit(event: string, payload: unknown): void;
@@ -244,9 +247,14 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       if (rateLimitMs !== null) {
         const ms = rateLimitMs;
         rateLimitMs = null;
-        setTimeout(() => deliver(a.channel_id, a.content, a.reply_to_id), ms);
-        const retry_at = Date.now() + ms;
-        throw { code: "failed", message: "Rate limit exceeded", state: { state: "rate_limited", retry_at, scope: "route", global: false } } satisfies IpcError;
+        const before = uiState;
+        setUiState({ state: "rate_limited", retry_at: Date.now() + ms, scope: "route", global: false });
+        return new Promise<Message>((resolve) =>
+          setTimeout(() => {
+            setUiState(before);
+            resolve(deliver(a.channel_id, a.content, a.reply_to_id));
+          }, ms),
+        );
       }
       return deliver(a.channel_id, a.content, a.reply_to_id);
     },

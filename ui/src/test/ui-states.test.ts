@@ -179,6 +179,13 @@ describe("every UiState renders as a deliberate part of the app", () => {
     expect(b).toHaveTextContent(/Everything resumes in (30|29) s/);
   });
 
+  it("rate_limited on the sign-in screen counts down to the next try", async () => {
+    start({ state: "rate_limited", retry_at: inSec(20), scope: "ip", global: false });
+    const b = await screen.findByTestId("state-rate_limited");
+    expect(b).toHaveTextContent(/Too many attempts. Trying again in (20|19) s/);
+    expect(screen.getByTestId("login-screen")).toBeInTheDocument();
+  });
+
   it("forbidden app-wide says the user lacks permission", async () => {
     (await startSignedIn()).mock.setUiState(SAMPLES.forbidden());
     expect(await screen.findByTestId("state-forbidden")).toHaveTextContent("You don't have permission to do that.");

@@ -81,6 +81,8 @@ describe("chat", () => {
     const pending = await screen.findByTestId("pending-message");
     expect(pending).toHaveTextContent("limited text");
     expect(pending).toHaveTextContent(/Sending in [23] s…/);
+    // The per-message countdown replaces a banner for a limit on this one action.
+    expect(screen.queryByTestId("state-rate_limited")).toBeNull();
     vi.advanceTimersByTime(3500);
     await waitFor(() => expect(screen.queryByTestId("pending-message")).toBeNull());
     expect(screen.getAllByTestId("message-content").at(-1)).toHaveTextContent("limited text");

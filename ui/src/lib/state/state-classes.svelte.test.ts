@@ -67,7 +67,8 @@ describe("ChatState and OutboxState", () => {
   it("a delivered message from the core resolves the matching pending send only", async () => {
     const mock = createMockBackend();
     setBackend(mock);
-    mock.rateLimitNextSend(60_000);
+    const limited = { code: "failed" as const, message: "Rate limited", state: { state: "rate_limited" as const, retry_at: Date.now() + 3_600_000, scope: null, global: false } };
+    mock.failNext("send_message", limited);
     const chat = new ChatState(ME);
     const outbox = new OutboxState(chat);
     await outbox.send("10", "hello", null);
@@ -75,6 +76,18 @@ describe("ChatState and OutboxState", () => {
     outbox.onDelivered(m("5", "hello", "1001"));
     expect(outbox.items).toHaveLength(1);
     outbox.onDelivered(m("6", "hello", ME.id));
+    expect(outbox.items).toHaveLength(0);
+  });
+
+  it("a refused wait that runs out hands the choice back to the user, text kept", async () => {
+    const mock = createMockBackend();
+    setBackend(mock);
+    mock.failNext("send_message", { code: "failed", message: "Rate limited", state: { state: "rate_limited", retry_at: Date.now() + 1000, scope: null, global: false } });
+    const outbox = new OutboxState(new ChatState(ME));
+    await outbox.send("10", "keep me", null);
+    outbox.expire(outbox.items[0].local_id);
+    expect(outbox.items.map((p) => [p.content, p.status])).toEqual([["keep me", "failed"]]);
+    await outbox.retry(outbox.items[0].local_id);
     expect(outbox.items).toHaveLength(0);
   });
 
