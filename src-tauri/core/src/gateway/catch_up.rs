@@ -11,7 +11,8 @@
 //! delivered, so a channel's `last_id` only moves forward and the catch-up's `after` point
 //! stays valid.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -133,8 +134,19 @@ struct Cursor {
     /// Greatest id delivered (or the point to catch up from).
     last_id: Option<String>,
     /// Recently delivered ids, oldest first, for dedupe of late duplicates.
-    recent: VecDeque<String>,
-    recent_set: BTreeSet<String>,
+    recent: VecDeque<u128>,
+    recent_set: HashSet<u128>,
+}
+
+/// A compact dedupe key: the numeric value of a snowflake id (ordered like [`cmp_ids`]), or
+/// for an id that is not a number, a hash above every snowflake.
+fn id_key(id: &str) -> u128 {
+    if let Ok(n) = id.parse::<u64>() {
+        return u128::from(n);
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    (1 << 64) | u128::from(h.finish())
 }
 
 impl Cursor {
@@ -147,8 +159,9 @@ impl Cursor {
     }
 
     fn remember(&mut self, id: &str) {
-        if self.recent_set.insert(id.to_owned()) {
-            self.recent.push_back(id.to_owned());
+        let key = id_key(id);
+        if self.recent_set.insert(key) {
+            self.recent.push_back(key);
             while self.recent.len() > self.capacity() {
                 if let Some(old) = self.recent.pop_front() {
                     self.recent_set.remove(&old);
@@ -165,11 +178,12 @@ impl Cursor {
     }
 
     fn has(&self, id: &str) -> bool {
-        self.recent_set.contains(id)
+        let key = id_key(id);
+        self.recent_set.contains(&key)
             || self.recent.front().is_some_and(|oldest| {
                 // Older than everything remembered and not newer than the last delivered id:
                 // it was delivered long ago (or predates tracking).
-                self.recent.len() >= self.capacity() && cmp_ids(id, oldest).is_lt()
+                self.recent.len() >= self.capacity() && key < *oldest
             })
     }
 }
@@ -263,7 +277,14 @@ impl Timeline {
     /// loads a channel's history when it opens it, and fetching every channel a user can
     /// see after each reconnect would run into the history rate limit.
     pub(crate) fn accept(&mut self, channel_id: &str, id: &str) -> bool {
-        let cursor = self.channels.entry(channel_id.to_owned()).or_default();
+        // Look up before inserting: `entry` would allocate the key for every message.
+        if !self.channels.contains_key(channel_id) {
+            self.channels
+                .insert(channel_id.to_owned(), Cursor::default());
+        }
+        let Some(cursor) = self.channels.get_mut(channel_id) else {
+            return true;
+        };
         if cursor.has(id) {
             return false;
         }
@@ -540,6 +561,14 @@ mod tests {
             t.accept("elsewhere", &i.to_string());
         }
         assert!(t.channels["elsewhere"].recent.len() <= REMEMBERED_IDS_UNTRACKED);
+    }
+
+    #[test]
+    fn dedupe_keys_order_like_ids() {
+        assert!(id_key("99") < id_key("100"));
+        assert!(id_key("1575174512457027584") < id_key("18446744073709551615"));
+        assert!(id_key("not-a-snowflake") > id_key("18446744073709551615"));
+        assert_eq!(id_key("abc"), id_key("abc"));
     }
 
     #[test]
