@@ -480,3 +480,36 @@ async fn soak_loses_duplicates_and_reorders_nothing() {
     assert_eq!((lost, duplicated, out_of_order), (0, 0, 0));
     assert_eq!(delivered, SENDS);
 }
+
+#[tokio::test]
+async fn an_attachment_is_uploaded_and_posted_once_even_after_an_outage() {
+    use base64::Engine as _;
+    let w = World::start().await;
+    let (outbox, mut rec) = w.open(w.client(TIMEOUT)).await;
+    w.server.stop_listening().await;
+    let id = outbox
+        .enqueue(
+            &w.channel,
+            OutboxItem::Attachment {
+                content: "the notes".into(),
+                filename: "notes.txt".into(),
+                mime: "text/plain".into(),
+                data_base64: base64::engine::general_purpose::STANDARD.encode(b"hello"),
+            },
+        )
+        .unwrap();
+    rec.until("a wait while offline", |r| {
+        r.count(|u| matches!(u, OutboxUpdate::Waiting { .. })) > 0
+    })
+    .await;
+    w.server.resume_listening().await.unwrap();
+    outbox.wake_all();
+    rec.until("the send", |r| r.sent().contains_key(&id)).await;
+    let server = w.server_messages(&w.channel).await;
+    assert_eq!(server.len(), 1);
+    assert_eq!(server[0].content, "the notes");
+    // Which attachments the message carries depends on how `NewMessage.attachments` (ids)
+    // meets the server's attachment objects: a contract of the API layer, not the outbox's.
+    let sent = rec.sent()[&id].clone().expect("a message");
+    assert_eq!(sent.id, server[0].id);
+}

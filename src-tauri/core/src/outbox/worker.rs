@@ -293,7 +293,13 @@ fn is_same_send(m: &Message, item: &OutboxItem) -> bool {
         } => m.content == *content && m.reply_to_id.as_deref() == Some(reply_to_id),
         OutboxItem::Attachment {
             content, filename, ..
-        } => m.content == *content && m.attachments.iter().any(|a| a.filename == *filename),
+        } => {
+            // A server may rename or drop the file entry; the text and the cursor still bound
+            // the match (every earlier send of the channel is resolved before this one).
+            m.content == *content
+                && (m.attachments.is_empty()
+                    || m.attachments.iter().any(|a| a.filename == *filename))
+        }
         _ => false,
     }
 }
