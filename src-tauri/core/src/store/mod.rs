@@ -9,13 +9,15 @@
 //! PROTOCOL.md §6, so the client remembers the ones it opened), recent messages per channel
 //! ([`messages`]), read markers and drafts ([`drafts`]), and the outbox rows ([`outbox`]) that
 //! [`crate::outbox`] writes before any send. The in-memory [`MessageCache`] is the bounded
-//! view the UI paints from.
+//! view the UI paints from; [`Store::apply_event`] and [`MessageCache::apply_event`] keep both
+//! in step with the gateway, merging echoes and REST answers by message id.
 //!
 //! Invariant: rows keep the server's JSON, so a row that no longer decodes (an older model)
 //! is skipped with a log line, never a panic.
 
 mod cache;
 pub mod drafts;
+mod events;
 pub mod messages;
 pub mod outbox;
 pub mod schema;
