@@ -291,4 +291,17 @@ describe("virtual message list", () => {
     await waitFor(() => expect(screen.getAllByTestId("row").some((r) => r.textContent === "Row 5000")).toBe(true));
     expect(screen.getAllByTestId("row").length).toBeLessThan(100);
   });
+
+  it("follows the newest row, and offers a jump back after scrolling up", async () => {
+    const user = userEvent.setup();
+    render(VirtualListHarness, { count: 10_000 });
+    expect(screen.getAllByTestId("row").at(-1)).toHaveTextContent("Row 9999");
+    expect(screen.queryByRole("button", { name: /Jump to present/ })).toBeNull();
+    const scroller = screen.getByTestId("scroller");
+    scroller.scrollTop = 1000;
+    await fireEvent.scroll(scroller);
+    await user.click(await screen.findByRole("button", { name: /Jump to present/ }));
+    await waitFor(() => expect(screen.getAllByTestId("row").at(-1)).toHaveTextContent("Row 9999"));
+    expect(screen.queryByRole("button", { name: /Jump to present/ })).toBeNull();
+  });
 });
