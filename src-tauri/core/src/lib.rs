@@ -14,8 +14,10 @@
 //!   the current [`UiState`] and a `broadcast::Receiver<UiState>` of every later one: screen
 //!   states (`signed_out`, `ready`, `login_required`, `update_required`, `account_locked`) and
 //!   the transient ones shown while a request waits (`rate_limited{retry_at}`,
-//!   `server_error{attempt, next_retry_at}`, `service_unavailable`, `offline`). Actions
-//!   (`negotiate`, `restore`, `register`, `login`, `submit_two_factor`, `logout`, `whoami`,
+//!   `server_error{attempt, next_retry_at}`, `service_unavailable`, `offline`); the
+//!   gateway publishes its connection states into the same [`hub::StateHub`]
+//!   ([`Client::hub`]) and ends a session with [`Client::signed_out_remotely`]. Actions
+//!   (`start` = `negotiate` + `restore`, `register`, `login`, `submit_two_factor`, `logout`, `whoami`,
 //!   `sessions`, `revoke_session`, `servers`, `channels`, `history`, `send_message`,
 //!   `edit_message`, `delete_message`, reactions, pins, `typing`, `ack`,
 //!   `upload_attachment`, DMs, relationships, `set_presence`) return
