@@ -32,6 +32,12 @@ async fn sends_queued_while_the_server_is_away_arrive_once_and_in_order() {
         .iter()
         .map(|c| outbox.enqueue(&w.channel, text(c)).unwrap())
         .collect();
+    // Written before any attempt: another reader of the file sees every row at once.
+    let on_disk = plexichat_core::store::Store::open(&w.db_path())
+        .unwrap()
+        .outbox_rows()
+        .unwrap();
+    assert_eq!(on_disk.len(), 8);
     rec.until("a wait while offline", |r| {
         r.count(|u| {
             matches!(
@@ -63,6 +69,18 @@ async fn sends_queued_while_the_server_is_away_arrive_once_and_in_order() {
         })
         .collect();
     assert_eq!(sent_order, ids);
+    // Each entry was announced (local echo) before its first attempt.
+    for id in &ids {
+        let queued = rec
+            .updates
+            .iter()
+            .position(|u| matches!(u, OutboxUpdate::Queued { entry } if entry.local_id == *id));
+        let sending = rec
+            .updates
+            .iter()
+            .position(|u| matches!(u, OutboxUpdate::Sending { local_id } if local_id == id));
+        assert!(queued.is_some() && queued < sending, "entry {id}");
+    }
 }
 
 #[tokio::test]
@@ -291,7 +309,15 @@ async fn a_reset_connection_mid_send_does_not_duplicate() {
 #[tokio::test]
 async fn a_slow_answer_past_the_client_timeout_does_not_duplicate() {
     let w = World::start().await;
-    let (outbox, mut rec) = w.open(w.client(Duration::from_millis(500))).await;
+    // The grace outlasts the server's delay: whether or not the server finishes the request
+    // after the client gave up, the history check sees the final state.
+    let config = plexichat_core::outbox::OutboxConfig {
+        ambiguity_grace: Duration::from_millis(1_500),
+        ..support::fast_config()
+    };
+    let (outbox, mut rec) = w
+        .open_with(w.client(Duration::from_millis(500)), config)
+        .await;
     let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
     rec.until("the first send", |r| r.sent().contains_key(&warm))
         .await;

@@ -84,8 +84,12 @@ impl World {
     }
 
     pub async fn open(&self, client: Client) -> (Outbox, Recorder) {
+        self.open_with(client, fast_config()).await
+    }
+
+    pub async fn open_with(&self, client: Client, config: OutboxConfig) -> (Outbox, Recorder) {
         let store = Store::open(&self.db_path()).expect("store opens");
-        let outbox = Outbox::open_with(store, client, fast_config())
+        let outbox = Outbox::open_with(store, client, config)
             .await
             .expect("outbox opens");
         let (snapshot, rx) = outbox.subscribe().expect("subscribe");
