@@ -288,6 +288,18 @@ impl ApiError {
     }
 
     /// Turns the error into what the user sees and what the engine may do next.
+    ///
+    /// ```
+    /// use plexichat_core::error::{Action, ApiError, ClassifyContext, RetryKind};
+    /// use plexichat_core::UiState;
+    ///
+    /// // The main limiter's 429 has no envelope (PROTOCOL.md §3).
+    /// let body = br#"{"message":"You are being rate limited.","retry_after":0.5,"global":false,"scope":"resource"}"#;
+    /// let err = ApiError::from_response(429, &reqwest::header::HeaderMap::new(), body);
+    /// let (state, retry) = err.classify(&ClassifyContext::new(Action::SendMessage, 1_000));
+    /// assert!(matches!(state, UiState::RateLimited { retry_at: 1_500, .. }));
+    /// assert!(matches!(retry, RetryKind::At { is_global: false, .. }));
+    /// ```
     #[must_use]
     pub fn classify(&self, ctx: &ClassifyContext) -> (UiState, RetryKind) {
         match self {
