@@ -539,3 +539,31 @@ async fn an_attachment_is_uploaded_and_posted_once_even_after_an_outage() {
     let sent = rec.sent()[&id].clone().expect("a message");
     assert_eq!(sent.id, server[0].id);
 }
+
+#[tokio::test]
+async fn nothing_is_attempted_before_sign_in() {
+    let w = World::start().await;
+    let client = w.client(TIMEOUT);
+    client.api().set_token(None);
+    let (outbox, mut rec) = w.open(client.clone()).await;
+    let id = outbox.enqueue(&w.channel, text("after sign-in")).unwrap();
+    rec.until("a wait for sign-in", |r| {
+        r.count(|u| {
+            matches!(
+                u,
+                OutboxUpdate::Waiting {
+                    state: UiState::SignedOut,
+                    ..
+                }
+            )
+        }) > 0
+    })
+    .await;
+    assert!(w.server.channel_message_ids(&w.channel).is_empty());
+    client
+        .api()
+        .set_token(Some(plexichat_core::Secret::new(w.alice.token.clone())));
+    outbox.wake_all();
+    rec.until("the send", |r| r.sent().contains_key(&id)).await;
+    assert_eq!(w.server_contents(&w.channel).await, ["after sign-in"]);
+}

@@ -190,6 +190,15 @@ async fn deliver(shared: &Shared, channel: &str, row: &OutboxRow) -> Outcome {
         });
     };
     let item = entry.item;
+    if shared.client.token().is_none() {
+        // Not signed in (yet): a request would only earn a 401, and the client answers a 401
+        // by forgetting the session. Hold the queue until a sign-in and a wake-up.
+        return Outcome::Wait {
+            state: UiState::SignedOut,
+            after: None,
+            needs_check: row.needs_check,
+        };
+    }
     if item.creates_message() {
         match prepare(shared, channel, row, &item).await {
             Ok(Some(found)) => return Outcome::Sent(Some(found)),
