@@ -100,6 +100,20 @@ describe("sign-in flow", () => {
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("random");
   });
 
+  it("a wrong password while re-signing in keeps the chat underneath", async () => {
+    const user = userEvent.setup();
+    const { mock } = renderApp({ initialState: { state: "ready", user: { id: "1000", username: "demo", display_name: null, avatar_url: null } } });
+    await user.click(await screen.findByRole("button", { name: "#random" }));
+    mock.setUiState({ state: "login_required", reason: "invalid_token", message: "Invalid token" });
+    const dialog = await screen.findByTestId("state-login_required");
+    expect(dialog).toHaveTextContent("Your session is no longer valid.");
+    await user.type(within(dialog).getByLabelText("Username or e-mail"), "demo");
+    await user.type(within(dialog).getByLabelText("Password"), "wrong");
+    await user.click(within(dialog).getByTestId("sign-in"));
+    expect(await within(screen.getByTestId("state-login_required")).findByTestId("state-invalid_credentials")).toHaveTextContent("4 attempts left");
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("random");
+  });
+
   it("a sign-in answer moves on even before the core's state event", async () => {
     const user = userEvent.setup();
     const { mock } = renderApp();

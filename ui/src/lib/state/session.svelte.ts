@@ -54,7 +54,9 @@ export class SessionState {
   /** The screen under banners and dialogs. */
   screen: Screen = $derived.by(() => {
     const s = this.ui.state;
-    if (AUTH_STATES.includes(s)) return "auth";
+    // A re-login after a session ended happens over the chat, so a wrong password or a 2FA
+    // step on the way does not throw the user's place away.
+    if (AUTH_STATES.includes(s)) return this.user && s !== "signed_out" ? "chat" : "auth";
     if (this.user) return "chat";
     if (s === "connecting" || s === "reconnecting" || s === "ready") return "splash";
     return "auth";
@@ -72,7 +74,9 @@ export class SessionState {
   dialog = $derived(DIALOG_STATES.includes(this.ui.state) ? this.ui : null);
 
   /** True when a signed-in session ended and the user must sign in again over the chat. */
-  isReloginPrompt = $derived(this.ui.state === "login_required" && this.user !== null);
+  isReloginPrompt = $derived(
+    this.user !== null && (this.ui.state === "login_required" || (AUTH_STATES.includes(this.ui.state) && this.ui.state !== "signed_out")),
+  );
 
   /** Takes a new state from the core. */
   apply(s: UiState): void {
@@ -161,13 +165,18 @@ export class SessionState {
   async cancelTwoFactor(expired = false): Promise<void> {
     this.challenge = null;
     this.loginNotice = expired ? "The verification step timed out. Sign in again." : null;
-    this.ui = { state: "signed_out" };
+    this.toLoginStep();
     await invoke("cancel_two_factor").catch(() => undefined);
   }
 
   /** Leaves the lockout notice for the login form (the server decides if the lock is over). */
   backToLogin(): void {
-    this.ui = { state: "signed_out" };
+    this.toLoginStep();
+  }
+
+  /** Shows the password step: the full screen, or the re-login prompt over the chat. */
+  private toLoginStep(): void {
+    this.ui = this.user ? { state: "login_required", reason: "authentication_required", message: "" } : { state: "signed_out" };
   }
 
   /** Starts the embedded demo. */
