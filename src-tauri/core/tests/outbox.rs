@@ -567,3 +567,41 @@ async fn nothing_is_attempted_before_sign_in() {
     rec.until("the send", |r| r.sent().contains_key(&id)).await;
     assert_eq!(w.server_contents(&w.channel).await, ["after sign-in"]);
 }
+
+#[tokio::test]
+async fn a_lost_answer_in_a_busy_channel_is_found_past_the_first_page() {
+    let w = World::start().await;
+    let bob = w
+        .server
+        .create_user("bob", "Correct-Horse-9battery")
+        .await
+        .unwrap();
+    w.server.add_member(&w.server_id, &bob.id).await.unwrap();
+    let (outbox, mut rec) = w.open(w.proxied_client(Duration::from_millis(800))).await;
+    let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
+    rec.until("the first send", |r| r.sent().contains_key(&warm))
+        .await;
+    // More than a history page arrives that this client never saw.
+    for i in 0..150 {
+        w.server
+            .post_message(&bob.id, &w.channel, &format!("bob {i}"))
+            .await
+            .unwrap();
+    }
+    w.proxy.swallow(true);
+    let id = outbox.enqueue(&w.channel, text("mine")).unwrap();
+    eventually("the server to store it", || {
+        w.server.channel_message_ids(&w.channel).len() == 152
+    })
+    .await;
+    rec.until("the timeout", |r| {
+        r.count(|u| matches!(u, OutboxUpdate::Waiting { local_id, .. } if *local_id == id)) > 0
+    })
+    .await;
+    w.proxy.swallow(false);
+    rec.until("the send to resolve", |r| r.sent().contains_key(&id))
+        .await;
+    let contents = w.server_contents(&w.channel).await;
+    assert_eq!(contents.iter().filter(|c| *c == "mine").count(), 1);
+    assert_eq!(contents.len(), 152);
+}

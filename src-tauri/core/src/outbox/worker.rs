@@ -235,6 +235,18 @@ async fn prepare(
             return Ok(Some(found));
         }
     }
+    if let (false, Some(cur)) = (row.needs_check, cursor.as_deref()) {
+        // Every earlier send of the channel is resolved and this one was never attempted, so
+        // whatever the cache holds is older than it: a newer lower bound keeps a later
+        // search within a page even in a busy channel.
+        if let Ok(Some(newest)) = shared.store.newest_message_id(channel) {
+            if cmp_ids(&newest, cur).is_gt() {
+                if let Err(e) = shared.store.set_outbox_cursor(channel, &newest) {
+                    return Err(store_error(&e));
+                }
+            }
+        }
+    }
     if cursor.is_none() {
         // The newest message before our first send: the lower bound of later searches.
         let newest = shared
@@ -269,26 +281,42 @@ async fn find_posted(
 ) -> Result<Option<Message>, ClientError> {
     /// Allowance for the difference between our clock and the server's.
     const CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
+    /// Pages read at most (the search stops early at a short page).
+    const MAX_PAGES: usize = 20;
     let me = my_id(shared).await?;
-    let mut page = shared
-        .client
-        .history(
-            channel,
-            &HistoryQuery {
-                after: cursor.map(str::to_owned),
-                limit: Some(shared.config.history_window.clamp(1, 100)),
-                ..HistoryQuery::default()
-            },
-        )
-        .await?;
-    page.sort_by(|a, b| cmp_ids(&a.id, &b.id));
-    Ok(page
-        .into_iter()
-        .filter(|m| match cursor {
-            Some(c) => cmp_ids(&m.id, c).is_gt(),
-            None => m.created_at >= row.created_at - CLOCK_SKEW_MS,
-        })
-        .find(|m| m.author_id == me && is_same_send(m, item)))
+    let limit = shared.config.history_window.clamp(1, 100);
+    let mut after = cursor.map(str::to_owned);
+    for _ in 0..MAX_PAGES {
+        let mut page = shared
+            .client
+            .history(
+                channel,
+                &HistoryQuery {
+                    after: after.clone(),
+                    limit: Some(limit),
+                    ..HistoryQuery::default()
+                },
+            )
+            .await?;
+        page.sort_by(|a, b| cmp_ids(&a.id, &b.id));
+        let is_last = page.len() < usize::try_from(limit).unwrap_or(usize::MAX) || cursor.is_none();
+        let next = page.last().map(|m| m.id.clone());
+        if let Some(found) = page
+            .into_iter()
+            .filter(|m| match cursor {
+                Some(c) => cmp_ids(&m.id, c).is_gt(),
+                None => m.created_at >= row.created_at - CLOCK_SKEW_MS,
+            })
+            .find(|m| m.author_id == me && is_same_send(m, item))
+        {
+            return Ok(Some(found));
+        }
+        match next {
+            Some(n) if !is_last && after.as_deref() != Some(n.as_str()) => after = Some(n),
+            _ => break,
+        }
+    }
+    Ok(None)
 }
 
 fn is_same_send(m: &Message, item: &OutboxItem) -> bool {
