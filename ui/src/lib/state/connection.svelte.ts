@@ -8,6 +8,18 @@ import { createContext } from "svelte";
 import { invoke } from "../ipc";
 import type { UiState, UiStateOf } from "../types";
 
+/** States in which there is no session, so no connection to speak of. */
+const SESSION_OVER: readonly UiState["state"][] = [
+  "signed_out",
+  "login_required",
+  "invalid_credentials",
+  "two_factor_required",
+  "two_factor_invalid",
+  "two_factor_expired",
+  "sign_in_incomplete",
+  "account_locked",
+];
+
 /** How long "Back online" stays up. */
 export const BACK_ONLINE_MS = 3_000;
 
@@ -39,6 +51,13 @@ export class ConnectionState {
   apply(s: UiState): void {
     const isDown = s.state === "reconnecting" || s.state === "offline";
     const isLinkState = isDown || s.state === "connecting" || s.state === "ready";
+    if (SESSION_OVER.includes(s.state)) {
+      // No session, no link to report on: a stale "Connecting…" must not linger on the login.
+      this.last = null;
+      this.wasDown = false;
+      this.isBackOnline = false;
+      return;
+    }
     if (!isLinkState) return;
     this.last = s;
     if (s.state === "ready" && this.wasDown) this.flashBackOnline();

@@ -34,6 +34,13 @@ describe("ConnectionState", () => {
     cleanup();
   });
 
+  it("forgets the link when the session ends", () => {
+    const c = new ConnectionState();
+    c.apply({ state: "connecting" });
+    c.apply({ state: "invalid_credentials", failed_attempts: 1, attempts_left: 4 });
+    expect(c.banner).toBeNull();
+  });
+
   it("ignores states that are not about the link", () => {
     const c = new ConnectionState();
     c.apply({ state: "offline", reason: "no network" });
