@@ -20,6 +20,8 @@
 //! echo 'Plexichat-Demo-2024!' | plexi --server http://127.0.0.1:8080 --as alice history 123 --limit 5
 //! ```
 
+mod tail;
+
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
@@ -111,6 +113,15 @@ enum Command {
         channel: String,
         /// Message text.
         text: String,
+    },
+    /// Streams gateway events and connection states as JSON lines until Ctrl-C.
+    Tail {
+        /// Channels to catch up over REST after every reconnect (repeatable).
+        #[arg(long = "channel")]
+        channels: Vec<String>,
+        /// Ask for zlib-stream compression.
+        #[arg(long)]
+        compress: bool,
     },
 }
 
@@ -282,6 +293,11 @@ async fn execute(
                 ..NewMessage::default()
             };
             to_value(&client.send_message(&channel, &msg).await?)
+        }
+        Command::Tail { channels, compress } => {
+            signed_in(client).await?;
+            tail::run(client, &channels, compress).await?;
+            Value::Null
         }
     })
 }
