@@ -605,3 +605,23 @@ async fn a_lost_answer_in_a_busy_channel_is_found_past_the_first_page() {
     assert_eq!(contents.iter().filter(|c| *c == "mine").count(), 1);
     assert_eq!(contents.len(), 152);
 }
+
+#[tokio::test]
+async fn a_second_outbox_on_the_same_file_is_refused_until_the_first_is_gone() {
+    let w = World::start().await;
+    let store = || plexichat_core::store::Store::open(&w.db_path()).unwrap();
+    let first = plexichat_core::outbox::Outbox::open(store(), w.client(TIMEOUT))
+        .await
+        .unwrap();
+    let second = plexichat_core::outbox::Outbox::open(store(), w.client(TIMEOUT)).await;
+    assert!(matches!(
+        second,
+        Err(plexichat_core::outbox::Error::AlreadyOpen(_))
+    ));
+    drop(first);
+    assert!(
+        plexichat_core::outbox::Outbox::open(store(), w.client(TIMEOUT))
+            .await
+            .is_ok()
+    );
+}

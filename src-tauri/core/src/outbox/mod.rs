@@ -47,6 +47,7 @@ mod item;
 mod worker;
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -79,6 +80,27 @@ pub enum Error {
     /// The item could not be encoded.
     #[error("outbox item: {0}")]
     Encode(#[from] serde_json::Error),
+    /// Another [`Outbox`] of this process already works on this database: two would send
+    /// every entry twice.
+    #[error("an outbox is already open on {0}")]
+    AlreadyOpen(String),
+}
+
+/// Database files with a live [`Outbox`] in this process.
+static OPEN_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Claims `store`'s file for one outbox; in-memory stores are private to their handle.
+fn claim(store: &Store) -> Result<Option<PathBuf>, Error> {
+    let Some(path) = store.path() else {
+        return Ok(None);
+    };
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let mut open = OPEN_FILES.lock().unwrap_or_else(PoisonError::into_inner);
+    if open.contains(&path) {
+        return Err(Error::AlreadyOpen(path.display().to_string()));
+    }
+    open.push(path.clone());
+    Ok(Some(path))
 }
 
 /// Outbox timing.
@@ -162,10 +184,17 @@ impl Shared {
 struct Inner {
     shared: Arc<Shared>,
     workers: Mutex<HashMap<String, JoinHandle<()>>>,
+    claimed: Option<PathBuf>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        if let Some(path) = &self.claimed {
+            OPEN_FILES
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .retain(|p| p != path);
+        }
         // A worker cut mid-request leaves its row `sending`: the next open checks history
         // before resending it.
         for (_, task) in self
@@ -190,7 +219,8 @@ impl Outbox {
     /// Must be called inside a Tokio runtime (it spawns the workers).
     ///
     /// # Errors
-    /// [`Error::Store`] when the pending rows cannot be read.
+    /// [`Error::Store`] when the pending rows cannot be read, [`Error::AlreadyOpen`] when
+    /// another live outbox of this process uses the same file.
     pub async fn open(store: Store, client: Client) -> Result<Self, Error> {
         Self::open_with(store, client, OutboxConfig::default()).await
     }
@@ -205,6 +235,7 @@ impl Outbox {
         config: OutboxConfig,
     ) -> Result<Self, Error> {
         let channels = store.outbox_channels()?;
+        let claimed = claim(&store)?;
         let (updates, _) = broadcast::channel(config.update_capacity.max(1));
         let outbox = Self {
             inner: Arc::new(Inner {
@@ -218,6 +249,7 @@ impl Outbox {
                     me: Mutex::new(None),
                 }),
                 workers: Mutex::new(HashMap::new()),
+                claimed,
             }),
         };
         for channel in channels {
