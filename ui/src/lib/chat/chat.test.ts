@@ -96,6 +96,21 @@ describe("chat", () => {
     expect(screen.getByTestId("message-list").querySelector('img[src="x"]')).toBeNull();
   });
 
+  it("never turns a script URL from the server into a link or an image", async () => {
+    const { mock } = await startChat();
+    mock.emit(
+      "chat-event",
+      incoming({ id: "9999994", content: "file", attachments: [{ id: "1", filename: "x.png", content_type: "image/png", size: 1, url: "javascript:alert(1)" }] }),
+    );
+    const row = await waitFor(() => {
+      const el = document.querySelector('[data-message-id="9999994"]');
+      expect(el).not.toBeNull();
+      return el!;
+    });
+    expect(row).toHaveTextContent("x.png");
+    expect(row.querySelector('[href^="javascript"], [src^="javascript"]')).toBeNull();
+  });
+
   it("↑ in an empty composer edits the last own message", async () => {
     const user = userEvent.setup();
     const { mock } = await startChat();
