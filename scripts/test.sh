@@ -33,3 +33,6 @@ cargo test --workspace --locked
 
 step "end-to-end: the real window through tauri-driver"
 cargo test --locked --test e2e -- --ignored --test-threads=1
+
+step "package: build the .deb, inspect it, install it, start it, remove it"
+bash scripts/package-test.sh

@@ -15,6 +15,7 @@ pub mod state;
 
 use launch::LaunchOptions;
 use state::AppState;
+use tauri::Manager;
 
 /// Starts the desktop app with the process arguments.
 ///
@@ -36,6 +37,16 @@ pub fn run() {
         .manage(desktop::Notifier::default())
         .manage(session::Sessions::default())
         .invoke_handler(commands::handler())
+        .on_window_event(|window, event| {
+            // Back to the window after sleep or a while away: repair any gap at once rather
+            // than waiting for the gateway to notice.
+            if let tauri::WindowEvent::Focused(true) = event {
+                let handle = window.app_handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    handle.state::<session::Sessions>().catch_up_now().await;
+                });
+            }
+        })
         .setup(|app| {
             // Network start-up runs after the window exists: the login screen (or the restored
             // chat) paints at once and the session check happens behind it.

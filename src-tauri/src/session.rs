@@ -3,20 +3,14 @@
 //!
 //! Flow: a sign-in (or the demo) creates a `Client` for the chosen server and a forwarder task
 //! that emits every `UiState` the client publishes. When the client reaches `ready`, the
-//! gateway is connected with the client as its history source (REST catch-up) and token
-//! verifier (4004), and a second forwarder emits its connection states and chat events. A
+//! gateway is connected with the client's REST engine as its history source (catch-up) and
+//! token verifier (4004), and a second forwarder emits its connection states and chat events. A
 //! `signed_out` / `login_required` state stops the gateway. Replacing the client (signing in
 //! somewhere else) tears all of it down first, so nothing outlives the session it belonged to.
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use plexichat_core::api::types::HistoryQuery;
-use plexichat_core::gateway::{
-    Gateway, GatewayConfig, GatewayHandle, GatewayUpdate, HistoryError, HistorySource, Token,
-    TokenStatus, TokenVerifier,
-};
-use plexichat_core::model::Message;
+use plexichat_core::gateway::{Gateway, GatewayConfig, GatewayHandle, GatewayUpdate};
 use plexichat_core::{Client, UiState};
 use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
 use tauri::async_runtime::JoinHandle;
@@ -86,6 +80,16 @@ impl Sessions {
         if let Some(live) = self.live.lock().await.as_ref() {
             if let Some(gw) = live.gateway.lock().await.as_ref() {
                 let _ = gw.track_channel(channel_id.to_owned(), last_seen);
+            }
+        }
+    }
+
+    /// Fetches what the gateway may have missed in tracked channels (the window regained
+    /// focus: the machine may have slept).
+    pub async fn catch_up_now(&self) {
+        if let Some(live) = self.live.lock().await.as_ref() {
+            if let Some(gw) = live.gateway.lock().await.as_ref() {
+                let _ = gw.catch_up_now();
             }
         }
     }
@@ -214,22 +218,21 @@ async fn ensure_gateway<R: Runtime>(
             return;
         }
     };
-    let bridge = Arc::new(ClientBridge(client.clone()));
-    let (handle, mut updates) =
-        Gateway::connect(config, Token::new(token.expose()), bridge.clone(), bridge);
+    // The REST engine serves catch-up after reconnects and the token check after a 4004.
+    let api = Arc::new(client.api().clone());
+    let (handle, mut updates) = Gateway::connect(config, token, api.clone(), api);
     *slot = Some(handle);
     let app = app.clone();
     let client = client.clone();
     tauri::async_runtime::spawn(async move {
         while let Some(update) = updates.recv().await {
             match update {
-                GatewayUpdate::State(state) => {
-                    if matches!(state, UiState::LoginRequired { .. }) {
-                        // SECURITY_LOGOUT or a token REST confirmed dead: drop the session.
-                        let _ = client.logout().await;
-                    }
-                    publish(&app, &state);
+                // SECURITY_LOGOUT, or a token REST confirmed dead: the client forgets the
+                // session and publishes `login_required` itself (through the forwarder).
+                GatewayUpdate::State(UiState::LoginRequired { message, .. }) => {
+                    client.signed_out_remotely(&message).await;
                 }
+                GatewayUpdate::State(state) => publish(&app, &state),
                 GatewayUpdate::Event(event) => {
                     app.state::<crate::desktop::Notifier>()
                         .maybe_notify(&app, &event);
@@ -240,49 +243,4 @@ async fn ensure_gateway<R: Runtime>(
             }
         }
     });
-}
-
-/// Lets the gateway use the REST client for catch-up and for confirming a token after 4004.
-struct ClientBridge(Client);
-
-#[async_trait]
-impl HistorySource for ClientBridge {
-    async fn messages_after(
-        &self,
-        channel_id: &str,
-        after_id: &str,
-        limit: u8,
-    ) -> Result<Vec<Message>, HistoryError> {
-        let q = HistoryQuery {
-            before: None,
-            after: Some(after_id.to_owned()),
-            limit: Some(u32::from(limit)),
-        };
-        self.0.history(channel_id, &q).await.map_err(|e| {
-            let retry_after = match e.state {
-                UiState::RateLimited { retry_at, .. } => {
-                    let wait = retry_at - plexichat_core::clock::now_ms();
-                    u64::try_from(wait)
-                        .ok()
-                        .map(std::time::Duration::from_millis)
-                }
-                _ => None,
-            };
-            HistoryError {
-                message: e.to_string(),
-                retry_after,
-            }
-        })
-    }
-}
-
-#[async_trait]
-impl TokenVerifier for ClientBridge {
-    async fn verify_token(&self) -> TokenStatus {
-        match self.0.whoami().await {
-            Ok(_) => TokenStatus::Valid,
-            Err(e) if matches!(e.state, UiState::LoginRequired { .. }) => TokenStatus::Invalid,
-            Err(_) => TokenStatus::Unknown,
-        }
-    }
 }
