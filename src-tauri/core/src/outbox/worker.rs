@@ -51,15 +51,15 @@ pub(super) async fn run(shared: Arc<Shared>, channel: String, wakers: Arc<Wakers
             }
             Err(e) => {
                 tracing::error!(error = %e, "outbox: cannot read the queue");
-                failures += 1;
+                failures = failures.saturating_add(1);
                 wait(&wakers, backoff(&shared, failures)).await;
                 continue;
             }
         };
         let outcome = deliver(&shared, &channel, &row).await;
-        match finish(&shared, &channel, &row, outcome, failures + 1) {
+        match finish(&shared, &channel, &row, outcome, failures.saturating_add(1)) {
             Some(delay) => {
-                failures += 1;
+                failures = failures.saturating_add(1);
                 wait(&wakers, delay).await;
             }
             None => failures = 0,
