@@ -400,6 +400,36 @@ pub async fn set_presence(
         .await?)
 }
 
+/// Arguments of `fetch_attachment`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct AttachmentArgs {
+    /// The attachment's `url` (a server path).
+    pub url: String,
+    /// Its content type, for the data URL.
+    pub content_type: Option<String>,
+}
+
+/// Downloads an attachment with the session's token and returns it as a `data:` URL for an
+/// image preview (the webview has no token and cannot fetch it itself).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn fetch_attachment(
+    sessions: State<'_, Sessions>,
+    args: AttachmentArgs,
+) -> IpcResult<String> {
+    use base64::Engine as _;
+    let bytes = sessions.client().await?.fetch_attachment(&args.url).await?;
+    let mime = args
+        .content_type
+        .filter(|m| m.starts_with("image/"))
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    Ok(format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&bytes)
+    ))
+}
+
 /// Uploads a file the user picked (checked against the 10 MiB cap before reading it whole).
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]

@@ -17,6 +17,8 @@ crate::ipc_commands! {
     session::submit_two_factor(session::TwoFactorArgs) -> plexichat_core::model::User;
     session::register(session::RegisterArgs) -> plexichat_core::model::User;
     session::get_password_requirements(session::ServerUrlArgs) -> plexichat_core::api::types::PasswordRequirements;
+    session::cancel_two_factor(()) -> ();
+    session::update_profile(session::ProfileArgs) -> plexichat_core::model::User;
     session::sign_out(()) -> ();
     session::reconnect_now(()) -> ();
     session::list_sessions(()) -> Vec<plexichat_core::api::types::SessionInfo>;
@@ -44,6 +46,7 @@ crate::ipc_commands! {
     chat::block_user(chat::UserArgs) -> plexichat_core::api::types::Relationship;
     chat::open_dm(chat::UserArgs) -> plexichat_core::model::Channel;
     chat::set_presence(chat::PresenceArgs) -> plexichat_core::api::types::Presence;
+    chat::fetch_attachment(chat::AttachmentArgs) -> String;
     chat::upload_attachment(chat::UploadArgs) -> plexichat_core::model::Attachment;
 }
 

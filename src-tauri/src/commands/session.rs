@@ -151,6 +151,33 @@ pub async fn get_password_requirements(args: ServerUrlArgs) -> IpcResult<Passwor
         .await?)
 }
 
+/// Arguments of `update_profile`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ProfileArgs {
+    /// The new user name.
+    pub username: String,
+}
+
+/// Abandons a pending 2FA sign-in and goes back to the password step.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn cancel_two_factor(sessions: State<'_, Sessions>) -> IpcResult<()> {
+    sessions.client().await?.cancel_two_factor().await;
+    Ok(())
+}
+
+/// Changes the signed-in user's name.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn update_profile(sessions: State<'_, Sessions>, args: ProfileArgs) -> IpcResult<User> {
+    Ok(sessions
+        .client()
+        .await?
+        .update_profile(args.username.trim())
+        .await?)
+}
+
 /// Signs out on the server and here.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]

@@ -325,9 +325,16 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       return u;
     },
     set_presence: (a: { status: string; custom_status: string | null }) => ({ user_id: me.id, status: a.status, custom_status: a.custom_status, custom_emoji: null }),
-    update_profile: (a: { display_name: string | null }) => {
-      me.display_name = a.display_name;
+    update_profile: (a: { username: string }) => {
+      if (USERS.some((u) => u.username === a.username && u.id !== me.id)) {
+        throw { code: "failed", message: "Username already taken", state: { state: "conflict", field: "username", message: "Username already taken" } };
+      }
+      me.username = a.username;
+      return { ...me };
     },
+    // A 1x1 transparent PNG stands in for any attachment's bytes.
+    fetch_attachment: (a: { url: string; content_type: string | null }) =>
+      `data:${a.content_type?.startsWith("image/") ? a.content_type : "application/octet-stream"};base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=`,
     list_sessions: () => sessions,
     revoke_session: (a: { session_id: string }) => {
       sessions = sessions.filter((s) => s.id !== a.session_id);

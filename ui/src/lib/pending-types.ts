@@ -15,9 +15,5 @@ export type UploadProgress = {
   done: boolean;
 };
 
-// until generated from Rust (bindings/commands.ts does not list these yet)
 /** Commands the shell does not export yet, in the generated `Commands` format. */
-export type PendingCommands = {
-  cancel_two_factor: { args: null; result: null };
-  update_profile: { args: { display_name: string | null }; result: null };
-};
+export type PendingCommands = Record<never, never>;

@@ -21,6 +21,14 @@ impl Client {
         });
     }
 
+    /// Abandons a pending 2FA sign-in ("Back to sign in"): forgets the challenge and shows
+    /// the login screen again.
+    pub async fn cancel_two_factor(&self) {
+        self.inner.session.lock().await.challenge = None;
+        self.save_challenge(None).await;
+        self.inner.hub.set_base(UiState::SignedOut);
+    }
+
     /// Restores the last session from the store and verifies it with `/users/@me`.
     /// `Ok(None)` means nobody was signed in (`signed_out`).
     ///

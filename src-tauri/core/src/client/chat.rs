@@ -4,7 +4,7 @@
 use super::Client;
 use crate::api::types::{HistoryQuery, NewMessage, Presence, Relationship};
 use crate::error::ClientError;
-use crate::model::{Attachment, Channel, Message, Reaction, Server};
+use crate::model::{Attachment, Channel, Message, Reaction, Server, User};
 use crate::UiState;
 
 impl Client {
@@ -288,6 +288,32 @@ impl Client {
     ) -> Result<Presence, ClientError> {
         self.authed(self.inner.api.set_presence(status, custom_status))
             .await
+    }
+
+    /// Changes the user's name (3–32 letters, digits or underscores; checked by the server).
+    ///
+    /// # Errors
+    /// `invalid_input{username}`, `conflict{username}`, …
+    pub async fn update_profile(&self, username: &str) -> Result<User, ClientError> {
+        self.authed(self.inner.api.update_profile(username)).await
+    }
+
+    /// Downloads an attachment with the session's token (its URL alone is not enough).
+    /// Only server paths are accepted: the token never goes to another host.
+    ///
+    /// # Errors
+    /// `invalid_input{url}` for anything but a server path, `not_found`, …
+    pub async fn fetch_attachment(&self, url: &str) -> Result<bytes::Bytes, ClientError> {
+        if !url.starts_with('/') || url.starts_with("//") {
+            return Err(ClientError::rejected(
+                UiState::InvalidInput {
+                    field: Some("url".into()),
+                    message: "Attachments are only downloaded from the signed-in server".into(),
+                },
+                "attachment URL is not a server path",
+            ));
+        }
+        self.authed(self.inner.api.download(url)).await
     }
 }
 

@@ -306,3 +306,31 @@ async fn a_pending_challenge_survives_a_restart() {
     assert_eq!(user.username, name);
     assert!(matches!(second.state(), UiState::Ready { .. }));
 }
+
+#[tokio::test]
+async fn cancelling_two_factor_forgets_the_challenge_and_shows_the_login_form() {
+    let Some((target, name, _)) = two_factor_target(60_000).await else {
+        return;
+    };
+    let client = target.client();
+    let outcome = timed(client.login(&name, &PASSWORD.into()))
+        .await
+        .expect("challenge");
+    assert!(matches!(outcome, LoginOutcome::TwoFactorRequired { .. }));
+    client.cancel_two_factor().await;
+    assert_eq!(client.state(), UiState::SignedOut);
+    // The old challenge is gone: a code now has nothing to complete.
+    let code = target.dev().totp_code(&name).expect("code");
+    let err = client
+        .submit_two_factor(&Secret::new(code))
+        .await
+        .expect_err("no challenge any more");
+    assert!(
+        matches!(
+            err.state,
+            UiState::TwoFactorExpired | UiState::SignedOut | UiState::LoginRequired { .. }
+        ),
+        "{:?}",
+        err.state
+    );
+}

@@ -237,3 +237,58 @@ async fn an_unknown_route_is_a_bug_report_not_a_crash() {
         err.state
     );
 }
+
+#[tokio::test]
+async fn attachments_download_with_the_token_and_only_from_the_server() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (alice, alice_id) = member(&target, "att").await;
+    let channel = target
+        .dev()
+        .create_server(&alice_id, "Files")
+        .await
+        .expect("server")
+        .general_channel_id;
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n not really a png, but bytes to round-trip";
+    let att = timed(alice.upload_attachment(&channel, "pic.png", "image/png", png.to_vec().into()))
+        .await
+        .expect("upload");
+    let bytes = timed(alice.fetch_attachment(&att.url))
+        .await
+        .expect("download");
+    assert_eq!(&bytes[..], png, "the bytes come back as uploaded");
+
+    // The token must never be sent to another host, whatever the URL says.
+    for url in ["https://evil.example/steal", "//evil.example/x"] {
+        let err = alice.fetch_attachment(url).await.expect_err(url);
+        assert!(
+            matches!(err.state, UiState::InvalidInput { .. }),
+            "{url}: {:?}",
+            err.state
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_user_name_change_is_saved_and_a_taken_name_is_a_conflict() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (alice, _) = member(&target, "rename").await;
+    let (_bob, _) = member(&target, "taken").await;
+    let new_name = crate::support::unique("renamed");
+    let me = timed(alice.update_profile(&new_name))
+        .await
+        .expect("rename");
+    assert_eq!(me.username, new_name);
+    assert_eq!(timed(alice.whoami()).await.expect("me").username, new_name);
+
+    let taken = target.user("taken2").await;
+    let err = alice.update_profile(&taken).await.expect_err("taken");
+    assert!(
+        matches!(err.state, UiState::Conflict { .. }),
+        "{:?}",
+        err.state
+    );
+}

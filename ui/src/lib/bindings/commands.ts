@@ -1,6 +1,7 @@
 // This file was generated from src-tauri/src/commands by tests/bindings.rs. Do not edit it by hand.
 import type { AppInfo } from "./AppInfo";
 import type { Attachment } from "./Attachment";
+import type { AttachmentArgs } from "./AttachmentArgs";
 import type { Channel } from "./Channel";
 import type { ChannelArgs } from "./ChannelArgs";
 import type { EditMessageArgs } from "./EditMessageArgs";
@@ -14,6 +15,7 @@ import type { MessageArgs } from "./MessageArgs";
 import type { PasswordRequirements } from "./PasswordRequirements";
 import type { Presence } from "./Presence";
 import type { PresenceArgs } from "./PresenceArgs";
+import type { ProfileArgs } from "./ProfileArgs";
 import type { Reaction } from "./Reaction";
 import type { ReactionArgs } from "./ReactionArgs";
 import type { RegisterArgs } from "./RegisterArgs";
@@ -42,6 +44,8 @@ export interface Commands {
   submit_two_factor: { args: TwoFactorArgs; result: User };
   register: { args: RegisterArgs; result: User };
   get_password_requirements: { args: ServerUrlArgs; result: PasswordRequirements };
+  cancel_two_factor: { args: null; result: null };
+  update_profile: { args: ProfileArgs; result: User };
   sign_out: { args: null; result: null };
   reconnect_now: { args: null; result: null };
   list_sessions: { args: null; result: Array<SessionInfo> };
@@ -69,6 +73,7 @@ export interface Commands {
   block_user: { args: UserArgs; result: Relationship };
   open_dm: { args: UserArgs; result: Channel };
   set_presence: { args: PresenceArgs; result: Presence };
+  fetch_attachment: { args: AttachmentArgs; result: string };
   upload_attachment: { args: UploadArgs; result: Attachment };
 }
 

@@ -78,17 +78,28 @@ describe("settings", () => {
     expect(await screen.findByTestId("login-screen")).toBeInTheDocument();
   });
 
-  it("saves display name and presence", async () => {
+  it("saves the user name and presence", async () => {
     const user = userEvent.setup();
     const { mock } = await startChat();
     await user.click(screen.getByRole("button", { name: "Settings" }));
-    await user.clear(screen.getByLabelText("Display name"));
-    await user.type(screen.getByLabelText("Display name"), "Neo");
+    await user.clear(screen.getByLabelText("User name"));
+    await user.type(screen.getByLabelText("User name"), "neo");
     await user.selectOptions(screen.getByLabelText("Status"), "dnd");
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(await screen.findByText("Saved.")).toBeInTheDocument();
-    expect(mock.calls.find((c) => c.command === "update_profile")?.args).toEqual({ display_name: "Neo" });
+    expect(mock.calls.find((c) => c.command === "update_profile")?.args).toEqual({ username: "neo" });
     expect(mock.calls.find((c) => c.command === "set_presence")?.args).toEqual({ status: "dnd", custom_status: null });
+  });
+
+  it("a taken user name is shown as an error and nothing is saved", async () => {
+    const user = userEvent.setup();
+    await startChat();
+    await user.click(screen.getByRole("button", { name: "Settings" }));
+    await user.clear(screen.getByLabelText("User name"));
+    await user.type(screen.getByLabelText("User name"), "alice");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Username already taken")).toBeInTheDocument();
+    expect(screen.queryByText("Saved.")).not.toBeInTheDocument();
   });
 
   it("switches the theme", async () => {

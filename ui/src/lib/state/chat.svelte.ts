@@ -41,8 +41,8 @@ export function channelName(c: Channel): string {
 
 /** Chat data for one signed-in window. */
 export class ChatState {
-  /** The signed-in user. */
-  me: User;
+  /** The signed-in user (replaced after a rename). */
+  me = $state.raw<User>({ id: "", username: "", display_name: null, avatar_url: null });
   servers = $state.raw<Server[]>([]);
   channelsByServer = $state.raw<Record<string, Channel[]>>({});
   dms = $state.raw<Channel[]>([]);

@@ -157,6 +157,30 @@ impl Api {
             .await
     }
 
+    /// `PATCH /users/@me` with a new user name (the API has no separate display name).
+    ///
+    /// # Errors
+    /// `invalid_input` (username), `conflict` (username already taken), …
+    pub async fn update_profile(&self, username: &str) -> Result<User, ClientError> {
+        let body = json!({ "username": username });
+        self.call(Request::new(Method::PATCH, "/users/@me").json(body))
+            .await
+    }
+
+    /// Downloads an attachment. Attachment URLs are server paths such as
+    /// `/api/v1/media/attachments/…` and need the Bearer token, which is why the webview
+    /// never fetches them itself.
+    ///
+    /// # Errors
+    /// `not_found`, `forbidden` (still being scanned: retried by the caller), …
+    pub async fn download(&self, url: &str) -> Result<bytes::Bytes, ClientError> {
+        let path = url.strip_prefix("/api/v1").unwrap_or(url);
+        let rest = path.trim_start_matches('/');
+        let safe: Vec<String> = rest.split('/').map(seg).collect();
+        self.send(Request::new(Method::GET, format!("/{}", safe.join("/"))))
+            .await
+    }
+
     /// `PUT /users/@me/presence`.
     ///
     /// # Errors
