@@ -18,6 +18,8 @@ use ts_rs::{Config, ExportError, TypeVisitor, TS};
 pub const UI_STATE_EVENT: &str = "ui-state";
 /// Event carrying chat changes (`plexichat_core::event::Event`) to the window.
 pub const CHAT_EVENT: &str = "chat-event";
+/// Event carrying pending-send changes (`plexichat_core::outbox::OutboxUpdate`) to the window.
+pub const OUTBOX_EVENT: &str = "outbox-update";
 
 /// What a failed command tells the UI. `state` is the classified state of that one action
 /// (for example `rate_limited` for a send), which the UI shows next to the control that
@@ -175,6 +177,8 @@ pub fn render_commands_ts(commands: &[CommandSignature], imports: &BTreeSet<Stri
     let _ = writeln!(out, "export const UI_STATE_EVENT = \"{UI_STATE_EVENT}\";");
     out.push_str("/** Name of the event carrying chat changes. */\n");
     let _ = writeln!(out, "export const CHAT_EVENT = \"{CHAT_EVENT}\";");
+    out.push_str("/** Name of the event carrying pending-send changes. */\n");
+    let _ = writeln!(out, "export const OUTBOX_EVENT = \"{OUTBOX_EVENT}\";");
     out
 }
 
@@ -234,6 +238,19 @@ macro_rules! ipc_commands {
         /// Names of every command, for tests.
         pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
     };
+}
+
+impl From<plexichat_core::outbox::Error> for IpcError {
+    fn from(e: plexichat_core::outbox::Error) -> Self {
+        use plexichat_core::outbox::Error as E;
+        match e {
+            // The UI named an entry that is gone or in the wrong state: a stale view.
+            E::NotFound(_) | E::InFlight(_) | E::NotFailed(_) => {
+                Self::invalid_argument(e.to_string())
+            }
+            other => Self::internal(other.to_string()),
+        }
+    }
 }
 
 impl From<plexichat_core::ClientError> for IpcError {

@@ -11,13 +11,15 @@
 use std::sync::Arc;
 
 use plexichat_core::gateway::{Gateway, GatewayConfig, GatewayHandle, GatewayUpdate};
+use plexichat_core::outbox::Outbox;
+use plexichat_core::store::Store;
 use plexichat_core::{Client, UiState};
 use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Mutex;
 
-use crate::ipc::{IpcError, CHAT_EVENT, UI_STATE_EVENT};
+use crate::ipc::{IpcError, CHAT_EVENT, OUTBOX_EVENT, UI_STATE_EVENT};
 use crate::state::AppState;
 
 /// The current client, its gateway and the demo server, if any.
@@ -30,7 +32,17 @@ pub struct Sessions {
 struct Live {
     client: Client,
     gateway: Arc<Mutex<Option<GatewayHandle>>>,
+    outbox: Arc<Mutex<Option<Outbox>>>,
     forwarder: JoinHandle<()>,
+}
+
+/// Where a session keeps its cache and outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persistence {
+    /// The account's SQLite file in the XDG data directory: pending sends survive a restart.
+    Disk,
+    /// In memory only (the demo: its server does not outlive the app either).
+    Memory,
 }
 
 impl Sessions {
@@ -47,21 +59,43 @@ impl Sessions {
             .ok_or_else(IpcError::not_signed_in)
     }
 
+    /// The signed-in session's outbox.
+    ///
+    /// # Errors
+    /// [`IpcError::not_signed_in`] before the session is ready.
+    pub async fn outbox(&self) -> Result<Outbox, IpcError> {
+        let live = self.live.lock().await;
+        let live = live.as_ref().ok_or_else(IpcError::not_signed_in)?;
+        let outbox = live.outbox.lock().await.clone();
+        outbox.ok_or_else(IpcError::not_signed_in)
+    }
+
     /// Makes `client` the current one, tearing down the previous client and gateway.
-    pub async fn install<R: Runtime>(&self, app: &AppHandle<R>, client: Client) {
+    pub async fn install<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        client: Client,
+        persistence: Persistence,
+    ) {
         let mut live = self.live.lock().await;
         if let Some(old) = live.take() {
             old.stop().await;
         }
         let gateway = Arc::new(Mutex::new(None));
+        let outbox = Arc::new(Mutex::new(None));
         let forwarder = tauri::async_runtime::spawn(forward_client_states(
             app.clone(),
             client.clone(),
-            gateway.clone(),
+            Slots {
+                gateway: gateway.clone(),
+                outbox: outbox.clone(),
+                persistence,
+            },
         ));
         *live = Some(Live {
             client,
             gateway,
+            outbox,
             forwarder,
         });
     }
@@ -126,6 +160,8 @@ impl Sessions {
 impl Live {
     async fn stop(self) {
         self.forwarder.abort();
+        // Dropping the last handle stops the outbox's workers; its rows stay on disk.
+        self.outbox.lock().await.take();
         if let Some(gw) = self.gateway.lock().await.take() {
             gw.shutdown().await;
         }
@@ -149,7 +185,9 @@ pub async fn restore_at_startup<R: Runtime>(app: &AppHandle<R>) {
             return;
         }
     };
-    app.state::<Sessions>().install(app, client.clone()).await;
+    app.state::<Sessions>()
+        .install(app, client.clone(), Persistence::Disk)
+        .await;
     if let Err(e) = client.start().await {
         tracing::info!(state = ?e.state, "no session restored at startup");
     }
@@ -163,11 +201,19 @@ fn publish<R: Runtime>(app: &AppHandle<R>, state: &UiState) {
     }
 }
 
-async fn forward_client_states<R: Runtime>(
-    app: AppHandle<R>,
-    client: Client,
+/// What the state forwarder starts and stops for its session.
+struct Slots {
     gateway: Arc<Mutex<Option<GatewayHandle>>>,
-) {
+    outbox: Arc<Mutex<Option<Outbox>>>,
+    persistence: Persistence,
+}
+
+async fn forward_client_states<R: Runtime>(app: AppHandle<R>, client: Client, slots: Slots) {
+    let Slots {
+        gateway,
+        outbox,
+        persistence,
+    } = slots;
     let (current, mut rx) = client.subscribe();
     let mut state = current;
     loop {
@@ -176,7 +222,8 @@ async fn forward_client_states<R: Runtime>(
             UiState::Ready { user } => {
                 app.state::<crate::desktop::Notifier>()
                     .set_me(&user.id, &user.username);
-                ensure_gateway(&app, &client, &gateway).await;
+                ensure_outbox(&app, &client, &user.username, persistence, &outbox).await;
+                ensure_gateway(&app, &client, &gateway, &outbox).await;
             }
             UiState::SignedOut | UiState::LoginRequired { .. } | UiState::UpdateRequired { .. } => {
                 if let Some(gw) = gateway.lock().await.take() {
@@ -196,10 +243,75 @@ async fn forward_client_states<R: Runtime>(
     }
 }
 
+/// Opens the account's outbox once per session and forwards its updates to the window.
+/// Pending sends from a previous run resume here.
+async fn ensure_outbox<R: Runtime>(
+    app: &AppHandle<R>,
+    client: &Client,
+    account: &str,
+    persistence: Persistence,
+    slot: &Arc<Mutex<Option<Outbox>>>,
+) {
+    let mut slot = slot.lock().await;
+    if slot.is_some() {
+        return;
+    }
+    let store = match persistence {
+        Persistence::Disk => Store::open_default(client.base_url(), account),
+        Persistence::Memory => Store::in_memory(),
+    };
+    let opened = match store {
+        Ok(store) => Outbox::open(store, client.clone()).await,
+        Err(e) => Err(e.into()),
+    };
+    let outbox = match opened {
+        Ok(o) => o,
+        Err(e) => {
+            // Sending still works without a local queue? It does not: say so plainly.
+            tracing::error!(error = %e, "could not open the outbox");
+            publish(
+                app,
+                &UiState::BugReport {
+                    message: format!("Pending messages could not be stored: {e}"),
+                },
+            );
+            return;
+        }
+    };
+    match outbox.subscribe() {
+        Ok((_, mut updates)) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    match updates.recv().await {
+                        Ok(update) => {
+                            if let Err(e) = app.emit(OUTBOX_EVENT, &update) {
+                                tracing::warn!(error = %e, "could not emit an outbox update");
+                            }
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                            tracing::warn!(
+                                skipped = n,
+                                "outbox updates lagged; the UI reloads the list"
+                            );
+                            let _ =
+                                app.emit(OUTBOX_EVENT, &serde_json::json!({ "update": "resync" }));
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+            });
+        }
+        Err(e) => tracing::error!(error = %e, "could not subscribe to the outbox"),
+    }
+    *slot = Some(outbox);
+}
+
 async fn ensure_gateway<R: Runtime>(
     app: &AppHandle<R>,
     client: &Client,
     slot: &Arc<Mutex<Option<GatewayHandle>>>,
+    outbox: &Arc<Mutex<Option<Outbox>>>,
 ) {
     let mut slot = slot.lock().await;
     if slot.as_ref().is_some_and(GatewayHandle::is_running) {
@@ -224,6 +336,7 @@ async fn ensure_gateway<R: Runtime>(
     *slot = Some(handle);
     let app = app.clone();
     let client = client.clone();
+    let outbox = outbox.clone();
     tauri::async_runtime::spawn(async move {
         while let Some(update) = updates.recv().await {
             match update {
@@ -232,7 +345,15 @@ async fn ensure_gateway<R: Runtime>(
                 GatewayUpdate::State(UiState::LoginRequired { message, .. }) => {
                     client.signed_out_remotely(&message).await;
                 }
-                GatewayUpdate::State(state) => publish(&app, &state),
+                GatewayUpdate::State(state) => {
+                    if matches!(state, UiState::Ready { .. }) {
+                        // Connected again: queued sends need not wait out their backoff.
+                        if let Some(o) = outbox.lock().await.as_ref() {
+                            o.wake_all();
+                        }
+                    }
+                    publish(&app, &state);
+                }
                 GatewayUpdate::Event(event) => {
                     app.state::<crate::desktop::Notifier>()
                         .maybe_notify(&app, &event);

@@ -332,3 +332,62 @@ async fn cannot_message_a_user_who_blocked_you() {
     app.screenshot("cannot-message-user").await;
     app.close().await;
 }
+
+/// Sends go through the persisted outbox: a message the server refuses stays visible in red
+/// with Retry and Delete; one sent while the server is away waits, then arrives exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn unsent_messages_fail_visibly_or_wait_and_arrive_once() {
+    let world = World::new("outbox_probe").await;
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+
+    // The server's content filter refuses "a -- b" (PROTOCOL.md §6).
+    app.send_message("a -- b").await;
+    app.wait_until(
+        "the refused message is marked failed",
+        r#"[...document.querySelectorAll('[data-testid="pending-message"][data-status="failed"]')].some(e => e.textContent.includes('a -- b') && e.textContent.includes('Retry') && e.textContent.includes('Delete'))"#,
+        Duration::from_secs(20),
+    )
+    .await;
+    app.screenshot("unsent-failed").await;
+    app.wait_until(
+        "Delete removes the failed message",
+        r#"(() => { const row = [...document.querySelectorAll('[data-testid="pending-message"]')].find(e => e.textContent.includes('a -- b')); const del = row && [...row.querySelectorAll('button')].find(b => b.textContent.trim() === 'Delete'); if (del) del.click(); return !row; })()"#,
+        Duration::from_secs(10),
+    )
+    .await;
+
+    // The server goes away; the message waits as pending and is delivered when it returns.
+    world.server.stop_listening().await;
+    app.send_message("written while offline").await;
+    app.wait_for_text(
+        Locator::TestId("pending-message"),
+        "written while offline",
+        Duration::from_secs(10),
+    )
+    .await;
+    app.screenshot("unsent-pending-offline").await;
+    world.server.resume_listening().await.unwrap();
+    app.wait_for_text(
+        Locator::TestId("message-content"),
+        "written while offline",
+        Duration::from_secs(60),
+    )
+    .await;
+    app.wait_until(
+        "no pending message is left",
+        r#"document.querySelectorAll('[data-testid="pending-message"]').length === 0"#,
+        Duration::from_secs(20),
+    )
+    .await;
+    let ids = world
+        .server
+        .channel_message_ids(&world.guild.general_channel_id);
+    assert_eq!(
+        ids.len(),
+        1,
+        "delivered exactly once, and the refused one never: {ids:?}"
+    );
+    app.close().await;
+}

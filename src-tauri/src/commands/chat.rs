@@ -1,8 +1,9 @@
 //! Servers, channels, messages, reactions, pins, DMs, relationships and presence.
 
-use plexichat_core::api::types::{HistoryQuery, NewMessage, Presence, Relationship};
+use plexichat_core::api::types::{HistoryQuery, Presence, Relationship};
 use plexichat_core::api::Request;
 use plexichat_core::model::{Attachment, Channel, Member, Message, Server, User};
+use plexichat_core::outbox::{OutboxEntry, OutboxItem};
 use reqwest::Method;
 use serde::Deserialize;
 use tauri::State;
@@ -197,23 +198,130 @@ pub async fn load_messages(
     Ok(page)
 }
 
-/// Sends a message; a rate limit is waited out inside the core (the UI counts down).
+/// Sends a message through the persisted outbox and resolves once the server has it.
+///
+/// The message is written to disk before any attempt, so quitting, a crash or an outage never
+/// loses it, and sends in a channel keep their order. While the outbox waits (offline, rate
+/// limited) this call waits too and the UI shows the message as pending; a refusal rejects
+/// with its state (`content_rejected`, `forbidden`, …) and the entry is dropped from the
+/// queue, because the UI keeps the text and offers Retry.
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
 pub async fn send_message(
     sessions: State<'_, Sessions>,
     args: SendMessageArgs,
 ) -> IpcResult<Message> {
-    let msg = NewMessage {
-        content: args.content,
-        reply_to_id: args.reply_to_id,
-        attachments: Vec::new(),
+    use plexichat_core::outbox::OutboxUpdate;
+    let outbox = sessions.outbox().await?;
+    let item = outbox_item(args.content, args.reply_to_id)?;
+    // Subscribe first: the update for this entry may come before `enqueue` returns.
+    let (_, mut updates) = outbox.subscribe()?;
+    let local_id = outbox.enqueue(&args.channel_id, item)?;
+    loop {
+        match updates.recv().await {
+            Ok(OutboxUpdate::Sent {
+                local_id: id,
+                message: Some(message),
+            }) if id == local_id => return Ok(message),
+            Ok(OutboxUpdate::Failed {
+                local_id: id,
+                state,
+            }) if id == local_id => {
+                let _ = outbox.cancel(local_id);
+                return Err(IpcError::failed(state, "the server refused the message"));
+            }
+            Ok(OutboxUpdate::Cancelled { local_id: id }) if id == local_id => {
+                return Err(IpcError::invalid_argument("the message was cancelled"));
+            }
+            Ok(_) => {}
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                // Missed updates: the entry's row says where it stands.
+                if !outbox.entries()?.iter().any(|e| e.local_id == local_id) {
+                    return Err(IpcError::internal(
+                        "lost track of a sent message; it will appear when the channel refreshes",
+                    ));
+                }
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                return Err(IpcError::not_signed_in());
+            }
+        }
+    }
+}
+
+fn outbox_item(content: String, reply_to_id: Option<String>) -> IpcResult<OutboxItem> {
+    if content.trim().is_empty() {
+        return Err(IpcError::failed(
+            plexichat_core::UiState::InvalidInput {
+                field: Some("content".into()),
+                message: "Message must have content".into(),
+            },
+            "empty message",
+        ));
+    }
+    Ok(match reply_to_id {
+        Some(reply_to_id) => OutboxItem::Reply {
+            content,
+            reply_to_id,
+        },
+        None => OutboxItem::Text { content },
+    })
+}
+
+/// Arguments naming a pending send.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct PendingArgs {
+    /// The outbox entry's local id.
+    #[ts(type = "number")]
+    pub local_id: i64,
+}
+
+/// Queues a message: it is written to the outbox before any attempt and delivered in order,
+/// once, whatever the network does. Progress arrives as `outbox-update` events.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
+pub async fn queue_message(sessions: State<'_, Sessions>, args: SendMessageArgs) -> IpcResult<i64> {
+    if args.content.trim().is_empty() {
+        return Err(IpcError::failed(
+            plexichat_core::UiState::InvalidInput {
+                field: Some("content".into()),
+                message: "Message must have content".into(),
+            },
+            "empty message",
+        ));
+    }
+    let item = match args.reply_to_id {
+        Some(reply_to_id) => OutboxItem::Reply {
+            content: args.content,
+            reply_to_id,
+        },
+        None => OutboxItem::Text {
+            content: args.content,
+        },
     };
-    Ok(sessions
-        .client()
-        .await?
-        .send_message(&args.channel_id, &msg)
-        .await?)
+    Ok(sessions.outbox().await?.enqueue(&args.channel_id, item)?)
+}
+
+/// Every pending or failed send, in send order (after a restart too).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn list_outbox(sessions: State<'_, Sessions>) -> IpcResult<Vec<OutboxEntry>> {
+    Ok(sessions.outbox().await?.entries()?)
+}
+
+/// Tries a failed send again.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn retry_send(sessions: State<'_, Sessions>, args: PendingArgs) -> IpcResult<()> {
+    Ok(sessions.outbox().await?.retry(args.local_id)?)
+}
+
+/// Discards a pending or failed send.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn cancel_send(sessions: State<'_, Sessions>, args: PendingArgs) -> IpcResult<()> {
+    Ok(sessions.outbox().await?.cancel(args.local_id)?)
 }
 
 /// Edits one of the user's messages.

@@ -29,6 +29,10 @@ crate::ipc_commands! {
     chat::list_dm_channels(()) -> Vec<plexichat_core::model::Channel>;
     chat::load_messages(chat::LoadMessagesArgs) -> Vec<plexichat_core::model::Message>;
     chat::send_message(chat::SendMessageArgs) -> plexichat_core::model::Message;
+    chat::queue_message(chat::SendMessageArgs) -> i64;
+    chat::list_outbox(()) -> Vec<plexichat_core::outbox::OutboxEntry>;
+    chat::retry_send(chat::PendingArgs) -> ();
+    chat::cancel_send(chat::PendingArgs) -> ();
     chat::edit_message(chat::EditMessageArgs) -> plexichat_core::model::Message;
     chat::delete_message(chat::MessageArgs) -> ();
     chat::add_reaction(chat::ReactionArgs) -> ();
@@ -55,5 +59,6 @@ crate::ipc_commands! {
 /// # Errors
 /// Fails when a binding file cannot be written.
 pub fn export_event_types(cfg: &Config, imports: &mut BTreeSet<String>) -> Result<(), ExportError> {
-    crate::ipc::export_type::<plexichat_core::event::Event>(cfg, imports)
+    crate::ipc::export_type::<plexichat_core::event::Event>(cfg, imports)?;
+    crate::ipc::export_type::<plexichat_core::outbox::OutboxUpdate>(cfg, imports)
 }

@@ -10,7 +10,7 @@ use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 use crate::ipc::{IpcError, IpcResult};
-use crate::session::Sessions;
+use crate::session::{Persistence, Sessions};
 
 /// Arguments of `sign_in`.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -87,7 +87,9 @@ pub async fn sign_in(
 ) -> IpcResult<LoginOutcome> {
     plexichat_core::redact::register_secret(&args.password);
     let client = new_client(&args.server_url)?;
-    sessions.install(&app, client.clone()).await;
+    sessions
+        .install(&app, client.clone(), Persistence::Disk)
+        .await;
     Ok(client
         .login(args.login.trim(), &Secret::new(args.password))
         .await?)
@@ -100,7 +102,9 @@ pub async fn start_demo(app: AppHandle, sessions: State<'_, Sessions>) -> IpcRes
     let url = sessions.demo_server_url().await?;
     // The demo account is throwaway: keep its token out of the user's keyring.
     let client = Client::new(ClientConfig::new(url).with_store(Arc::new(MemoryStore::new())))?;
-    sessions.install(&app, client.clone()).await;
+    sessions
+        .install(&app, client.clone(), Persistence::Memory)
+        .await;
     let user = plexichat_devserver::DEMO_USERS[0];
     Ok(client
         .login(user, &Secret::new(plexichat_devserver::DEMO_PASSWORD))
@@ -132,7 +136,9 @@ pub async fn register(
 ) -> IpcResult<User> {
     plexichat_core::redact::register_secret(&args.password);
     let client = new_client(&args.server_url)?;
-    sessions.install(&app, client.clone()).await;
+    sessions
+        .install(&app, client.clone(), Persistence::Disk)
+        .await;
     Ok(client
         .register(
             args.username.trim(),

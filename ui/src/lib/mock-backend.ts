@@ -6,6 +6,7 @@
 //! rejects a send as rate limited and delivers it by itself after `ms` (as the core's outbox
 //! does), `emit` pushes any event, `calls` records every call.
 
+import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { Backend } from "./ipc";
 import type {
   Channel,
@@ -29,6 +30,8 @@ export type MockOptions = {
   initialState?: UiState;
   /** Emit simulated upload progress (off when a test scripts progress itself). */
   simulateUploads?: boolean;
+  /** Entries the core's outbox still holds from an earlier run. */
+  pendingOutbox?: OutboxEntry[];
   /** Pretend the app was launched with `--demo`. */
   demoAutostart?: boolean;
 };
@@ -166,6 +169,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     { user_id: "1003", username: "carol", status: "pending_incoming", created_at: Date.now() - 3_600_000 },
     { user_id: "1004", username: "dave", status: "pending_outgoing", created_at: Date.now() - 7_200_000 },
   ];
+  let pendingOutbox: OutboxEntry[] = options.pendingOutbox ?? [];
   let sessions: SessionInfo[] = [
     { id: "s1", device_id: null, ip_address: "127.0.0.1", user_agent: "Plexichat Desktop (Linux)", created_at: Date.now() - 3_600_000, expires_at: null, last_activity: Date.now(), current: true },
     { id: "s2", device_id: null, ip_address: "203.0.113.7", user_agent: "Firefox on Windows", created_at: Date.now() - 86_400_000 * 3, expires_at: null, last_activity: Date.now() - 86_400_000, current: false },
@@ -336,6 +340,10 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     fetch_attachment: (a: { url: string; content_type: string | null }) =>
       `data:${a.content_type?.startsWith("image/") ? a.content_type : "application/octet-stream"};base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=`,
     list_sessions: () => sessions,
+    list_outbox: () => pendingOutbox,
+    cancel_send: (a: { local_id: number }) => {
+      pendingOutbox = pendingOutbox.filter((e) => e.local_id !== a.local_id);
+    },
     revoke_session: (a: { session_id: string }) => {
       sessions = sessions.filter((s) => s.id !== a.session_id);
     },

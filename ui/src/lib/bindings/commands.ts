@@ -12,7 +12,12 @@ import type { LoginOutcome } from "./LoginOutcome";
 import type { Member } from "./Member";
 import type { Message } from "./Message";
 import type { MessageArgs } from "./MessageArgs";
+import type { OutboxEntry } from "./OutboxEntry";
+import type { OutboxItem } from "./OutboxItem";
+import type { OutboxState } from "./OutboxState";
+import type { OutboxUpdate } from "./OutboxUpdate";
 import type { PasswordRequirements } from "./PasswordRequirements";
+import type { PendingArgs } from "./PendingArgs";
 import type { Presence } from "./Presence";
 import type { PresenceArgs } from "./PresenceArgs";
 import type { ProfileArgs } from "./ProfileArgs";
@@ -56,6 +61,10 @@ export interface Commands {
   list_dm_channels: { args: null; result: Array<Channel> };
   load_messages: { args: LoadMessagesArgs; result: Array<Message> };
   send_message: { args: SendMessageArgs; result: Message };
+  queue_message: { args: SendMessageArgs; result: number };
+  list_outbox: { args: null; result: Array<OutboxEntry> };
+  retry_send: { args: PendingArgs; result: null };
+  cancel_send: { args: PendingArgs; result: null };
   edit_message: { args: EditMessageArgs; result: Message };
   delete_message: { args: MessageArgs; result: null };
   add_reaction: { args: ReactionArgs; result: null };
@@ -81,3 +90,5 @@ export interface Commands {
 export const UI_STATE_EVENT = "ui-state";
 /** Name of the event carrying chat changes. */
 export const CHAT_EVENT = "chat-event";
+/** Name of the event carrying pending-send changes. */
+export const OUTBOX_EVENT = "outbox-update";

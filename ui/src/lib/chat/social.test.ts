@@ -132,3 +132,27 @@ describe("history", () => {
     expect(panel).toHaveTextContent("Yes, reconnect works after sleep now.");
   });
 });
+
+describe("pending sends from an earlier run", () => {
+  it("are shown in their channel, and Delete removes them from the core's outbox", async () => {
+    const user = userEvent.setup();
+    const pendingOutbox = [
+      { local_id: 7, channel_id: "10", item: { kind: "text" as const, content: "typed before the crash" }, state: { state: "queued" as const }, created_at: 1 },
+      {
+        local_id: 8,
+        channel_id: "10",
+        item: { kind: "text" as const, content: "a -- b" },
+        state: { state: "failed" as const, reason: { state: "content_rejected" as const, message: "Internal server error" } },
+        created_at: 2,
+      },
+    ];
+    const { mock } = await startChat({ pendingOutbox });
+    const rows = await screen.findAllByTestId("pending-message");
+    expect(rows.map((r) => r.textContent)).toEqual([expect.stringContaining("typed before the crash"), expect.stringContaining("a -- b")]);
+    expect(rows[1]).toHaveAttribute("data-status", "failed");
+    expect(rows[1]).toHaveTextContent("refused this message's content");
+    await user.click(within(rows[1]).getByRole("button", { name: "Delete" }));
+    await waitFor(() => expect(screen.getAllByTestId("pending-message")).toHaveLength(1));
+    expect(mock.calls.find((c) => c.command === "cancel_send")?.args).toEqual({ local_id: 8 });
+  });
+});

@@ -9,6 +9,7 @@ import { createContext } from "svelte";
 import { invoke } from "../ipc";
 import type { ChatState } from "./chat.svelte";
 import type { IpcError, Message, UiState, UploadProgress } from "../types";
+import type { OutboxEntry } from "../bindings/OutboxEntry";
 
 /** A message not confirmed yet. */
 export type PendingMessage = {
@@ -28,6 +29,12 @@ export type Upload = { key: string; upload_id: string | null; channel_id: string
 export type ComposerNotice = { kind: "cannot_message" | "forbidden" | "field"; text: string };
 
 let counter = 0;
+
+/** The server's filter answers "Internal server error": say what it means instead. */
+const CONTENT_REJECTED = "The server refused this message's content. Edit it and try again.";
+
+/** Local ids of entries restored from the core's outbox start with this. */
+const OUTBOX_PREFIX = "outbox-";
 
 /** Pending sends and uploads of one window. */
 export class OutboxState {
@@ -84,7 +91,9 @@ export class OutboxState {
       return;
     }
     const text =
-      st?.state === "invalid_input" || st?.state === "content_rejected" || st?.state === "conflict"
+      st?.state === "content_rejected"
+        ? CONTENT_REJECTED
+        : st?.state === "invalid_input" || st?.state === "conflict"
         ? st.message
         : st?.state === "forbidden"
           ? "Not sent."
@@ -127,10 +136,39 @@ export class OutboxState {
     return this.attempt(next);
   }
 
+  /**
+   * Shows sends still in the core's persisted outbox from an earlier run (the app quit or
+   * crashed with messages pending); the core delivers them and the echo clears them.
+   */
+  restore(entries: OutboxEntry[]): void {
+    const known = this.items.map((p) => p.local_id);
+    const restored: PendingMessage[] = [];
+    for (const e of entries) {
+      const local_id = `${OUTBOX_PREFIX}${e.local_id}`;
+      if (known.includes(local_id) || (e.item.kind !== "text" && e.item.kind !== "reply")) continue;
+      const isFailed = e.state.state === "failed";
+      restored.push({
+        local_id,
+        channel_id: e.channel_id,
+        content: e.item.content,
+        reply_to_id: e.item.kind === "reply" ? e.item.reply_to_id : null,
+        status: isFailed ? "failed" : "sending",
+        retry_at: null,
+        error:
+          e.state.state !== "failed" ? null : e.state.reason.state === "content_rejected" ? CONTENT_REJECTED : "message" in e.state.reason ? e.state.reason.message : null,
+      });
+    }
+    if (restored.length > 0) this.items = [...restored, ...this.items];
+  }
+
   /** Forgets a pending message; returns its text so the composer can take it back. */
   discard(local_id: string): string {
     const item = this.items.find((p) => p.local_id === local_id);
     this.drop(local_id);
+    // An entry restored from the outbox is also removed there, so it is never sent.
+    if (local_id.startsWith(OUTBOX_PREFIX)) {
+      void invoke("cancel_send", { local_id: Number(local_id.slice(OUTBOX_PREFIX.length)) }).catch(() => undefined);
+    }
     return item?.content ?? "";
   }
 
