@@ -86,13 +86,39 @@ pub async fn sign_in(
     args: SignInArgs,
 ) -> IpcResult<LoginOutcome> {
     plexichat_core::redact::register_secret(&args.password);
-    let client = new_client(&args.server_url)?;
-    sessions
-        .install(&app, client.clone(), Persistence::Disk)
-        .await;
-    Ok(client
+    let client = begin_session(&app, &sessions, &args.server_url).await?;
+    let outcome = client
         .login(args.login.trim(), &Secret::new(args.password))
-        .await?)
+        .await?;
+    if matches!(outcome, LoginOutcome::SignedIn { .. }) {
+        crate::last_server::save(client.base_url());
+    }
+    Ok(outcome)
+}
+
+/// Makes a client for `server_url` the current session and checks the version first, so an
+/// outdated client sees the update dialog rather than a confusing login error. Other
+/// negotiation failures are left to the sign-in itself, which reports them in context.
+async fn begin_session(
+    app: &AppHandle,
+    sessions: &Sessions,
+    server_url: &str,
+) -> IpcResult<Client> {
+    let client = new_client(server_url)?;
+    sessions
+        .install(app, client.clone(), Persistence::Disk)
+        .await;
+    match client.negotiate().await {
+        Err(e)
+            if matches!(
+                e.state,
+                UiState::UpdateRequired { .. } | UiState::InvalidVersionFormat { .. }
+            ) =>
+        {
+            Err(e.into())
+        }
+        _ => Ok(client),
+    }
 }
 
 /// Starts the embedded demo server (once) and signs in as its demo user.
@@ -119,11 +145,10 @@ pub async fn submit_two_factor(
     args: TwoFactorArgs,
 ) -> IpcResult<User> {
     plexichat_core::redact::register_secret(&args.code);
-    Ok(sessions
-        .client()
-        .await?
-        .submit_two_factor(&Secret::new(args.code))
-        .await?)
+    let client = sessions.client().await?;
+    let user = client.submit_two_factor(&Secret::new(args.code)).await?;
+    crate::last_server::save(client.base_url());
+    Ok(user)
 }
 
 /// Creates an account and signs in.
@@ -135,17 +160,16 @@ pub async fn register(
     args: RegisterArgs,
 ) -> IpcResult<User> {
     plexichat_core::redact::register_secret(&args.password);
-    let client = new_client(&args.server_url)?;
-    sessions
-        .install(&app, client.clone(), Persistence::Disk)
-        .await;
-    Ok(client
+    let client = begin_session(&app, &sessions, &args.server_url).await?;
+    let user = client
         .register(
             args.username.trim(),
             args.email.trim(),
             &Secret::new(args.password),
         )
-        .await?)
+        .await?;
+    crate::last_server::save(client.base_url());
+    Ok(user)
 }
 
 /// The server's password rules, for checking a new password while it is typed.
