@@ -534,10 +534,11 @@ async fn an_attachment_is_uploaded_and_posted_once_even_after_an_outage() {
     let server = w.server_messages(&w.channel).await;
     assert_eq!(server.len(), 1);
     assert_eq!(server[0].content, "the notes");
-    // Which attachments the message carries depends on how `NewMessage.attachments` (ids)
-    // meets the server's attachment objects: a contract of the API layer, not the outbox's.
     let sent = rec.sent()[&id].clone().expect("a message");
     assert_eq!(sent.id, server[0].id);
+    // The message carries the uploaded file (referenced as the server expects: by object).
+    assert_eq!(sent.attachments.len(), 1, "{sent:?}");
+    assert_eq!(server[0].attachments.len(), 1, "{:?}", server[0]);
 }
 
 #[tokio::test]

@@ -262,9 +262,35 @@ pub struct NewMessage {
     /// The message this replies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to_id: Option<String>,
-    /// Ids of attachments uploaded first.
+    /// Files uploaded first, referenced by their upload's fields (the server takes objects,
+    /// not ids: recorded in chat.txt, "send message referencing uploaded attachment").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<String>,
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// An uploaded file as a new message references it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AttachmentRef {
+    /// File name.
+    pub filename: String,
+    /// MIME type the server reported for the upload.
+    pub content_type: Option<String>,
+    /// Size in bytes.
+    pub size: u64,
+    /// The upload's server path.
+    pub url: String,
+}
+
+impl From<&crate::model::Attachment> for AttachmentRef {
+    fn from(a: &crate::model::Attachment) -> Self {
+        Self {
+            filename: a.filename.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            url: a.url.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use super::{entry_of, OutboxItem, OutboxUpdate, Shared, Wakers};
-use crate::api::types::{HistoryQuery, NewMessage};
+use crate::api::types::{AttachmentRef, HistoryQuery, NewMessage};
 use crate::clock::{ms_after, now_ms};
 use crate::error::{ApiError, ClientError, RetryKind};
 use crate::model::{cmp_ids, Message};
@@ -426,7 +426,7 @@ async fn send(
                 .await?;
             let msg = NewMessage {
                 content: content.clone(),
-                attachments: vec![attachment.id],
+                attachments: vec![AttachmentRef::from(&attachment)],
                 ..NewMessage::default()
             };
             client.send_message(channel, &msg).await.map(Some)
