@@ -176,8 +176,10 @@ pub async fn restore_at_startup<R: Runtime>(app: &AppHandle<R>) {
         return; // the UI starts the demo itself (it needs the window's listeners first)
     }
     let Some(url) = launch.server_url.clone().or_else(crate::last_server::load) else {
+        tracing::debug!("no server to restore a session for");
         return;
     };
+    tracing::info!(%url, "restoring the last session");
     let client = match Client::new(plexichat_core::ClientConfig::new(url)) {
         Ok(c) => c,
         Err(e) => {
@@ -188,8 +190,10 @@ pub async fn restore_at_startup<R: Runtime>(app: &AppHandle<R>) {
     app.state::<Sessions>()
         .install(app, client.clone(), Persistence::Disk)
         .await;
-    if let Err(e) = client.start().await {
-        tracing::info!(state = ?e.state, "no session restored at startup");
+    match client.start().await {
+        Ok(Some(user)) => tracing::info!(user = %user.username, "session restored"),
+        Ok(None) => tracing::info!("no saved session for this server"),
+        Err(e) => tracing::info!(state = ?e.state, "no session restored at startup"),
     }
 }
 

@@ -33,7 +33,7 @@ impl Locator<'_> {
 pub struct AppSession {
     client: Client,
     driver: Child,
-    _dirs: tempfile::TempDir,
+    dirs: std::sync::Arc<tempfile::TempDir>,
 }
 
 fn free_port() -> u16 {
@@ -53,7 +53,11 @@ fn screenshot_dir() -> PathBuf {
 impl AppSession {
     /// Starts tauri-driver and opens the app with `args`.
     pub async fn launch(args: &[&str]) -> Self {
-        let dirs = tempfile::tempdir().unwrap();
+        Self::launch_in(std::sync::Arc::new(tempfile::tempdir().unwrap()), args).await
+    }
+
+    /// Opens the app with the XDG config/state directories of an earlier session (a restart).
+    pub async fn launch_in(dirs: std::sync::Arc<tempfile::TempDir>, args: &[&str]) -> Self {
         let port = free_port();
         let native_port = free_port();
         let mut cmd = Command::new("tauri-driver");
@@ -103,7 +107,7 @@ impl AppSession {
                     return Self {
                         client,
                         driver,
-                        _dirs: dirs,
+                        dirs,
                     }
                 }
                 Err(e) => {
@@ -113,6 +117,11 @@ impl AppSession {
             }
         }
         panic!("could not open a WebDriver session: {last_err:?}");
+    }
+
+    /// This session's XDG directories, to start the app again "after a restart".
+    pub fn dirs(&self) -> std::sync::Arc<tempfile::TempDir> {
+        self.dirs.clone()
     }
 
     /// Waits until the element exists and returns it.

@@ -391,3 +391,35 @@ async fn unsent_messages_fail_visibly_or_wait_and_arrive_once() {
     );
     app.close().await;
 }
+
+/// A signed-in user who quits and starts the app again lands back in the chat: the token was
+/// kept in the OS keyring and the last server remembered. Needs an unlocked keyring, which
+/// `scripts/test.sh` provides (`PLEXICHAT_KEYRING_TESTS=1`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn the_session_survives_a_restart() {
+    if std::env::var_os("PLEXICHAT_KEYRING_TESTS").is_none() {
+        eprintln!("skipped: no unlocked keyring (run through scripts/test.sh)");
+        return;
+    }
+    let world = World::new("restart_probe").await;
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+    let dirs = app.dirs();
+    app.close().await;
+
+    // No --server this time: the app must remember where it was signed in.
+    let again = AppSession::launch_in(dirs, &[]).await;
+    again
+        .wait_for(Locator::TestId("channel-item"), Duration::from_secs(30))
+        .await;
+    again
+        .wait_for_text(
+            Locator::Css("body"),
+            "restart_probe",
+            Duration::from_secs(10),
+        )
+        .await;
+    again.screenshot("session-restored").await;
+    again.close().await;
+}

@@ -55,10 +55,13 @@ pub trait SessionStore: Send + Sync + Debug {
     /// # Errors
     /// [`StoreError::KeyringUnavailable`] when there is no keyring.
     async fn last_account(&self, server: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .load(server, LAST_ACCOUNT)
-            .await?
-            .map(|s| s.expose().to_owned()))
+        Ok(self.load(server, LAST_ACCOUNT).await?.map(|s| {
+            let name = s.expose().to_owned();
+            // `load` wraps whatever it reads as a secret; an account name is not one, and
+            // scrubbing it would hide every user name from the logs.
+            crate::redact::forget_secret(&name);
+            name
+        }))
     }
 
     /// Remembers (or, with `None`, forgets) the last account on `server`.
