@@ -48,11 +48,27 @@ async fn a_logged_sign_in_never_shows_the_password_or_token() {
     let me = client.whoami().await.unwrap();
     assert_eq!(me.id, user.id);
 
+    // A real 2FA sign-in: the code goes through `Secret`, which registers it for scrubbing.
+    server.enable_totp("redaction_probe").await.unwrap();
+    let second =
+        Client::new(ClientConfig::new(server.base_url()).with_store(Arc::new(MemoryStore::new())))
+            .unwrap();
+    second
+        .login("redaction_probe", &Secret::new(password))
+        .await
+        .unwrap();
+    let code = server.totp_code("redaction_probe").unwrap();
+    second
+        .submit_two_factor(&Secret::new(code.clone()))
+        .await
+        .unwrap();
+
     // Mistakes a future change could make: secrets in fields, in messages, in Debug output.
     tracing::info!(password, "login attempt");
     tracing::info!("request: Authorization: Bearer {}", token.expose());
     tracing::debug!(body = %format!(r#"{{"username":"redaction_probe","password":"{password}"}}"#), "sending");
-    tracing::warn!(code = "123456", "2fa submitted");
+    tracing::warn!(code = %code, "2fa submitted");
+    tracing::warn!("{{\"challenge_token\":\"abc-123-def\",\"code\":\"{code}\"}}");
     tracing::error!(?token, "token debug");
 
     let out = log.contents();
@@ -65,6 +81,10 @@ async fn a_logged_sign_in_never_shows_the_password_or_token() {
     assert!(!out.contains(token.expose()), "token leaked:\n{out}");
     let secret_part = token.expose().split('.').next_back().unwrap();
     assert!(!out.contains(secret_part), "token secret leaked:\n{out}");
-    assert!(!out.contains("123456"), "2FA code leaked:\n{out}");
+    assert!(!out.contains(&code), "2FA code leaked:\n{out}");
+    assert!(
+        !out.contains("abc-123-def"),
+        "challenge token leaked:\n{out}"
+    );
     server.shutdown().await;
 }

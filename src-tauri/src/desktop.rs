@@ -32,6 +32,69 @@ pub fn plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry
     }))
 }
 
+/// Id of the tray icon.
+const TRAY_ID: &str = "main";
+
+/// Puts the app in the system tray: clicking it or "Show Plexichat" brings the window back
+/// (with whatever dialog is up, e.g. an update prompt), "Quit" exits. A desktop without a
+/// tray host only logs that the icon could not be shown.
+pub fn install_tray<R: Runtime>(app: &AppHandle<R>) {
+    use tauri::menu::{Menu, MenuItem};
+    use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+
+    let built = (|| -> tauri::Result<()> {
+        let show = MenuItem::with_id(app, "show", "Show Plexichat", true, None::<&str>)?;
+        let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+        let menu = Menu::with_items(app, &[&show, &quit])?;
+        let mut tray = TrayIconBuilder::with_id(TRAY_ID)
+            .tooltip("Plexichat")
+            .menu(&menu)
+            .on_menu_event(|app, event| match event.id.as_ref() {
+                "show" => focus_main_window(app),
+                "quit" => app.exit(0),
+                _ => {}
+            })
+            .on_tray_icon_event(|tray, event| {
+                if let TrayIconEvent::Click {
+                    button: MouseButton::Left,
+                    button_state: MouseButtonState::Up,
+                    ..
+                } = event
+                {
+                    focus_main_window(tray.app_handle());
+                }
+            });
+        if let Some(icon) = app.default_window_icon() {
+            tray = tray.icon(icon.clone());
+        }
+        tray.build(app)?;
+        Ok(())
+    })();
+    if let Err(e) = built {
+        tracing::info!(error = %e, "no tray icon");
+    }
+}
+
+/// Shows the unread count on the tray icon (tooltip, and the label where the tray shows one).
+pub fn set_tray_unread<R: Runtime>(app: &AppHandle<R>, count: u32) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    let (tooltip, title) = match count {
+        0 => ("Plexichat".to_owned(), None),
+        n => (
+            format!("Plexichat — {n} unread"),
+            Some(if n > 99 {
+                "99+".to_owned()
+            } else {
+                n.to_string()
+            }),
+        ),
+    };
+    let _ = tray.set_tooltip(Some(tooltip));
+    let _ = tray.set_title(title);
+}
+
 /// Shows, unminimises and focuses the main window.
 pub fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {

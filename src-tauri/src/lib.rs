@@ -51,6 +51,7 @@ pub fn run() {
             // Network start-up runs after the window exists: the login screen (or the restored
             // chat) paints at once and the session check happens behind it.
             let handle = app.handle().clone();
+            desktop::install_tray(&handle);
             tauri::async_runtime::spawn(async move { session::restore_at_startup(&handle).await });
             Ok(())
         })

@@ -70,6 +70,23 @@ impl Sessions {
         outbox.ok_or_else(IpcError::not_signed_in)
     }
 
+    /// Makes `client` the current one unless a session exists already; returns whether it
+    /// did. The startup restore uses this, so that a user who signed in while it was still
+    /// running is never switched back to the restored (signed-out) client.
+    pub async fn install_if_none<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        client: Client,
+        persistence: Persistence,
+    ) -> bool {
+        let mut live = self.live.lock().await;
+        if live.is_some() {
+            return false;
+        }
+        *live = Some(Live::start(app, client, persistence));
+        true
+    }
+
     /// Makes `client` the current one, tearing down the previous client and gateway.
     pub async fn install<R: Runtime>(
         &self,
@@ -81,23 +98,7 @@ impl Sessions {
         if let Some(old) = live.take() {
             old.stop().await;
         }
-        let gateway = Arc::new(Mutex::new(None));
-        let outbox = Arc::new(Mutex::new(None));
-        let forwarder = tauri::async_runtime::spawn(forward_client_states(
-            app.clone(),
-            client.clone(),
-            Slots {
-                gateway: gateway.clone(),
-                outbox: outbox.clone(),
-                persistence,
-            },
-        ));
-        *live = Some(Live {
-            client,
-            gateway,
-            outbox,
-            forwarder,
-        });
+        *live = Some(Live::start(app, client, persistence));
     }
 
     /// Asks the gateway to reconnect now instead of waiting for its backoff.
@@ -158,6 +159,27 @@ impl Sessions {
 }
 
 impl Live {
+    /// Starts the state forwarder of a new session.
+    fn start<R: Runtime>(app: &AppHandle<R>, client: Client, persistence: Persistence) -> Self {
+        let gateway = Arc::new(Mutex::new(None));
+        let outbox = Arc::new(Mutex::new(None));
+        let forwarder = tauri::async_runtime::spawn(forward_client_states(
+            app.clone(),
+            client.clone(),
+            Slots {
+                gateway: gateway.clone(),
+                outbox: outbox.clone(),
+                persistence,
+            },
+        ));
+        Self {
+            client,
+            gateway,
+            outbox,
+            forwarder,
+        }
+    }
+
     async fn stop(self) {
         self.forwarder.abort();
         // Dropping the last handle stops the outbox's workers; its rows stay on disk.
@@ -187,9 +209,14 @@ pub async fn restore_at_startup<R: Runtime>(app: &AppHandle<R>) {
             return;
         }
     };
-    app.state::<Sessions>()
-        .install(app, client.clone(), Persistence::Disk)
-        .await;
+    if !app
+        .state::<Sessions>()
+        .install_if_none(app, client.clone(), Persistence::Disk)
+        .await
+    {
+        tracing::info!("a session was started meanwhile; not restoring");
+        return;
+    }
     match client.start().await {
         Ok(Some(user)) => tracing::info!(user = %user.username, "session restored"),
         Ok(None) => tracing::info!("no saved session for this server"),

@@ -28,6 +28,10 @@ fn patterns() -> &'static [(Regex, &'static str)] {
     static PATTERNS: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
         let secret_keys = r"(?:password|new_password|old_password|current_password|token|access_token|api_access_token|challenge_token|code|totp|backup_code|secret|authorization|x-api-access-token)";
+        // `code=` / `code:` in plain text is far more often an error code (`IpcError { code:
+        // … }`) than a 2FA code, and 2FA codes are registered as exact secrets before use, so
+        // the key=value pattern leaves `code` and `totp` to the JSON pattern and the registry.
+        let kv_keys = r"(?:password|new_password|old_password|current_password|token|access_token|api_access_token|challenge_token|backup_code|secret|authorization|x-api-access-token)";
         vec![
             // Authorization headers, however they are printed.
             (Regex::new(r"(?i)\bbearer\s+[^\s,;}\]]+").expect("static regex"), "Bearer [redacted]"),
@@ -38,7 +42,7 @@ fn patterns() -> &'static [(Regex, &'static str)] {
             ),
             // `password=...` in query strings, form bodies and Debug of structs.
             (
-                Regex::new(&format!(r#"(?i)\b({secret_keys})(\s*[=:]\s*)"?[^\s&,;}})"]+"?"#)).expect("static regex"),
+                Regex::new(&format!(r#"(?i)\b({kv_keys})(\s*[=:]\s*)"?[^\s&,;}})"]+"?"#)).expect("static regex"),
                 "${1}${2}[redacted]",
             ),
             // Plexichat tokens: `<session snowflake>.<43+ char base64url secret>`.
@@ -186,6 +190,12 @@ mod tests {
         assert_eq!(out, "oops: [redacted]!");
         forget_secret("an odd secret shape 42");
         assert_eq!(scrub("an odd secret shape 42"), "an odd secret shape 42");
+    }
+
+    #[test]
+    fn error_codes_stay_readable() {
+        let line = "error=IpcError { code: Failed, message: \"HTTP 426\" }";
+        assert_eq!(scrub(line), line);
     }
 
     #[test]

@@ -38,3 +38,19 @@ pub fn get_app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
 pub fn get_ui_state(state: State<'_, AppState>) -> IpcResult<plexichat_core::UiState> {
     Ok(state.ui_state())
 }
+
+/// Arguments of `set_unread_count`.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct UnreadArgs {
+    /// Unread messages across every channel and DM.
+    pub count: u32,
+}
+
+/// Shows the unread total on the tray icon (the UI counts; the shell only displays).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn set_unread_count(app: tauri::AppHandle, args: UnreadArgs) -> IpcResult<()> {
+    crate::desktop::set_tray_unread(&app, args.count);
+    Ok(())
+}

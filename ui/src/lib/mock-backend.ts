@@ -341,6 +341,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       `data:${a.content_type?.startsWith("image/") ? a.content_type : "application/octet-stream"};base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=`,
     list_sessions: () => sessions,
     list_outbox: () => pendingOutbox,
+    set_unread_count: () => null,
     cancel_send: (a: { local_id: number }) => {
       pendingOutbox = pendingOutbox.filter((e) => e.local_id !== a.local_id);
     },

@@ -34,6 +34,7 @@ import type { SessionInfo } from "./SessionInfo";
 import type { SignInArgs } from "./SignInArgs";
 import type { TwoFactorArgs } from "./TwoFactorArgs";
 import type { UiState } from "./UiState";
+import type { UnreadArgs } from "./UnreadArgs";
 import type { UploadArgs } from "./UploadArgs";
 import type { User } from "./User";
 import type { UserArgs } from "./UserArgs";
@@ -44,6 +45,7 @@ import type { UsernameArgs } from "./UsernameArgs";
 export interface Commands {
   get_app_info: { args: null; result: AppInfo };
   get_ui_state: { args: null; result: UiState };
+  set_unread_count: { args: UnreadArgs; result: null };
   start_demo: { args: null; result: LoginOutcome };
   sign_in: { args: SignInArgs; result: LoginOutcome };
   submit_two_factor: { args: TwoFactorArgs; result: User };
