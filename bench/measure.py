@@ -8,6 +8,7 @@ each figure means and how first paint is detected.
 
 import ctypes
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 
@@ -368,13 +370,22 @@ class Driver:
 
     def call(self, method, path, body=None, timeout=330):
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        req.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return json.loads(r.read() or b"{}").get("value")
-        except urllib.error.HTTPError as e:
-            raise RuntimeError(f"webdriver {method} {path}: {e.read()[:400]!r}") from None
+        # WebKitWebDriver now and then drops a connection without answering; repeat calls that
+        # are safe to repeat (not clicks or typing) once.
+        tries = 1 if path.endswith(("/click", "/value")) else 2
+        for attempt in range(tries):
+            req = urllib.request.Request(self.base + path, data=data, method=method)
+            req.add_header("Content-Type", "application/json")
+            try:
+                with urllib.request.urlopen(req, timeout=timeout) as r:
+                    return json.loads(r.read() or b"{}").get("value")
+            except urllib.error.HTTPError as e:
+                raise RuntimeError(f"webdriver {method} {path}: {e.read()[:400]!r}") from None
+            except (ConnectionError, http.client.RemoteDisconnected) as e:
+                if attempt + 1 == tries:
+                    raise RuntimeError(f"webdriver {method} {path}: {e}") from None
+                time.sleep(0.5)
+        return None
 
     def js(self, script, *args):
         return self.call("POST", f"/session/{self.sid}/execute/sync",
@@ -390,7 +401,7 @@ class Driver:
             try:
                 if self.js(f"return Boolean({expr});"):
                     return
-            except RuntimeError:
+            except (RuntimeError, OSError):
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"timed out waiting for {what}")
@@ -483,7 +494,9 @@ const t0 = performance.now(); let steps = 0;
 def run_10k(base, seeder, rep):
     """One launch: sign in, load and scroll #bench10k end to end, PSS, cached opens, reconnect."""
     tmp = tempfile.mkdtemp(prefix="bench-10k-")
-    drv = Driver(["--server", base], isolated_env(tmp))
+    # No --server: with it the app restores the token an earlier run left in the keyring. A
+    # first launch contacts nobody; the URL is typed into the form like a new user would.
+    drv = Driver([], isolated_env(tmp))
     out = {}
     try:
         drv.find('[data-testid="login-screen"]', 30)
@@ -597,6 +610,8 @@ def machine():
             "webkit2gtk": sh(["dpkg-query", "-W", "-f=${Version}", "libwebkit2gtk-4.1-0"]),
             "rustc": sh(["rustc", "--version"]),
             "commit": sh(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]),
+            # Built from the working tree: say when it had uncommitted changes.
+            "dirty": bool(sh(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])),
             "display": "Xvfb 1280x800x24, no window manager"}
 
 
@@ -650,7 +665,8 @@ def main():
             try:
                 r = run_10k(chat_srv.url, seeder, i)
             except (RuntimeError, OSError, subprocess.TimeoutExpired, KeyError, TypeError) as e:
-                log(f"10k #{i + 1} failed: {e}")
+                where = traceback.extract_tb(e.__traceback__)[-1]
+                log(f"10k #{i + 1} failed at line {where.lineno}: {e}")
                 errors.append(f"10k #{i + 1}: {e}")
                 continue
             log(f"10k #{i + 1}: {r}")
