@@ -74,7 +74,8 @@ def descendants(pid):
 
 def exe_name(pid):
     try:
-        return os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+        # A binary rebuilt while it runs reads as "name (deleted)".
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe")).removesuffix(" (deleted)")
     except OSError:
         return "?"
 
