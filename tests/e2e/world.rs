@@ -49,8 +49,16 @@ impl World {
 
     /// Fills the login form and presses "Sign in".
     pub async fn submit_login(&self, app: &AppSession, login: &str, password: &str) {
-        app.replace_text(Locator::Css("#server-url"), &self.server.base_url())
-            .await;
+        // `--server` pre-fills the field once the app's info arrives; typing before that
+        // would race with it, so wait for the pre-fill and type only if it differs.
+        let url = self.server.base_url();
+        let url_js = serde_json::to_string(&url).unwrap();
+        app.wait_until(
+            "the server field shows --server",
+            &format!("document.querySelector('#server-url').value === {url_js}"),
+            Duration::from_secs(10),
+        )
+        .await;
         app.replace_text(Locator::Css("#login"), login).await;
         app.replace_text(Locator::Css("#password"), password).await;
         app.click(Locator::TestId("sign-in")).await;

@@ -29,6 +29,9 @@ export type Screen = "auth" | "splash" | "chat";
 export type AuthStep = "login" | "register" | "two_factor" | "locked";
 
 /** The app-wide state and the sign-in flow. */
+/** The production server, shown until the shell says otherwise (`--server`). */
+export const DEFAULT_SERVER_URL = "https://api.plexichat.com";
+
 export class SessionState {
   /** The latest state from the core. */
   ui = $state.raw<UiState>({ state: "signed_out" });
@@ -37,7 +40,7 @@ export class SessionState {
   /** Version and defaults from the shell. */
   appInfo = $state.raw<AppInfo | null>(null);
   /** Server URL typed on the login screen. */
-  serverUrl = $state("https://api.plexichat.com");
+  serverUrl = $state(DEFAULT_SERVER_URL);
   /** User name or e-mail typed on the login screen (kept to pre-fill a re-login). */
   login = $state("");
   /** True while a sign-in command is in flight. */
