@@ -32,9 +32,19 @@ pub struct Sessions {
 struct Live {
     client: Client,
     gateway: Arc<Mutex<Option<GatewayHandle>>>,
-    outbox: Arc<Mutex<Option<Outbox>>>,
+    local: LocalSlot,
     forwarder: JoinHandle<()>,
 }
+
+/// What a session keeps on this machine: the account's database and the outbox built on it.
+/// Opened once the account is known (`ready`).
+#[derive(Clone)]
+struct Local {
+    store: Store,
+    outbox: Outbox,
+}
+
+type LocalSlot = Arc<Mutex<Option<Local>>>;
 
 /// Where a session keeps its cache and outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,10 +74,22 @@ impl Sessions {
     /// # Errors
     /// [`IpcError::not_signed_in`] before the session is ready.
     pub async fn outbox(&self) -> Result<Outbox, IpcError> {
+        Ok(self.local().await?.outbox)
+    }
+
+    /// The signed-in account's local database (cache, drafts).
+    ///
+    /// # Errors
+    /// [`IpcError::not_signed_in`] before the session is ready.
+    pub async fn store(&self) -> Result<Store, IpcError> {
+        Ok(self.local().await?.store)
+    }
+
+    async fn local(&self) -> Result<Local, IpcError> {
         let live = self.live.lock().await;
         let live = live.as_ref().ok_or_else(IpcError::not_signed_in)?;
-        let outbox = live.outbox.lock().await.clone();
-        outbox.ok_or_else(IpcError::not_signed_in)
+        let local = live.local.lock().await.clone();
+        local.ok_or_else(IpcError::not_signed_in)
     }
 
     /// Makes `client` the current one unless a session exists already; returns whether it
@@ -162,20 +184,20 @@ impl Live {
     /// Starts the state forwarder of a new session.
     fn start<R: Runtime>(app: &AppHandle<R>, client: Client, persistence: Persistence) -> Self {
         let gateway = Arc::new(Mutex::new(None));
-        let outbox = Arc::new(Mutex::new(None));
+        let local = Arc::new(Mutex::new(None));
         let forwarder = tauri::async_runtime::spawn(forward_client_states(
             app.clone(),
             client.clone(),
             Slots {
                 gateway: gateway.clone(),
-                outbox: outbox.clone(),
+                local: local.clone(),
                 persistence,
             },
         ));
         Self {
             client,
             gateway,
-            outbox,
+            local,
             forwarder,
         }
     }
@@ -183,7 +205,7 @@ impl Live {
     async fn stop(self) {
         self.forwarder.abort();
         // Dropping the last handle stops the outbox's workers; its rows stay on disk.
-        self.outbox.lock().await.take();
+        self.local.lock().await.take();
         if let Some(gw) = self.gateway.lock().await.take() {
             gw.shutdown().await;
         }
@@ -235,14 +257,14 @@ fn publish<R: Runtime>(app: &AppHandle<R>, state: &UiState) {
 /// What the state forwarder starts and stops for its session.
 struct Slots {
     gateway: Arc<Mutex<Option<GatewayHandle>>>,
-    outbox: Arc<Mutex<Option<Outbox>>>,
+    local: LocalSlot,
     persistence: Persistence,
 }
 
 async fn forward_client_states<R: Runtime>(app: AppHandle<R>, client: Client, slots: Slots) {
     let Slots {
         gateway,
-        outbox,
+        local,
         persistence,
     } = slots;
     let (current, mut rx) = client.subscribe();
@@ -253,8 +275,8 @@ async fn forward_client_states<R: Runtime>(app: AppHandle<R>, client: Client, sl
             UiState::Ready { user } => {
                 app.state::<crate::desktop::Notifier>()
                     .set_me(&user.id, &user.username);
-                ensure_outbox(&app, &client, &user.username, persistence, &outbox).await;
-                ensure_gateway(&app, &client, &gateway, &outbox).await;
+                ensure_local(&app, &client, &user.username, persistence, &local).await;
+                ensure_gateway(&app, &client, &gateway, &local).await;
             }
             UiState::SignedOut | UiState::LoginRequired { .. } | UiState::UpdateRequired { .. } => {
                 if let Some(gw) = gateway.lock().await.take() {
@@ -274,14 +296,14 @@ async fn forward_client_states<R: Runtime>(app: AppHandle<R>, client: Client, sl
     }
 }
 
-/// Opens the account's outbox once per session and forwards its updates to the window.
-/// Pending sends from a previous run resume here.
-async fn ensure_outbox<R: Runtime>(
+/// Opens the account's database and outbox once per session and forwards the outbox's updates
+/// to the window. Pending sends from a previous run resume here.
+async fn ensure_local<R: Runtime>(
     app: &AppHandle<R>,
     client: &Client,
     account: &str,
     persistence: Persistence,
-    slot: &Arc<Mutex<Option<Outbox>>>,
+    slot: &LocalSlot,
 ) {
     let mut slot = slot.lock().await;
     if slot.is_some() {
@@ -292,11 +314,13 @@ async fn ensure_outbox<R: Runtime>(
         Persistence::Memory => Store::in_memory(),
     };
     let opened = match store {
-        Ok(store) => Outbox::open(store, client.clone()).await,
+        Ok(store) => Outbox::open(store.clone(), client.clone())
+            .await
+            .map(|outbox| Local { store, outbox }),
         Err(e) => Err(e.into()),
     };
-    let outbox = match opened {
-        Ok(o) => o,
+    let local = match opened {
+        Ok(l) => l,
         Err(e) => {
             // Sending still works without a local queue? It does not: say so plainly.
             tracing::error!(error = %e, "could not open the outbox");
@@ -309,7 +333,7 @@ async fn ensure_outbox<R: Runtime>(
             return;
         }
     };
-    match outbox.subscribe() {
+    match local.outbox.subscribe() {
         Ok((_, mut updates)) => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
@@ -335,14 +359,14 @@ async fn ensure_outbox<R: Runtime>(
         }
         Err(e) => tracing::error!(error = %e, "could not subscribe to the outbox"),
     }
-    *slot = Some(outbox);
+    *slot = Some(local);
 }
 
 async fn ensure_gateway<R: Runtime>(
     app: &AppHandle<R>,
     client: &Client,
     slot: &Arc<Mutex<Option<GatewayHandle>>>,
-    outbox: &Arc<Mutex<Option<Outbox>>>,
+    local: &LocalSlot,
 ) {
     let mut slot = slot.lock().await;
     if slot.as_ref().is_some_and(GatewayHandle::is_running) {
@@ -367,7 +391,7 @@ async fn ensure_gateway<R: Runtime>(
     *slot = Some(handle);
     let app = app.clone();
     let client = client.clone();
-    let outbox = outbox.clone();
+    let local = local.lock().await.clone();
     tauri::async_runtime::spawn(async move {
         while let Some(update) = updates.recv().await {
             match update {
@@ -379,13 +403,20 @@ async fn ensure_gateway<R: Runtime>(
                 GatewayUpdate::State(state) => {
                     if matches!(state, UiState::Ready { .. }) {
                         // Connected again: queued sends need not wait out their backoff.
-                        if let Some(o) = outbox.lock().await.as_ref() {
-                            o.wake_all();
+                        if let Some(l) = &local {
+                            l.outbox.wake_all();
                         }
                     }
                     publish(&app, &state);
                 }
                 GatewayUpdate::Event(event) => {
+                    // The cache follows the gateway, so a channel opened later (or after a
+                    // restart) paints what arrived meanwhile.
+                    if let Some(l) = &local {
+                        if let Err(e) = l.store.apply_event(&event) {
+                            tracing::warn!(error = %e, "could not cache a gateway event");
+                        }
+                    }
                     app.state::<crate::desktop::Notifier>()
                         .maybe_notify(&app, &event);
                     if let Err(e) = app.emit(CHAT_EVENT, &event) {

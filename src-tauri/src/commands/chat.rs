@@ -9,6 +9,7 @@ use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
 
+use super::local::remember;
 use crate::desktop::Notifier;
 use crate::ipc::{IpcError, IpcResult};
 use crate::session::Sessions;
@@ -170,7 +171,22 @@ pub async fn list_dm_channels(
     sessions: State<'_, Sessions>,
     notifier: State<'_, Notifier>,
 ) -> IpcResult<Vec<Channel>> {
-    let channels = sessions.client().await?.dm_channels().await?;
+    let mut channels = sessions.client().await?.dm_channels().await?;
+    // The server may list none (PROTOCOL.md §6): add every DM this account opened or saw.
+    let mut known = Vec::new();
+    remember(&sessions, "dm channels", |store| {
+        for c in &channels {
+            store.remember_dm(c)?;
+        }
+        known = store.dm_channels()?;
+        Ok(())
+    })
+    .await;
+    for c in known {
+        if !channels.iter().any(|x| x.id == c.id) {
+            channels.push(c);
+        }
+    }
     notifier.remember_dm_channels(channels.iter().map(|c| c.id.as_str()));
     Ok(channels)
 }
@@ -190,6 +206,11 @@ pub async fn load_messages(
         limit: Some(args.limit),
     };
     let page = client.history(&args.channel_id, &q).await?;
+    let reached_start = page.len() < usize::try_from(args.limit).unwrap_or(usize::MAX);
+    remember(&sessions, "history", |store| {
+        store.refresh_span(&args.channel_id, &page, reached_start)
+    })
+    .await;
     if args.before.is_none() {
         sessions
             .track_channel(&args.channel_id, page.first().map(|m| m.id.clone()))
@@ -490,6 +511,7 @@ pub async fn open_dm(
     args: UserArgs,
 ) -> IpcResult<Channel> {
     let channel = sessions.client().await?.open_dm(&args.user_id).await?;
+    remember(&sessions, "dm channel", |store| store.remember_dm(&channel)).await;
     notifier.remember_dm_channels([channel.id.as_str()]);
     Ok(channel)
 }

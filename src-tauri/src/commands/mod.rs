@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod chat;
+pub mod local;
 pub mod session;
 
 use std::collections::BTreeSet;
@@ -30,6 +31,9 @@ crate::ipc_commands! {
     chat::list_dm_channels(()) -> Vec<plexichat_core::model::Channel>;
     chat::load_messages(chat::LoadMessagesArgs) -> Vec<plexichat_core::model::Message>;
     chat::send_message(chat::SendMessageArgs) -> plexichat_core::model::Message;
+    local::cached_messages(local::CachedMessagesArgs) -> Vec<plexichat_core::model::Message>;
+    local::list_drafts(()) -> std::collections::HashMap<String, String>;
+    local::save_draft(local::DraftArgs) -> ();
     chat::queue_message(chat::SendMessageArgs) -> i64;
     chat::list_outbox(()) -> Vec<plexichat_core::outbox::OutboxEntry>;
     chat::retry_send(chat::PendingArgs) -> ();

@@ -39,6 +39,19 @@ impl Store {
         )
     }
 
+    /// Every saved draft, as (channel id, text).
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`].
+    pub fn drafts(&self) -> Result<Vec<(String, String)>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT channel_id, content FROM drafts")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// Moves the read marker of a channel to `message_id` unless it already is past it.
     ///
     /// # Errors
@@ -81,6 +94,7 @@ mod tests {
         store.save_draft("a", "  ").unwrap();
         assert_eq!(store.draft("a").unwrap(), None);
         assert_eq!(store.draft("b").unwrap().as_deref(), Some("other"));
+        assert_eq!(store.drafts().unwrap(), [("b".into(), "other".into())]);
     }
 
     #[test]

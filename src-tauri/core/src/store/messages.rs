@@ -9,7 +9,7 @@
 use rusqlite::params;
 
 use super::{decode_all, to_json, Error, Store};
-use crate::model::Message;
+use crate::model::{cmp_ids, Message};
 
 /// Messages kept on disk per channel; older ones are fetched again when scrolled to.
 pub const KEEP_PER_CHANNEL: usize = 2_000;
@@ -23,20 +23,68 @@ impl Store {
     pub fn save_messages(&self, channel_id: &str, messages: &[Message]) -> Result<(), Error> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO messages (channel_id, id, id_len, json)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for m in messages {
-                stmt.execute(params![
-                    channel_id,
-                    m.id,
-                    i64::try_from(m.id.len()).unwrap_or(i64::MAX),
-                    to_json(m)?
-                ])?;
+        insert_all(&tx, channel_id, messages)?;
+        trim(&tx, channel_id, KEEP_PER_CHANNEL)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Makes the cache agree with a fresh page of history: cached messages inside the span
+    /// the page covers (from its oldest to its newest id; from the channel's start when
+    /// `reached_start`) that the page lacks were deleted while we were away, so they go; the
+    /// page's messages are written. Messages newer than the page (a gateway event that raced
+    /// the request) are kept.
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] / [`Error::Json`].
+    pub fn refresh_span(
+        &self,
+        channel_id: &str,
+        page: &[Message],
+        reached_start: bool,
+    ) -> Result<(), Error> {
+        let oldest = page.iter().min_by(|a, b| cmp_ids(&a.id, &b.id));
+        let newest = page.iter().max_by(|a, b| cmp_ids(&a.id, &b.id));
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        match (oldest, newest) {
+            (Some(oldest), Some(newest)) => {
+                let from = if reached_start {
+                    ""
+                } else {
+                    oldest.id.as_str()
+                };
+                let mut stmt = tx.prepare_cached(
+                    "SELECT id FROM messages WHERE channel_id = ?1
+                       AND (id_len < ?2 OR (id_len = ?2 AND id <= ?3))
+                       AND (id_len > ?4 OR (id_len = ?4 AND id >= ?5))",
+                )?;
+                let ids = stmt
+                    .query_map(
+                        params![
+                            channel_id,
+                            id_len(&newest.id),
+                            newest.id,
+                            id_len(from),
+                            from
+                        ],
+                        |r| r.get::<_, String>(0),
+                    )?
+                    .collect::<Result<Vec<_>, _>>()?;
+                for gone in ids.iter().filter(|id| !page.iter().any(|m| &m.id == *id)) {
+                    tx.execute(
+                        "DELETE FROM messages WHERE channel_id = ?1 AND id = ?2",
+                        params![channel_id, gone],
+                    )?;
+                }
             }
+            // An empty channel: nothing cached for it is still there.
+            _ if reached_start => {
+                tx.execute("DELETE FROM messages WHERE channel_id = ?1", [channel_id])?;
+            }
+            _ => {}
         }
+        insert_all(&tx, channel_id, page)?;
         trim(&tx, channel_id, KEEP_PER_CHANNEL)?;
         tx.commit()?;
         Ok(())
@@ -84,6 +132,25 @@ impl Store {
             [channel_id],
         )
     }
+}
+
+fn id_len(id: &str) -> i64 {
+    i64::try_from(id.len()).unwrap_or(i64::MAX)
+}
+
+fn insert_all(
+    conn: &rusqlite::Connection,
+    channel_id: &str,
+    messages: &[Message],
+) -> Result<(), Error> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR REPLACE INTO messages (channel_id, id, id_len, json)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for m in messages {
+        stmt.execute(params![channel_id, m.id, id_len(&m.id), to_json(m)?])?;
+    }
+    Ok(())
 }
 
 fn trim(conn: &rusqlite::Connection, channel_id: &str, keep: usize) -> Result<(), Error> {
@@ -139,6 +206,59 @@ pub(crate) mod tests {
         assert_eq!(got[0].content, "hi (edited)");
         store.remove_message("c", "5").unwrap();
         assert!(store.recent_messages("c", 10).unwrap().is_empty());
+    }
+
+    fn ids(store: &Store, channel: &str) -> Vec<String> {
+        store
+            .recent_messages(channel, usize::MAX)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect()
+    }
+
+    #[test]
+    fn a_fresh_page_drops_what_was_deleted_inside_its_span_only() {
+        let store = Store::in_memory().unwrap();
+        let cached: Vec<_> = ["5", "8", "9", "10", "12", "100"]
+            .iter()
+            .map(|id| message("c", id, "old"))
+            .collect();
+        store.save_messages("c", &cached).unwrap();
+        // The server now has 8, 10 (edited) and 12: 9 was deleted while we were away. 5 is
+        // older than the page and 100 newer (a racing gateway event): both stay.
+        let page = [
+            message("c", "12", "x"),
+            message("c", "10", "edited"),
+            message("c", "8", "x"),
+        ];
+        store.refresh_span("c", &page, false).unwrap();
+        assert_eq!(ids(&store, "c"), ["5", "8", "10", "12", "100"]);
+        let got = store.recent_messages("c", 10).unwrap();
+        assert_eq!(got[2].content, "edited");
+    }
+
+    #[test]
+    fn a_page_that_reaches_the_start_drops_everything_older() {
+        let store = Store::in_memory().unwrap();
+        store
+            .save_messages("c", &[message("c", "1", "a"), message("c", "3", "b")])
+            .unwrap();
+        store
+            .refresh_span("c", &[message("c", "3", "b")], true)
+            .unwrap();
+        assert_eq!(ids(&store, "c"), ["3"]);
+        store.refresh_span("c", &[], true).unwrap();
+        assert!(ids(&store, "c").is_empty());
+        store
+            .save_messages("c", &[message("c", "4", "kept")])
+            .unwrap();
+        store.refresh_span("c", &[], false).unwrap();
+        assert_eq!(
+            ids(&store, "c"),
+            ["4"],
+            "an empty page that is not the start proves nothing"
+        );
     }
 
     #[test]

@@ -32,6 +32,7 @@ use serde::Serialize;
 use crate::model::{Channel, Server, User};
 
 pub use cache::MessageCache;
+pub use messages::KEEP_PER_CHANNEL;
 pub use outbox::OutboxRow;
 
 /// Why a store call failed.

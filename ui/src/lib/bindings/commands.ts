@@ -2,8 +2,10 @@
 import type { AppInfo } from "./AppInfo";
 import type { Attachment } from "./Attachment";
 import type { AttachmentArgs } from "./AttachmentArgs";
+import type { CachedMessagesArgs } from "./CachedMessagesArgs";
 import type { Channel } from "./Channel";
 import type { ChannelArgs } from "./ChannelArgs";
+import type { DraftArgs } from "./DraftArgs";
 import type { EditMessageArgs } from "./EditMessageArgs";
 import type { Event } from "./Event";
 import type { IpcError } from "./IpcError";
@@ -63,6 +65,9 @@ export interface Commands {
   list_dm_channels: { args: null; result: Array<Channel> };
   load_messages: { args: LoadMessagesArgs; result: Array<Message> };
   send_message: { args: SendMessageArgs; result: Message };
+  cached_messages: { args: CachedMessagesArgs; result: Array<Message> };
+  list_drafts: { args: null; result: { [key in string]: string } };
+  save_draft: { args: DraftArgs; result: null };
   queue_message: { args: SendMessageArgs; result: number };
   list_outbox: { args: null; result: Array<OutboxEntry> };
   retry_send: { args: PendingArgs; result: null };
