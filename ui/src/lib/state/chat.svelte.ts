@@ -34,6 +34,26 @@ export function mergeMessages(existing: Message[], incoming: Message[]): Message
   return [...byId.values()].sort((a, b) => compareIds(a.id, b.id));
 }
 
+/** Keys a message by the channel it was asked for: the server may echo another id (PROTOCOL.md §6). */
+function withChannel(m: Message, channelId: string): Message {
+  return m.channel_id === channelId ? m : { ...m, channel_id: channelId };
+}
+
+/**
+ * The messages of `known` that a fresh newest `page` says nothing about: newer than the page
+ * (an event that raced the request) or older than it (unless the page reaches the start).
+ */
+export function outsideSpan(known: Message[], page: Message[], isStart: boolean): Message[] {
+  if (page.length === 0) return isStart ? [] : known;
+  let oldest = page[0].id;
+  let newest = page[0].id;
+  for (const m of page) {
+    if (compareIds(m.id, oldest) < 0) oldest = m.id;
+    if (compareIds(m.id, newest) > 0) newest = m.id;
+  }
+  return known.filter((m) => compareIds(m.id, newest) > 0 || (!isStart && compareIds(m.id, oldest) < 0));
+}
+
 /** A channel's display name. */
 export function channelName(c: Channel): string {
   return c.name ?? c.recipient?.username ?? "Direct message";
@@ -142,13 +162,26 @@ export class ChatState {
     }
   }
 
-  /** Opens a channel, loading its newest page the first time. */
+  /**
+   * Opens a channel. The first time, it paints the core's cached copy at once (from the last
+   * session too), then loads the newest page and lets it replace what it covers.
+   */
   async selectChannel(id: string): Promise<void> {
     this.channelId = id;
     this.notice = null;
     this.unread = { ...this.unread, [id]: 0 };
-    if (!this.messages[id]) await this.loadPage(id, null);
+    if (!this.messages[id]) {
+      await this.paintCached(id);
+      await this.loadPage(id, null);
+    }
     this.markRead(id);
+  }
+
+  /** Shows the cached messages of a channel not loaded yet (no cache: nothing to show). */
+  private async paintCached(id: string): Promise<void> {
+    const cached = await invoke("cached_messages", { channel_id: id, limit: PAGE_SIZE }).catch(() => [] as Message[]);
+    if (cached.length === 0 || this.messages[id]) return;
+    this.messages = { ...this.messages, [id]: mergeMessages([], cached.map((m) => withChannel(m, id))) };
   }
 
   /** Loads the page before the oldest loaded message of the open channel. */
@@ -163,10 +196,14 @@ export class ChatState {
     this.isLoading = true;
     try {
       const page = await invoke("load_messages", { channel_id: id, before, limit: PAGE_SIZE });
-      // Key by the id we asked for: the server may echo a different channel id (PROTOCOL.md §6).
-      const fixed = page.map((m) => (m.channel_id === id ? m : { ...m, channel_id: id }));
-      this.messages = { ...this.messages, [id]: mergeMessages(this.messages[id] ?? [], fixed) };
-      if (page.length < PAGE_SIZE) this.isAtStart = { ...this.isAtStart, [id]: true };
+      const fixed = page.map((m) => withChannel(m, id));
+      const isStart = page.length < PAGE_SIZE;
+      const known = this.messages[id] ?? [];
+      // The newest page is the truth for the span it covers: cached messages in it that the
+      // server no longer has were deleted while we were away.
+      const kept = before === null ? outsideSpan(known, fixed, isStart) : known;
+      this.messages = { ...this.messages, [id]: mergeMessages(kept, fixed) };
+      if (isStart) this.isAtStart = { ...this.isAtStart, [id]: true };
     } catch (e) {
       this.fail(e as IpcError, { channelId: id });
     } finally {
