@@ -270,14 +270,16 @@ async fn forward_client_states<R: Runtime>(app: AppHandle<R>, client: Client, sl
     let (current, mut rx) = client.subscribe();
     let mut state = current;
     loop {
+        if let UiState::Ready { user } = &state {
+            // Before `ready` reaches the window: the chat it opens asks for cached messages
+            // and pending sends at once.
+            app.state::<crate::desktop::Notifier>()
+                .set_me(&user.id, &user.username);
+            ensure_local(&app, &client, &user.username, persistence, &local).await;
+        }
         publish(&app, &state);
         match &state {
-            UiState::Ready { user } => {
-                app.state::<crate::desktop::Notifier>()
-                    .set_me(&user.id, &user.username);
-                ensure_local(&app, &client, &user.username, persistence, &local).await;
-                ensure_gateway(&app, &client, &gateway, &local).await;
-            }
+            UiState::Ready { .. } => ensure_gateway(&app, &client, &gateway, &local).await,
             UiState::SignedOut | UiState::LoginRequired { .. } | UiState::UpdateRequired { .. } => {
                 if let Some(gw) = gateway.lock().await.take() {
                     gw.shutdown().await;

@@ -423,3 +423,100 @@ async fn the_session_survives_a_restart() {
     again.screenshot("session-restored").await;
     again.close().await;
 }
+
+/// Quitting loses nothing: after a restart the open channel paints its cached messages before
+/// the server answers, a message the server refused is still there in red with Retry, and the
+/// half-written draft is back in the composer. Needs the keyring for the session restore.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn a_restart_brings_back_cached_messages_failed_sends_and_drafts() {
+    if std::env::var_os("PLEXICHAT_KEYRING_TESTS").is_none() {
+        eprintln!("skipped: no unlocked keyring (run through scripts/test.sh)");
+        return;
+    }
+    let world = World::new("cache_probe").await;
+    let general = world.guild.general_channel_id.clone();
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+    app.send_message("remembered across restarts").await;
+    app.wait_for_text(
+        Locator::TestId("message-content"),
+        "remembered across restarts",
+        Duration::from_secs(20),
+    )
+    .await;
+    // The server's content filter refuses "a -- b" (PROTOCOL.md §6).
+    app.send_message("a -- b").await;
+    app.wait_until(
+        "the refused message is marked failed",
+        FAILED_A_B_WITH_RETRY,
+        Duration::from_secs(20),
+    )
+    .await;
+    app.type_into(Locator::TestId("composer"), "half-written thought")
+        .await;
+    // Drafts are written once typing pauses for 300 ms; nothing in the page shows that.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let dirs = app.dirs();
+    app.close().await;
+
+    // While the app is closed someone posts; on the next start, history answers only after
+    // 20 s. So until then, what #general shows can only come from the cache.
+    world
+        .server
+        .post_message(&world.user.id, &general, "posted while you were away")
+        .await
+        .expect("post");
+    world.server.faults().rate_limit_route(
+        20.0,
+        false,
+        1,
+        &format!("GET /api/v1/channels/{general}/messages"),
+    );
+    let again = AppSession::launch_in(dirs, &[]).await;
+    again
+        .wait_for_text(
+            Locator::TestId("message-list"),
+            "remembered across restarts",
+            Duration::from_secs(15),
+        )
+        .await;
+    assert!(
+        !again
+            .page_text()
+            .await
+            .contains("posted while you were away"),
+        "the first paint came from the cache, before the held history answer"
+    );
+    again
+        .wait_until(
+            "the failed send is still there with Retry",
+            FAILED_A_B_WITH_RETRY,
+            Duration::from_secs(10),
+        )
+        .await;
+    again
+        .wait_until(
+            "the draft is back in the composer",
+            r#"document.querySelector('[data-testid="composer"]').value === 'half-written thought'"#,
+            Duration::from_secs(10),
+        )
+        .await;
+    again.screenshot("restart-from-cache").await;
+    assert!(
+        world.server.request_count("GET", "/channels/{id}/messages") >= 1,
+        "the channel asked the server for fresh history"
+    );
+    // The held answer arrives and the channel catches up with what it missed.
+    again
+        .wait_for_text(
+            Locator::TestId("message-list"),
+            "posted while you were away",
+            Duration::from_secs(60),
+        )
+        .await;
+    again.close().await;
+}
+
+/// A pending row for the refused "a -- b", in red, with its Retry button.
+const FAILED_A_B_WITH_RETRY: &str = r#"[...document.querySelectorAll('[data-testid="pending-message"][data-status="failed"]')].some(e => e.textContent.includes('a -- b') && e.textContent.includes('Retry'))"#;
