@@ -2,11 +2,15 @@
 //! browser so the UI can be worked on without the Tauri shell.
 //!
 //! It speaks the same command names and shapes as the real core (see `ipc.ts`) and lets tests
-//! script faults: `failNext(command, error)` rejects the next call, `rateLimitNextSend(ms)`
-//! rejects a send as rate limited and delivers it by itself after `ms` (as the core's outbox
-//! does), `emit` pushes any event, `calls` records every call.
+//! script faults: `failNext(command, error)` rejects the next call, `emit` pushes any event,
+//! `calls` records every call. Sends go through an outbox that behaves like the core's
+//! (`queue_message` returns the local id at once; `outbox-update` says queued → sending → sent,
+//! with the gateway's `message_create` echo, per channel in order): `failNextSend(state)` makes
+//! the next queued send fail for good, `rateLimitNextSend(ms)` / `waitNextSend(state, ms)` make
+//! it wait once and then arrive by itself.
 
 import type { OutboxEntry } from "./bindings/OutboxEntry";
+import type { OutboxUpdate } from "./bindings/OutboxUpdate";
 import type { Backend } from "./ipc";
 import type {
   Channel,
@@ -34,6 +38,8 @@ export type MockOptions = {
   pendingOutbox?: OutboxEntry[];
   /** Pretend the app was launched with `--demo`. */
   demoAutostart?: boolean;
+  /** Drafts saved by an earlier run, by channel id. */
+  drafts?: Record<string, string>;
 };
 
 /** A scriptable in-memory backend. */
@@ -45,10 +51,16 @@ export type MockBackend = Backend & {
   /** Answers the next call of `command` with `value`, with no side effects. */
   resolveNext(command: string, value: unknown): void;
   /**
-   * Makes the next send wait `ms` in the "rate limiter", as the core does: the app-wide state
-   * is `rate_limited` meanwhile, then the send resolves.
+   * Makes the next queued send wait `ms` once, as the core's outbox does for a route rate
+   * limit (`waiting` with `rate_limited{retry_at}`), then deliver it.
    */
   rateLimitNextSend(ms: number): void;
+  /** Makes the next queued send wait `ms` once for `state` (`offline`, `server_error`, …). */
+  waitNextSend(state: UiState, ms: number): void;
+  /** Makes the next queued send fail for good with `state` (the entry stays, failed). */
+  failNextSend(state: UiState): void;
+  /** The outbox's entries right now. */
+  outbox(): OutboxEntry[];
   /** Pushes an event to listeners. */
   emit(event: string, payload: unknown): void;
   /** Sets and emits the app-wide state. */
@@ -136,7 +148,9 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   let uiState: UiState = options.initialState ?? { state: "signed_out" };
   const failures = new Map<string, IpcError[]>();
   const answers = new Map<string, unknown[]>();
-  let rateLimitMs: number | null = null;
+  /** What happens to the next queued sends, in order. */
+  type SendScript = { fail: UiState } | { wait: UiState | null; ms: number };
+  const sendScripts: SendScript[] = [];
   let nextId = 5_000_000;
 
   const servers: Server[] = [
@@ -169,7 +183,15 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     { user_id: "1003", username: "carol", status: "pending_incoming", created_at: Date.now() - 3_600_000 },
     { user_id: "1004", username: "dave", status: "pending_outgoing", created_at: Date.now() - 7_200_000 },
   ];
-  let pendingOutbox: OutboxEntry[] = options.pendingOutbox ?? [];
+  let outbox: OutboxEntry[] = [...(options.pendingOutbox ?? [])];
+  let nextLocalId = Math.max(0, ...outbox.map((e) => e.local_id)) + 1;
+  // The script bound to an entry when it was queued.
+  const scripted = new Map<number, SendScript>();
+  // Channels whose head is being worked on (one send in flight per channel, as in the core).
+  const busy = new Set<string>();
+  // Channels whose messages were loaded once: the local cache knows them.
+  const opened = new Set<string>();
+  const drafts = new Map(Object.entries(options.drafts ?? {}));
   let sessions: SessionInfo[] = [
     { id: "s1", device_id: null, ip_address: "127.0.0.1", user_agent: "Plexichat Desktop (Linux)", created_at: Date.now() - 3_600_000, expires_at: null, last_activity: Date.now(), current: true },
     { id: "s2", device_id: null, ip_address: "203.0.113.7", user_agent: "Firefox on Windows", created_at: Date.now() - 86_400_000 * 3, expires_at: null, last_activity: Date.now() - 86_400_000, current: false },
@@ -205,6 +227,54 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     messages.set(channelId, [...(messages.get(channelId) ?? []), m]);
     emit("chat-event", { type: "message_create", ...m });
     return m;
+  }
+  function emitOutbox(u: OutboxUpdate) {
+    emit("outbox-update", u);
+  }
+  function setEntryState(id: number, state: OutboxEntry["state"]) {
+    outbox = outbox.map((e) => (e.local_id === id ? { ...e, state } : e));
+  }
+  /** Starts the channel's oldest queued send unless one is in flight (the core's worker). */
+  function wake(channelId: string) {
+    if (busy.has(channelId)) return;
+    const head = outbox.find((e) => e.channel_id === channelId && e.state.state === "queued");
+    if (!head) return;
+    busy.add(channelId);
+    setTimeout(() => attempt(head.local_id, channelId), 0);
+  }
+  function settle(channelId: string) {
+    busy.delete(channelId);
+    wake(channelId);
+  }
+  function attempt(id: number, channelId: string) {
+    const entry = outbox.find((e) => e.local_id === id);
+    // Cancelled meanwhile.
+    if (!entry || entry.state.state !== "queued") return settle(channelId);
+    setEntryState(id, { state: "sending" });
+    emitOutbox({ update: "sending", local_id: id });
+    const script = scripted.get(id);
+    scripted.delete(id);
+    if (script && "fail" in script) {
+      setEntryState(id, { state: "failed", reason: script.fail });
+      emitOutbox({ update: "failed", local_id: id, state: script.fail });
+      return settle(channelId);
+    }
+    if (script) {
+      const retry_at = Date.now() + script.ms;
+      setEntryState(id, { state: "queued" });
+      emitOutbox({ update: "waiting", local_id: id, state: script.wait ?? { state: "rate_limited", retry_at, scope: "route", global: false }, retry_at });
+      // The channel stays busy: nothing behind the head overtakes it.
+      setTimeout(() => attempt(id, channelId), script.ms);
+      return;
+    }
+    outbox = outbox.filter((e) => e.local_id !== id);
+    const item = entry.item;
+    const m = item.kind === "text" || item.kind === "reply" ? deliver(channelId, item.content, item.kind === "reply" ? item.reply_to_id : null) : null;
+    emitOutbox({ update: "sent", local_id: id, message: m });
+    settle(channelId);
+  }
+  function staleEntry(what: string): IpcError {
+    return { code: "invalid_argument", message: what, state: null };
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -243,24 +313,39 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     list_dm_channels: () => channels.filter((c) => c.server_id === null),
     load_messages: (a: { channel_id: string; before: string | null; limit: number }) => {
       if (!channels.some((c) => c.id === a.channel_id)) throw notFound("channel", "Channel");
+      opened.add(a.channel_id);
       const all = messages.get(a.channel_id) ?? [];
       const end = a.before ? all.findIndex((m) => m.id === a.before) : all.length;
       return all.slice(Math.max(0, (end < 0 ? all.length : end) - a.limit), end < 0 ? all.length : end).reverse();
     },
-    send_message: (a: { channel_id: string; content: string; reply_to_id: string | null }) => {
-      if (rateLimitMs !== null) {
-        const ms = rateLimitMs;
-        rateLimitMs = null;
-        const before = uiState;
-        setUiState({ state: "rate_limited", retry_at: Date.now() + ms, scope: "route", global: false });
-        return new Promise<Message>((resolve) =>
-          setTimeout(() => {
-            setUiState(before);
-            resolve(deliver(a.channel_id, a.content, a.reply_to_id));
-          }, ms),
-        );
+    queue_message: (a: { channel_id: string; content: string; reply_to_id: string | null }) => {
+      if (a.content.trim() === "") {
+        throw { code: "failed", message: "empty message", state: { state: "invalid_input", field: "content", message: "Message must have content" } } satisfies IpcError;
       }
-      return deliver(a.channel_id, a.content, a.reply_to_id);
+      const local_id = nextLocalId++;
+      const entry: OutboxEntry = {
+        local_id,
+        channel_id: a.channel_id,
+        item: a.reply_to_id ? { kind: "reply", content: a.content, reply_to_id: a.reply_to_id } : { kind: "text", content: a.content },
+        state: { state: "queued" },
+        created_at: Date.now(),
+      };
+      outbox = [...outbox, entry];
+      const script = sendScripts.shift();
+      if (script) scripted.set(local_id, script);
+      // As in the core, `queued` goes out before the command returns.
+      emitOutbox({ update: "queued", entry });
+      wake(a.channel_id);
+      return local_id;
+    },
+    retry_send: (a: { local_id: number }) => {
+      const entry = outbox.find((e) => e.local_id === a.local_id);
+      if (!entry) throw staleEntry(`no pending send ${a.local_id}`);
+      if (entry.state.state !== "failed") throw staleEntry(`send ${a.local_id} has not failed`);
+      setEntryState(a.local_id, { state: "queued" });
+      emitOutbox({ update: "retrying", local_id: a.local_id });
+      wake(entry.channel_id);
+      return null;
     },
     edit_message: (a: { channel_id: string; message_id: string; content: string }) => {
       const m = { ...find(a.channel_id, a.message_id), content: a.content, edited_at: Date.now() };
@@ -340,10 +425,24 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     fetch_attachment: (a: { url: string; content_type: string | null }) =>
       `data:${a.content_type?.startsWith("image/") ? a.content_type : "application/octet-stream"};base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=`,
     list_sessions: () => sessions,
-    list_outbox: () => pendingOutbox,
+    list_outbox: () => outbox,
     set_unread_count: () => null,
     cancel_send: (a: { local_id: number }) => {
-      pendingOutbox = pendingOutbox.filter((e) => e.local_id !== a.local_id);
+      const entry = outbox.find((e) => e.local_id === a.local_id);
+      if (!entry) throw staleEntry(`no pending send ${a.local_id}`);
+      if (entry.state.state === "sending") throw staleEntry(`send ${a.local_id} is in flight`);
+      outbox = outbox.filter((e) => e.local_id !== a.local_id);
+      scripted.delete(a.local_id);
+      emitOutbox({ update: "cancelled", local_id: a.local_id });
+      return null;
+    },
+    // The local cache: the newest page of a channel loaded before, oldest first.
+    cached_messages: (a: { channel_id: string }) => (opened.has(a.channel_id) ? (messages.get(a.channel_id) ?? []).slice(-50) : []),
+    list_drafts: () => Object.fromEntries(drafts),
+    save_draft: (a: { channel_id: string; content: string }) => {
+      if (a.content === "") drafts.delete(a.channel_id);
+      else drafts.set(a.channel_id, a.content);
+      return null;
     },
     revoke_session: (a: { session_id: string }) => {
       sessions = sessions.filter((s) => s.id !== a.session_id);
@@ -388,8 +487,15 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       answers.set(command, [...(answers.get(command) ?? []), value]);
     },
     rateLimitNextSend(ms) {
-      rateLimitMs = ms;
+      sendScripts.push({ wait: null, ms });
     },
+    waitNextSend(state, ms) {
+      sendScripts.push({ wait: state, ms });
+    },
+    failNextSend(state) {
+      sendScripts.push({ fail: state });
+    },
+    outbox: () => outbox,
     emit,
     setUiState,
   };

@@ -48,9 +48,9 @@ describe("chat", () => {
     const box = screen.getByTestId("composer");
     await user.type(box, "line one{Shift>}{Enter}{/Shift}line two");
     expect(box).toHaveValue("line one\nline two");
-    expect(mock.calls.some((c) => c.command === "send_message")).toBe(false);
+    expect(mock.calls.some((c) => c.command === "queue_message")).toBe(false);
     await user.keyboard("{Enter}");
-    expect(mock.calls.find((c) => c.command === "send_message")?.args).toEqual({ channel_id: "10", content: "line one\nline two", reply_to_id: null });
+    expect(mock.calls.find((c) => c.command === "queue_message")?.args).toEqual({ channel_id: "10", content: "line one\nline two", reply_to_id: null });
     await waitFor(() => expect(box).toHaveValue(""));
     const last = screen.getAllByTestId("message-content").at(-1);
     expect(last?.textContent).toBe("line one\nline two");
@@ -134,17 +134,13 @@ describe("chat", () => {
     await user.click(within(target).getByRole("button", { name: "Reply" }));
     expect(screen.getByText(/Replying to/)).toBeInTheDocument();
     await user.type(screen.getByTestId("composer"), "agreed{Enter}");
-    expect(mock.calls.find((c) => c.command === "send_message")?.args).toMatchObject({ reply_to_id: target.dataset.messageId });
+    expect(mock.calls.find((c) => c.command === "queue_message")?.args).toMatchObject({ reply_to_id: target.dataset.messageId });
   });
 
   it("says 'You can't message this user' on the composer and keeps the text", async () => {
     const user = userEvent.setup();
     const { mock } = await startChat();
-    mock.failNext("send_message", {
-      code: "failed",
-      message: "Cannot message this user",
-      state: { state: "forbidden", reason: "cannot_message_user", message: "Cannot message this user" },
-    });
+    mock.failNextSend({ state: "forbidden", reason: "cannot_message_user", message: "Cannot message this user" });
     await user.type(screen.getByTestId("composer"), "are you there?{Enter}");
     expect(await screen.findByTestId("composer-notice")).toHaveTextContent("You can't message this user.");
     const pending = screen.getByTestId("pending-message");

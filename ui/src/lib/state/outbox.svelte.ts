@@ -1,26 +1,41 @@
 //! OutboxState: messages the user sent that the server has not confirmed yet, and uploads.
 //!
-//! The core owns retries: a send rejected as `rate_limited` is retried by the core and
-//! arrives later as a `message_create`. Here the pending item only shows that countdown
-//! ("Sending in 3 s…") with the user's text kept, and leaves when the message arrives.
-//! A permanent failure keeps the text too, and the user chooses to retry or discard.
+//! The core's persisted outbox is the source of truth (matrix-rust-sdk's send queue, STYLE.md
+//! §1.2): `queue_message` writes the send to disk and returns its local id at once; the core
+//! delivers it, waits out rate limits and offline periods, and marks a send that can't succeed
+//! `failed`, keeping its text, until the user retries or cancels it. This class mirrors that
+//! queue from `list_outbox` (at start and after a lag) and the `outbox-update` events, so a
+//! failed send is still there, with Retry / Edit / Delete, after the app restarts.
+//!
+//! Events race the `queue_message` reply (the core emits `queued`, even `sent`, before the
+//! invoke resolves): a send shows at once under a local key, is adopted by its `queued` event
+//! or bound when the reply comes, and ids already sent or cancelled are remembered so that a
+//! late reply or snapshot never brings a delivered send back.
 
 import { createContext } from "svelte";
-import { invoke } from "../ipc";
+import { invoke, listen } from "../ipc";
 import type { ChatState } from "./chat.svelte";
 import type { IpcError, Message, UiState, UploadProgress } from "../types";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
+import type { OutboxUpdate } from "../bindings/OutboxUpdate";
 
 /** A message not confirmed yet. */
 export type PendingMessage = {
+  /** `outbox-<n>` once the core holds it (n = its outbox local id), `local-<n>` before. */
   local_id: string;
   channel_id: string;
   content: string;
   reply_to_id: string | null;
   status: "sending" | "rate_limited" | "failed";
   retry_at: number | null;
+  /** Why it failed (failed only). */
   error: string | null;
+  /** Why a pending send waits, e.g. "Waiting for connection…" (sending only). */
+  note: string | null;
 };
+
+/** What `outbox-update` carries: the core's updates, and `resync` when the shell fell behind. */
+export type OutboxEvent = OutboxUpdate | { update: "resync" };
 
 /** A file being uploaded. */
 export type Upload = { key: string; upload_id: string | null; channel_id: string; filename: string; sent: number; total: number };
@@ -33,16 +48,68 @@ let counter = 0;
 /** The server's filter answers "Internal server error": say what it means instead. */
 const CONTENT_REJECTED = "The server refused this message's content. Edit it and try again.";
 
-/** Local ids of entries restored from the core's outbox start with this. */
+/** Keys of sends the core's outbox holds start with this. */
 const OUTBOX_PREFIX = "outbox-";
+
+function outboxKey(id: number): string {
+  return `${OUTBOX_PREFIX}${id}`;
+}
+
+/** The core's local id behind a key, or null for a send the core never took. */
+function coreId(key: string): number | null {
+  return key.startsWith(OUTBOX_PREFIX) ? Number(key.slice(OUTBOX_PREFIX.length)) : null;
+}
+
+/** What a failed send says next to "Not sent". */
+function failureText(st: UiState | null, fallback: string | null): string | null {
+  if (st?.state === "content_rejected") return CONTENT_REJECTED;
+  if (st?.state === "invalid_input" || st?.state === "conflict") return st.message;
+  if (st?.state === "forbidden") return "Not sent.";
+  if (st?.state === "rate_limited") return "rate limited";
+  if (st && "message" in st) return st.message;
+  return fallback;
+}
+
+/** Why a send the core will try again is waiting. */
+function waitingNote(st: UiState): string {
+  if (st.state === "offline" || st.state === "reconnecting" || st.state === "connecting") return "Waiting for connection…";
+  if (st.state === "server_error" || st.state === "service_unavailable") return "Server trouble, trying again soon…";
+  return "Waiting to try again…";
+}
+
+/**
+ * Subscribes to the core's `outbox-update` event. ipc.ts's typed `Events` map does not list it
+ * yet, hence the widened signature here, in one place.
+ */
+export function listenOutbox(handler: (u: OutboxEvent) => void): () => void {
+  const untyped = listen as unknown as (event: string, h: (payload: OutboxEvent) => void) => () => void;
+  return untyped("outbox-update", handler);
+}
 
 /** Pending sends and uploads of one window. */
 export class OutboxState {
+  /** Pending messages on screen, oldest first. */
   items = $state.raw<PendingMessage[]>([]);
   uploads = $state.raw<Upload[]>([]);
   notices = $state.raw<Record<string, ComposerNotice>>({});
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- only read by event handlers, never rendered
+  // The sets and maps below are only read by event handlers, never rendered.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private cancelled = new Set<string>();
+  /** Core ids sent, cancelled or dropped: a late event, reply or snapshot must not revive them. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private settled = new Set<number>();
+  /** The latest update for a core id not on screen yet (it raced the `queue_message` reply). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private early = new Map<number, OutboxUpdate>();
+  /** Local keys whose `queue_message` is in flight. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private inflight = new Set<string>();
+  /**
+   * Sends hidden because their gateway echo showed before the core said `sent`: the row goes
+   * exactly when the message appears, and comes back if the core says otherwise.
+   */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private echoed = new Map<string, PendingMessage>();
 
   constructor(private chat: ChatState) {}
 
@@ -51,59 +118,189 @@ export class OutboxState {
     return this.items.filter((p) => p.channel_id === channelId);
   }
 
-  /** Sends a message; resolves once the attempt is settled (sent, waiting or failed). */
+  /**
+   * Sends a message through the core's outbox; resolves once the core holds it (or refused to
+   * take it: then the item shows failed with its text). Delivery is reported by events.
+   */
   async send(channel_id: string, content: string, reply_to_id: string | null): Promise<void> {
-    const item: PendingMessage = { local_id: `local-${++counter}`, channel_id, content, reply_to_id, status: "sending", retry_at: null, error: null };
+    const item: PendingMessage = { local_id: `local-${++counter}`, channel_id, content, reply_to_id, status: "sending", retry_at: null, error: null, note: null };
     this.items = [...this.items, item];
-    await this.attempt(item);
+    await this.enqueue(item.local_id);
   }
 
-  private async attempt(item: PendingMessage) {
+  /** Hands a send the core does not hold yet to `queue_message`. */
+  private async enqueue(key: string): Promise<void> {
+    const item = this.find(key);
+    if (!item) return;
+    this.inflight.add(key);
+    let id: number;
     try {
-      const m = await invoke("send_message", { channel_id: item.channel_id, content: item.content, reply_to_id: item.reply_to_id });
-      this.chat.addMessage(m.channel_id === item.channel_id ? m : { ...m, channel_id: item.channel_id });
-      this.drop(item.local_id);
-      this.clearNotice(item.channel_id);
+      id = await invoke("queue_message", { channel_id: item.channel_id, content: item.content, reply_to_id: item.reply_to_id });
     } catch (e) {
-      this.failed(item, e as IpcError);
+      this.inflight.delete(key);
+      this.fail(key, (e as IpcError).state, (e as IpcError).message);
+      return;
+    }
+    this.inflight.delete(key);
+    this.bind(key, id);
+  }
+
+  /** The core took the send shown under `key` as entry `id`. */
+  private bind(key: string, id: number) {
+    const item = this.find(key);
+    // Already adopted by its `queued` event.
+    if (!item) return;
+    if (this.settled.has(id) || this.find(outboxKey(id))) {
+      this.remove(key);
+      const u = this.early.get(id);
+      this.early.delete(id);
+      if (u?.update === "sent") this.delivered(item.channel_id, u.message);
+      return;
+    }
+    this.rekey(key, outboxKey(id));
+    this.applyEarly(id);
+  }
+
+  /** Applies one `outbox-update`. */
+  onUpdate(u: OutboxEvent): void {
+    if (u.update === "resync") {
+      void this.resync();
+      return;
+    }
+    if (u.update === "queued") {
+      this.upsert(u.entry, "end");
+      return;
+    }
+    const key = outboxKey(u.local_id);
+    const item = this.find(key);
+    if (!item) {
+      if (this.settled.has(u.local_id)) return;
+      if (u.update === "sent" || u.update === "cancelled") this.settled.add(u.local_id);
+      this.early.set(u.local_id, u);
+      return;
+    }
+    switch (u.update) {
+      case "sending":
+      case "retrying":
+        this.patch(key, { status: "sending", retry_at: null, error: null, note: null });
+        break;
+      case "waiting":
+        if (u.state.state === "rate_limited") this.patch(key, { status: "rate_limited", retry_at: u.state.retry_at, error: null, note: null });
+        else this.patch(key, { status: "sending", retry_at: null, error: null, note: waitingNote(u.state) });
+        break;
+      case "sent":
+        this.settled.add(u.local_id);
+        this.remove(key);
+        this.delivered(item.channel_id, u.message);
+        break;
+      case "cancelled":
+        this.settled.add(u.local_id);
+        this.remove(key);
+        break;
+      case "failed":
+        this.fail(key, u.state, null);
+        break;
     }
   }
 
-  private failed(item: PendingMessage, err: IpcError) {
-    const st = err.state;
-    if (st?.state === "rate_limited") {
-      this.patch(item.local_id, { status: "rate_limited", retry_at: st.retry_at, error: null });
+  /** Shows the core's message for a delivered send; keyed by the channel we sent to. */
+  private delivered(channelId: string, m: Message | null) {
+    if (m) this.chat.addMessage(m.channel_id === channelId ? m : { ...m, channel_id: channelId });
+    this.clearNotice(channelId);
+  }
+
+  /** Shows a core entry (from `queued`, a snapshot or a resync) unless it is settled. */
+  private upsert(e: OutboxEntry, at: "start" | "end") {
+    if (this.settled.has(e.local_id) || (e.item.kind !== "text" && e.item.kind !== "reply")) return;
+    const key = outboxKey(e.local_id);
+    const content = e.item.content;
+    const reply_to_id = e.item.kind === "reply" ? e.item.reply_to_id : null;
+    if (!this.find(key)) {
+      // Our own send whose reply has not come yet: same channel and text, oldest first (the
+      // core numbers entries in the order the UI queued them).
+      const mine = [...this.inflight]
+        .map((k) => this.find(k))
+        .find((p) => p && p.channel_id === e.channel_id && p.content === content && p.reply_to_id === reply_to_id);
+      if (mine) {
+        this.inflight.delete(mine.local_id);
+        this.rekey(mine.local_id, key);
+      } else {
+        const item: PendingMessage = { local_id: key, channel_id: e.channel_id, content, reply_to_id, status: "sending", retry_at: null, error: null, note: null };
+        this.items = at === "start" ? [item, ...this.items] : [...this.items, item];
+      }
+    }
+    // A snapshot's failure is old news: no notice, no channel removal, just the red row.
+    if (e.state.state === "failed") this.fail(key, e.state.reason, null, false);
+    else if (this.find(key)?.status === "failed") this.patch(key, { status: "sending", error: null });
+    this.applyEarly(e.local_id);
+  }
+
+  private applyEarly(id: number) {
+    const u = this.early.get(id);
+    if (!u) return;
+    this.early.delete(id);
+    this.settled.delete(id);
+    this.onUpdate(u);
+  }
+
+  /**
+   * Shows sends still in the core's persisted outbox, queued or failed, from an earlier run
+   * (the app quit or crashed with messages pending).
+   */
+  restore(entries: OutboxEntry[]): void {
+    for (const e of [...entries].reverse()) this.upsert(e, "start");
+  }
+
+  /** Reloads the core's outbox after missed updates: it says what is still pending. */
+  async resync(): Promise<void> {
+    // Entries queued after the snapshot was taken have higher ids: only older ones may be gone.
+    const known = [...this.items, ...this.echoed.values()].map((p) => coreId(p.local_id) ?? -1);
+    const newestBefore = Math.max(-1, ...known);
+    let entries: OutboxEntry[];
+    try {
+      entries = await invoke("list_outbox");
+    } catch {
       return;
     }
-    if (st?.state === "forbidden") {
-      const isBlocked = st.reason === "cannot_message_user";
-      this.notices = {
-        ...this.notices,
-        [item.channel_id]: {
-          kind: isBlocked ? "cannot_message" : "forbidden",
-          text: isBlocked ? "You can't message this user." : "You don't have permission to send messages here.",
-        },
-      };
+    const present = entries.map((e) => e.local_id);
+    for (const p of [...this.items, ...this.echoed.values()]) {
+      const id = coreId(p.local_id);
+      if (id !== null && id <= newestBefore && !present.includes(id)) {
+        this.settled.add(id);
+        this.remove(p.local_id);
+      }
     }
-    if (st?.state === "not_found" && st.entity === "channel") {
-      this.chat.fail(err, { channelId: item.channel_id });
-      this.drop(item.local_id);
+    for (const e of entries) this.upsert(e, "end");
+  }
+
+  /** Marks a send failed, with what the user can do about it; `live` for a failure just now. */
+  private fail(key: string, st: UiState | null, fallback: string | null, live = true) {
+    const item = this.find(key);
+    if (!item) return;
+    if (live && st?.state === "forbidden") this.setNotice(item.channel_id, st);
+    if (live && st?.state === "not_found" && st.entity === "channel") {
+      this.chat.fail({ code: "failed", message: st.message, state: st }, { channelId: item.channel_id });
+      this.discard(key);
       return;
     }
-    const text =
-      st?.state === "content_rejected"
-        ? CONTENT_REJECTED
-        : st?.state === "invalid_input" || st?.state === "conflict"
-        ? st.message
-        : st?.state === "forbidden"
-          ? "Not sent."
-          : err.message;
-    this.patch(item.local_id, { status: "failed", error: text, retry_at: null });
+    this.reveal(key);
+    this.patch(key, { status: "failed", error: failureText(st, fallback), retry_at: null, note: null });
+  }
+
+  private setNotice(channelId: string, st: Extract<UiState, { state: "forbidden" }>) {
+    const isBlocked = st.reason === "cannot_message_user";
+    this.notices = {
+      ...this.notices,
+      [channelId]: {
+        kind: isBlocked ? "cannot_message" : "forbidden",
+        text: isBlocked ? "You can't message this user." : "You don't have permission to send messages here.",
+      },
+    };
   }
 
   /**
    * Takes an app-wide state. A non-global `rate_limited` while sends are in flight means the
-   * core is waiting before it sends them (it retries by itself): they show "Sending in N s…".
+   * core is waiting before it sends them: they show "Sending in N s…".
    */
   onAppState(s: UiState): void {
     if (s.state !== "rate_limited" || s.global) return;
@@ -111,63 +308,68 @@ export class OutboxState {
     this.items = this.items.map((p) => (p.status === "sending" ? { ...p, status: "rate_limited", retry_at: s.retry_at } : p));
   }
 
-  /** The core delivered a message: the matching pending item (ours, same text) is done. */
+  /**
+   * The gateway echoed one of our messages: the matching pending send (same channel and text)
+   * leaves the screen now, as the message appears; the core's `sent` settles it for good.
+   */
   onDelivered(m: Message): void {
     if (m.author_id !== this.chat.me.id) return;
     const hit = this.items.find((p) => p.channel_id === m.channel_id && p.content === m.content && p.status !== "failed");
-    if (hit) this.drop(hit.local_id);
-  }
-
-  /**
-   * A rejected-as-rate-limited send whose wait is over and that the core has not delivered:
-   * give the choice back to the user (the core does not retry waits it refused to sleep).
-   */
-  expire(local_id: string): void {
-    const item = this.items.find((p) => p.local_id === local_id);
-    if (item?.status === "rate_limited") this.patch(local_id, { status: "failed", error: "rate limited", retry_at: null });
+    if (!hit) return;
+    this.echoed.set(hit.local_id, hit);
+    this.items = this.items.filter((p) => p !== hit);
   }
 
   /** Tries a failed message again, by the user's choice. */
-  retry(local_id: string): Promise<void> {
-    const item = this.items.find((p) => p.local_id === local_id);
-    if (!item) return Promise.resolve();
-    const next = { ...item, status: "sending" as const, error: null };
-    this.patch(local_id, next);
-    return this.attempt(next);
+  async retry(local_id: string): Promise<void> {
+    const item = this.find(local_id);
+    if (!item) return;
+    this.patch(local_id, { status: "sending", error: null, retry_at: null, note: null });
+    const id = coreId(local_id);
+    if (id === null) return this.enqueue(local_id);
+    try {
+      await invoke("retry_send", { local_id: id });
+    } catch (e) {
+      await this.retryGone(local_id, id, e as IpcError);
+    }
   }
 
   /**
-   * Shows sends still in the core's persisted outbox from an earlier run (the app quit or
-   * crashed with messages pending); the core delivers them and the echo clears them.
+   * `retry_send` refused: the entry is gone or not failed any more. Whatever the core holds
+   * wins; if it holds nothing and the send was never delivered, queue the text again.
    */
-  restore(entries: OutboxEntry[]): void {
-    const known = this.items.map((p) => p.local_id);
-    const restored: PendingMessage[] = [];
-    for (const e of entries) {
-      const local_id = `${OUTBOX_PREFIX}${e.local_id}`;
-      if (known.includes(local_id) || (e.item.kind !== "text" && e.item.kind !== "reply")) continue;
-      const isFailed = e.state.state === "failed";
-      restored.push({
-        local_id,
-        channel_id: e.channel_id,
-        content: e.item.content,
-        reply_to_id: e.item.kind === "reply" ? e.item.reply_to_id : null,
-        status: isFailed ? "failed" : "sending",
-        retry_at: null,
-        error:
-          e.state.state !== "failed" ? null : e.state.reason.state === "content_rejected" ? CONTENT_REJECTED : "message" in e.state.reason ? e.state.reason.message : null,
-      });
+  private async retryGone(key: string, id: number, err: IpcError) {
+    let entries: OutboxEntry[];
+    try {
+      entries = await invoke("list_outbox");
+    } catch {
+      this.fail(key, err.state, err.message);
+      return;
     }
-    if (restored.length > 0) this.items = [...restored, ...this.items];
+    const entry = entries.find((e) => e.local_id === id);
+    if (entry) this.upsert(entry, "end");
+    else if (!this.settled.has(id) && this.find(key)) {
+      const fresh = `local-${++counter}`;
+      this.rekey(key, fresh);
+      await this.enqueue(fresh);
+    }
   }
 
-  /** Forgets a pending message; returns its text so the composer can take it back. */
+  /**
+   * Forgets a pending message and cancels it in the core's outbox; returns its text so the
+   * composer can take it back (Edit).
+   */
   discard(local_id: string): string {
-    const item = this.items.find((p) => p.local_id === local_id);
-    this.drop(local_id);
-    // An entry restored from the outbox is also removed there, so it is never sent.
-    if (local_id.startsWith(OUTBOX_PREFIX)) {
-      void invoke("cancel_send", { local_id: Number(local_id.slice(OUTBOX_PREFIX.length)) }).catch(() => undefined);
+    const item = this.find(local_id);
+    this.remove(local_id);
+    const id = coreId(local_id);
+    if (id !== null) {
+      this.settled.add(id);
+      invoke("cancel_send", { local_id: id }).catch(() => {
+        // Not cancelled (e.g. in flight right now): the core's list says what happens to it.
+        this.settled.delete(id);
+        void this.resync();
+      });
     }
     return item?.content ?? "";
   }
@@ -180,12 +382,37 @@ export class OutboxState {
     }
   }
 
-  private drop(local_id: string) {
-    this.items = this.items.filter((p) => p.local_id !== local_id);
+  private find(key: string): PendingMessage | undefined {
+    return this.items.find((p) => p.local_id === key) ?? this.echoed.get(key);
   }
 
-  private patch(local_id: string, change: Partial<PendingMessage>) {
-    this.items = this.items.map((p) => (p.local_id === local_id ? { ...p, ...change } : p));
+  private remove(key: string) {
+    this.echoed.delete(key);
+    this.inflight.delete(key);
+    if (this.items.some((p) => p.local_id === key)) this.items = this.items.filter((p) => p.local_id !== key);
+  }
+
+  /** Brings a send hidden by an echo back on screen (the echo was another message). */
+  private reveal(key: string) {
+    const hidden = this.echoed.get(key);
+    if (!hidden) return;
+    this.echoed.delete(key);
+    this.items = [...this.items, hidden];
+  }
+
+  private rekey(from: string, to: string) {
+    const hidden = this.echoed.get(from);
+    if (hidden) {
+      this.echoed.delete(from);
+      this.echoed.set(to, { ...hidden, local_id: to });
+    }
+    this.patch(from, { local_id: to });
+  }
+
+  private patch(key: string, change: Partial<PendingMessage>) {
+    const hidden = this.echoed.get(key);
+    if (hidden) this.echoed.set(key, { ...hidden, ...change });
+    else this.items = this.items.map((p) => (p.local_id === key ? { ...p, ...change } : p));
   }
 
   /** Starts uploading a file by path. */
@@ -198,7 +425,9 @@ export class OutboxState {
       this.uploads = this.uploads.filter((u) => u.key !== key);
     } catch (e) {
       this.uploads = this.uploads.filter((u) => u.key !== key);
-      this.failed({ local_id: "", channel_id, content: "", reply_to_id: null, status: "failed", retry_at: null, error: null }, e as IpcError);
+      const err = e as IpcError;
+      if (err.state?.state === "forbidden") this.setNotice(channel_id, err.state);
+      else this.chat.fail(err, { channelId: channel_id });
     }
   }
 

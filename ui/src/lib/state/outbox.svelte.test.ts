@@ -1,0 +1,249 @@
+// OutboxState over the mock core's outbox: what the user sees of a send, from the composer to
+// the delivered message, across failures and a restart.
+import { ChatState } from "./chat.svelte";
+import { OutboxState, type OutboxEvent, type PendingMessage } from "./outbox.svelte";
+import { setBackend } from "../ipc";
+import { createMockBackend, type MockBackend, type MockOptions } from "../mock-backend";
+import type { OutboxEntry } from "../bindings/OutboxEntry";
+import type { Event, Message } from "../types";
+
+const ME = { id: "1000", username: "demo", display_name: null, avatar_url: null };
+const REJECTED = { state: "content_rejected" as const, message: "Internal server error" };
+
+/**
+ * A window's outbox and chat wired to a mock core as ChatScreen wires them. `wrap` may stand
+ * between the two (to hold a reply or lose an event).
+ */
+function setup(options: MockOptions = {}, wrap?: (mock: MockBackend) => MockBackend) {
+  const mock = createMockBackend(options);
+  const backend = wrap ? wrap(mock) : mock;
+  setBackend(backend);
+  const chat = new ChatState(ME);
+  const outbox = new OutboxState(chat);
+  backend.listen("outbox-update", (u) => outbox.onUpdate(u as OutboxEvent));
+  backend.listen("chat-event", (e) => {
+    const ev = e as Event;
+    if (ev.type === "message_create") {
+      const { type: _t, ...m } = ev;
+      outbox.onDelivered(m);
+    }
+    chat.handleEvent(ev);
+  });
+  return { mock, chat, outbox };
+}
+
+const contents = (items: PendingMessage[]) => items.map((p) => [p.content, p.status]);
+const shown = (chat: ChatState, channelId: string, content: string) => (chat.messages[channelId] ?? []).filter((m: Message) => m.content === content);
+
+/** A backend whose `queue_message` replies only when `release` is called. */
+function holdingReplies(mock: MockBackend): { backend: MockBackend; release: () => void } {
+  let release = () => undefined as void;
+  const gate = new Promise<void>((r) => (release = r));
+  const backend: MockBackend = {
+    ...mock,
+    async invoke(command, args) {
+      const result = await mock.invoke.call(mock, command, args);
+      if (command === "queue_message") await gate;
+      return result;
+    },
+  };
+  return { backend, release };
+}
+
+/** A backend that loses every `queued` update, as after a lag in the shell. */
+function losingQueued(mock: MockBackend): MockBackend {
+  return {
+    ...mock,
+    listen(event, handler) {
+      return mock.listen(event, (p) => {
+        if (event === "outbox-update" && (p as OutboxEvent).update === "queued") return;
+        handler(p);
+      });
+    },
+  };
+}
+
+describe("OutboxState", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("shows a send as pending at once and swaps it for its message, never both or neither", async () => {
+    const { mock, chat, outbox } = setup();
+    // Checked after every event the window gets: the text is on screen exactly once.
+    const seen: number[] = [];
+    const check = () => seen.push(outbox.items.filter((p) => p.content === "hello").length + shown(chat, "10", "hello").length);
+    mock.listen("outbox-update", check);
+    mock.listen("chat-event", check);
+    const sent = outbox.send("10", "hello", null);
+    expect(contents(outbox.items)).toEqual([["hello", "sending"]]);
+    await sent;
+    expect(outbox.items[0]?.local_id).toBe("outbox-1");
+    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    expect(shown(chat, "10", "hello")).toHaveLength(1);
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.every((n) => n === 1)).toBe(true);
+    expect(mock.calls.filter((c) => c.command === "queue_message").map((c) => c.args)).toEqual([{ channel_id: "10", content: "hello", reply_to_id: null }]);
+  });
+
+  it("applies events that come before queue_message answers, and a late answer revives nothing", async () => {
+    let release = () => undefined as void;
+    const { chat, outbox } = setup({}, (mock) => {
+      const held = holdingReplies(mock);
+      release = held.release;
+      return held.backend;
+    });
+    const sent = outbox.send("10", "early bird", null);
+    await vi.waitFor(() => expect(shown(chat, "10", "early bird")).toHaveLength(1));
+    expect(outbox.items).toHaveLength(0);
+    release();
+    await sent;
+    expect(outbox.items).toHaveLength(0);
+    expect(shown(chat, "10", "early bird")).toHaveLength(1);
+  });
+
+  it("a failure reported before the answer, with its queued update lost, shows once the answer comes", async () => {
+    let release = () => undefined as void;
+    const { mock, outbox } = setup({}, (m) => {
+      const held = holdingReplies(losingQueued(m));
+      release = held.release;
+      return held.backend;
+    });
+    mock.failNextSend(REJECTED);
+    const sent = outbox.send("10", "a -- b", null);
+    await vi.waitFor(() => expect(mock.outbox()[0]?.state.state).toBe("failed"));
+    expect(contents(outbox.items)).toEqual([["a -- b", "sending"]]);
+    release();
+    await sent;
+    expect(outbox.items).toEqual([expect.objectContaining({ local_id: "outbox-1", content: "a -- b", status: "failed", error: expect.stringContaining("refused this message's content") })]);
+  });
+
+  it("a failed send survives a restart; Retry asks the core to send it again and it arrives", async () => {
+    const first = setup();
+    first.mock.failNextSend(REJECTED);
+    await first.outbox.send("10", "a -- b", null);
+    await vi.waitFor(() => expect(first.outbox.items[0]?.status).toBe("failed"));
+    expect(first.mock.calls.some((c) => c.command === "cancel_send")).toBe(false);
+
+    // Restart: the core reopens the same outbox; the window starts empty and restores it.
+    const { mock, chat, outbox } = setup({ pendingOutbox: first.mock.outbox() });
+    expect(outbox.items).toHaveLength(0);
+    outbox.restore(mock.outbox());
+    expect(outbox.items).toEqual([expect.objectContaining({ local_id: "outbox-1", content: "a -- b", status: "failed", error: expect.stringContaining("refused") })]);
+    await outbox.retry("outbox-1");
+    expect(mock.calls.find((c) => c.command === "retry_send")?.args).toEqual({ local_id: 1 });
+    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    expect(shown(chat, "10", "a -- b")).toHaveLength(1);
+    expect(mock.outbox()).toHaveLength(0);
+  });
+
+  it("restores queued and failed sends of an earlier run in order, and only once", () => {
+    const pendingOutbox: OutboxEntry[] = [
+      { local_id: 7, channel_id: "10", item: { kind: "text", content: "typed before the crash" }, state: { state: "queued" }, created_at: 1 },
+      { local_id: 8, channel_id: "10", item: { kind: "reply", content: "a -- b", reply_to_id: "42" }, state: { state: "failed", reason: REJECTED }, created_at: 2 },
+      { local_id: 9, channel_id: "10", item: { kind: "delete", message_id: "42" }, state: { state: "queued" }, created_at: 3 },
+    ];
+    const { outbox } = setup({ pendingOutbox });
+    outbox.restore(pendingOutbox);
+    outbox.restore(pendingOutbox);
+    expect(outbox.items.map((p) => [p.local_id, p.content, p.status, p.reply_to_id])).toEqual([
+      ["outbox-7", "typed before the crash", "sending", null],
+      ["outbox-8", "a -- b", "failed", "42"],
+    ]);
+  });
+
+  it("Delete cancels the entry in the core; Edit cancels it and gives the text back", async () => {
+    const { mock, outbox } = setup();
+    mock.failNextSend(REJECTED);
+    mock.failNextSend(REJECTED);
+    await outbox.send("10", "one", null);
+    await outbox.send("10", "two", null);
+    await vi.waitFor(() => expect(contents(outbox.items)).toEqual([["one", "failed"], ["two", "failed"]]));
+    outbox.discard("outbox-1");
+    expect(outbox.discard("outbox-2")).toBe("two");
+    expect(outbox.items).toHaveLength(0);
+    await vi.waitFor(() => expect(mock.outbox()).toHaveLength(0));
+    expect(mock.calls.filter((c) => c.command === "cancel_send").map((c) => c.args)).toEqual([{ local_id: 1 }, { local_id: 2 }]);
+    expect(outbox.items).toHaveLength(0);
+  });
+
+  it("a send the core refused to take keeps its text; Retry queues it again, Delete forgets it", async () => {
+    const { mock, chat, outbox } = setup();
+    mock.failNext("queue_message", { code: "internal", message: "database is locked", state: null });
+    await outbox.send("10", "keep me", null);
+    expect(outbox.items).toEqual([expect.objectContaining({ content: "keep me", status: "failed", error: "database is locked" })]);
+    await outbox.retry(outbox.items[0].local_id);
+    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    expect(shown(chat, "10", "keep me")).toHaveLength(1);
+
+    mock.failNext("queue_message", { code: "not_signed_in", message: "Not signed in", state: null });
+    await outbox.send("10", "later", null);
+    expect(outbox.discard(outbox.items[0].local_id)).toBe("later");
+    expect(outbox.items).toHaveLength(0);
+    expect(mock.calls.some((c) => c.command === "cancel_send")).toBe(false);
+  });
+
+  it("a rate-limited send counts down to the core's retry time, then arrives by itself", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const { mock, chat, outbox } = setup();
+    mock.rateLimitNextSend(3000);
+    await outbox.send("10", "limited", null);
+    await vi.waitFor(() => expect(outbox.items[0]?.status).toBe("rate_limited"));
+    expect(outbox.items[0].retry_at).toBeGreaterThan(Date.now() + 2000);
+    vi.advanceTimersByTime(3500);
+    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    expect(shown(chat, "10", "limited")).toHaveLength(1);
+  });
+
+  it("a send waiting for the connection says so and stays pending", async () => {
+    const { mock, outbox } = setup();
+    mock.waitNextSend({ state: "offline", reason: "no network" }, 3_600_000);
+    await outbox.send("10", "offline text", null);
+    await vi.waitFor(() => expect(outbox.items[0]?.note).toBe("Waiting for connection…"));
+    expect(outbox.items[0].status).toBe("sending");
+  });
+
+  it("a resync takes the core's list: gone entries leave, unseen ones show", async () => {
+    const entry = (local_id: number, content: string): OutboxEntry => ({ local_id, channel_id: "10", item: { kind: "text", content }, state: { state: "queued" }, created_at: local_id });
+    const { mock, outbox } = setup({ pendingOutbox: [entry(1, "delivered meanwhile"), entry(2, "still here")] });
+    outbox.restore(mock.outbox());
+    mock.resolveNext("list_outbox", [entry(2, "still here"), { ...entry(3, "missed"), state: { state: "failed", reason: REJECTED } }]);
+    mock.emit("outbox-update", { update: "resync" });
+    await vi.waitFor(() => expect(contents(outbox.items)).toEqual([["still here", "sending"], ["missed", "failed"]]));
+  });
+
+  it("a refusal to message this user shows on the composer; a vanished channel is dropped", async () => {
+    const { mock, chat, outbox } = setup();
+    mock.failNextSend({ state: "forbidden", reason: "cannot_message_user", message: "Cannot message this user" });
+    await outbox.send("30", "are you there?", null);
+    await vi.waitFor(() => expect(outbox.notices["30"]?.text).toBe("You can't message this user."));
+    expect(contents(outbox.items)).toEqual([["are you there?", "failed"]]);
+
+    mock.failNextSend({ state: "not_found", entity: "channel", message: "Channel not found" });
+    await outbox.send("11", "into the void", null);
+    await vi.waitFor(() => expect(chat.notice?.text).toBe("This channel no longer exists."));
+    expect(contents(outbox.items)).toEqual([["are you there?", "failed"]]);
+    expect(mock.calls.find((c) => c.command === "cancel_send")?.args).toEqual({ local_id: 2 });
+  });
+
+  it("a delivered message from the core resolves the matching pending send only", () => {
+    const chat = new ChatState(ME);
+    const outbox = new OutboxState(chat);
+    outbox.items = [{ local_id: "outbox-1", channel_id: "10", content: "hello", reply_to_id: null, status: "sending", retry_at: null, error: null, note: null }];
+    const echo = (id: string, author: string): Message => ({ id, channel_id: "10", author_id: author, author_username: null, content: "hello", created_at: 0, edited_at: null, reply_to_id: null, attachments: [], reactions: [], pinned: false });
+    outbox.onDelivered(echo("5", "1001"));
+    expect(outbox.items).toHaveLength(1);
+    outbox.onDelivered(echo("6", ME.id));
+    expect(outbox.items).toHaveLength(0);
+  });
+
+  it("a route rate limit announced while a send is in flight counts down on that message", () => {
+    const outbox = new OutboxState(new ChatState(ME));
+    outbox.items = [{ local_id: "outbox-1", channel_id: "10", content: "wait for it", reply_to_id: null, status: "sending", retry_at: null, error: null, note: null }];
+    outbox.onAppState({ state: "rate_limited", retry_at: 123, scope: "route", global: false });
+    expect(outbox.items.map((p) => [p.content, p.status, p.retry_at])).toEqual([["wait for it", "rate_limited", 123]]);
+    // A global limit is the banner's business; other states change nothing.
+    outbox.items = [{ ...outbox.items[0], status: "sending", retry_at: null }];
+    outbox.onAppState({ state: "rate_limited", retry_at: 5, scope: "global", global: true });
+    outbox.onAppState({ state: "connecting" });
+    expect(outbox.items[0].status).toBe("sending");
+  });
+});
