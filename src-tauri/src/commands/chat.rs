@@ -1,10 +1,8 @@
 //! Servers, channels, messages, reactions, pins, DMs, relationships and presence.
 
 use plexichat_core::api::types::{HistoryQuery, Presence, Relationship};
-use plexichat_core::api::Request;
 use plexichat_core::model::{Attachment, Channel, Member, Message, Server, User};
 use plexichat_core::outbox::{OutboxEntry, OutboxItem};
-use reqwest::Method;
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
@@ -148,20 +146,11 @@ pub async fn list_members(
     sessions: State<'_, Sessions>,
     args: ServerArgs,
 ) -> IpcResult<Vec<Member>> {
-    let client = sessions.client().await?;
-    let path = format!("/servers/{}/members", urlencode(&args.server_id));
-    Ok(client
-        .api()
-        .call(Request::new(Method::GET, path).query("limit", "100"))
+    Ok(sessions
+        .client()
+        .await?
+        .members(&args.server_id, 100)
         .await?)
-}
-
-/// Keeps an id from the UI from changing the path it is put into.
-fn urlencode(segment: &str) -> String {
-    segment
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect()
 }
 
 /// The user's DM channels.
@@ -453,12 +442,7 @@ pub async fn list_relationships(sessions: State<'_, Sessions>) -> IpcResult<Vec<
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn search_user(sessions: State<'_, Sessions>, args: UsernameArgs) -> IpcResult<User> {
-    Ok(sessions
-        .client()
-        .await?
-        .api()
-        .search_user(args.username.trim())
-        .await?)
+    Ok(sessions.client().await?.search_user(&args.username).await?)
 }
 
 /// Sends a friend request to a user named exactly `username`.
@@ -469,7 +453,7 @@ pub async fn send_friend_request(
     args: UsernameArgs,
 ) -> IpcResult<Relationship> {
     let client = sessions.client().await?;
-    let user = client.api().search_user(args.username.trim()).await?;
+    let user = client.search_user(&args.username).await?;
     Ok(client.send_friend_request(&user.id).await?)
 }
 

@@ -4,7 +4,7 @@
 use super::Client;
 use crate::api::types::{HistoryQuery, NewMessage, Presence, Relationship};
 use crate::error::ClientError;
-use crate::model::{Attachment, Channel, Message, Reaction, Server, User};
+use crate::model::{Attachment, Channel, Member, Message, Reaction, Server, User};
 use crate::UiState;
 
 impl Client {
@@ -22,6 +22,23 @@ impl Client {
     /// `not_found{server}`, …
     pub async fn channels(&self, server_id: &str) -> Result<Vec<Channel>, ClientError> {
         self.authed(self.inner.api.channels(server_id)).await
+    }
+
+    /// The first `limit` members of a server (at most 100), with their presence.
+    ///
+    /// # Errors
+    /// `not_found{server}`, `forbidden`, …
+    pub async fn members(&self, server_id: &str, limit: u32) -> Result<Vec<Member>, ClientError> {
+        self.authed(self.inner.api.members(server_id, limit)).await
+    }
+
+    /// Finds a user by exact user name (the server matches nothing else).
+    ///
+    /// # Errors
+    /// `not_found{user}`, …
+    pub async fn search_user(&self, username: &str) -> Result<User, ClientError> {
+        self.authed(self.inner.api.search_user(username.trim()))
+            .await
     }
 
     /// A page of history, newest first.

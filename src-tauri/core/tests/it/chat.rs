@@ -218,6 +218,60 @@ async fn friends_dms_and_a_block_that_stops_messages() {
 }
 
 #[tokio::test]
+async fn members_of_a_server_and_a_user_found_by_exact_name() {
+    let Some(target) = Target::with_faults().await else {
+        return;
+    };
+    let (alice, alice_id) = member(&target, "alice").await;
+    let server = target
+        .dev()
+        .create_server(&alice_id, "Members")
+        .await
+        .expect("server")
+        .id;
+    let members = timed(alice.members(&server, 100)).await.expect("members");
+    assert!(
+        members.iter().any(|m| m.user_id == alice_id),
+        "the owner is a member: {members:?}"
+    );
+    let err = timed(alice.members("999999", 100))
+        .await
+        .expect_err("unknown server");
+    assert!(
+        matches!(
+            err.state,
+            UiState::NotFound {
+                entity: Entity::Server,
+                ..
+            } | UiState::Forbidden { .. }
+        ),
+        "{:?}",
+        err.state
+    );
+
+    let bob_name = target.user("bob").await;
+    // Padding typed around a name is not part of it.
+    let bob = timed(alice.search_user(&format!(" {bob_name} ")))
+        .await
+        .expect("found");
+    assert_eq!(bob.username, bob_name);
+    let err = timed(alice.search_user(&format!("{bob_name}-nobody")))
+        .await
+        .expect_err("no such user");
+    assert!(
+        matches!(
+            err.state,
+            UiState::NotFound {
+                entity: Entity::User,
+                ..
+            }
+        ),
+        "{:?}",
+        err.state
+    );
+}
+
+#[tokio::test]
 async fn an_unknown_route_is_a_bug_report_not_a_crash() {
     let target = Target::start().await;
     let client = target.client();

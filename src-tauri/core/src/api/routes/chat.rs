@@ -7,7 +7,7 @@ use super::seg;
 use crate::api::types::{Ack, HistoryQuery, NewMessage};
 use crate::api::{Api, Request};
 use crate::error::{Action, ClientError};
-use crate::model::{Attachment, Channel, Message, Reaction, Server};
+use crate::model::{Attachment, Channel, Member, Message, Reaction, Server};
 
 impl Api {
     /// `GET /servers/` (the trailing slash matters: without it the server answers 405).
@@ -27,6 +27,18 @@ impl Api {
             Method::GET,
             format!("/servers/{}/channels", seg(server_id)),
         ))
+        .await
+    }
+
+    /// `GET /servers/{id}/members?limit=` (the first `limit` members, at most 100).
+    ///
+    /// # Errors
+    /// `not_found` (server), `forbidden`, …
+    pub async fn members(&self, server_id: &str, limit: u32) -> Result<Vec<Member>, ClientError> {
+        self.call(
+            Request::new(Method::GET, format!("/servers/{}/members", seg(server_id)))
+                .query("limit", limit.clamp(1, 100).to_string()),
+        )
         .await
     }
 
