@@ -8,13 +8,13 @@ describe("ipc over Tauri", () => {
     const seen: [string, unknown][] = [];
     mockIPC((cmd, payload) => {
       seen.push([cmd, payload]);
-      return cmd === "send_message" ? { id: "1" } : null;
+      return cmd === "queue_message" ? 1 : null;
     });
     setBackend(await tauriBackend());
-    await invoke("send_message", { channel_id: "10", content: "hi", reply_to_id: null });
+    await invoke("queue_message", { channel_id: "10", content: "hi", reply_to_id: null });
     await invoke("reconnect_now");
     expect(seen).toEqual([
-      ["send_message", { args: { channel_id: "10", content: "hi", reply_to_id: null } }],
+      ["queue_message", { args: { channel_id: "10", content: "hi", reply_to_id: null } }],
       ["reconnect_now", {}],
     ]);
   });

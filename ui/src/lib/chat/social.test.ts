@@ -155,4 +155,40 @@ describe("pending sends from an earlier run", () => {
     await waitFor(() => expect(screen.getAllByTestId("pending-message")).toHaveLength(1));
     expect(mock.calls.find((c) => c.command === "cancel_send")?.args).toEqual({ local_id: 8 });
   });
+
+  it("a failed one is retried in the core by Retry and shows as a message once delivered", async () => {
+    const user = userEvent.setup();
+    const pendingOutbox = [
+      {
+        local_id: 4,
+        channel_id: "10",
+        item: { kind: "text" as const, content: "sent after all" },
+        state: { state: "failed" as const, reason: { state: "invalid_input" as const, field: "content", message: "Message too long" } },
+        created_at: 1,
+      },
+    ];
+    const { mock } = await startChat({ pendingOutbox });
+    const row = await screen.findByTestId("pending-message");
+    expect(row).toHaveAttribute("data-status", "failed");
+    expect(row).toHaveTextContent("Not sent: Message too long");
+    await user.click(within(row).getByRole("button", { name: "Retry" }));
+    await waitFor(() => expect(screen.queryByTestId("pending-message")).toBeNull());
+    expect(screen.getAllByTestId("message-content").at(-1)).toHaveTextContent("sent after all");
+    expect(mock.calls.find((c) => c.command === "retry_send")?.args).toEqual({ local_id: 4 });
+    expect(mock.calls.some((c) => c.command === "queue_message")).toBe(false);
+  });
+
+  it("a failed send's Edit cancels it in the core and puts the text back in the composer", async () => {
+    const user = userEvent.setup();
+    const { mock } = await startChat();
+    mock.failNextSend({ state: "content_rejected", message: "Internal server error" });
+    await user.type(screen.getByTestId("composer"), "a -- b{Enter}");
+    const row = await screen.findByTestId("pending-message");
+    await waitFor(() => expect(row).toHaveAttribute("data-status", "failed"));
+    expect(mock.outbox()).toHaveLength(1);
+    await user.click(within(row).getByRole("button", { name: "Edit" }));
+    expect(screen.getByTestId("composer")).toHaveValue("a -- b");
+    expect(screen.queryByTestId("pending-message")).toBeNull();
+    await waitFor(() => expect(mock.outbox()).toHaveLength(0));
+  });
 });

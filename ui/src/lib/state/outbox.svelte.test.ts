@@ -100,6 +100,27 @@ describe("OutboxState", () => {
     expect(shown(chat, "10", "early bird")).toHaveLength(1);
   });
 
+  it("a send delivered before the answer, with its queued update lost, shows once and stays gone", async () => {
+    let release = () => undefined as void;
+    const { mock, chat, outbox } = setup({}, (m) => {
+      const held = holdingReplies(losingQueued(m));
+      release = held.release;
+      return held.backend;
+    });
+    const sent = outbox.send("10", "quick", null);
+    await vi.waitFor(() => expect(shown(chat, "10", "quick")).toHaveLength(1));
+    expect(mock.outbox()).toHaveLength(0);
+    // The echo showed the message: the pending row went with it.
+    expect(outbox.items).toHaveLength(0);
+    release();
+    await sent;
+    expect(outbox.items).toHaveLength(0);
+    // A snapshot taken before the send settled does not bring it back either.
+    outbox.restore([{ local_id: 1, channel_id: "10", item: { kind: "text", content: "quick" }, state: { state: "sending" }, created_at: 1 }]);
+    expect(outbox.items).toHaveLength(0);
+    expect(shown(chat, "10", "quick")).toHaveLength(1);
+  });
+
   it("a failure reported before the answer, with its queued update lost, shows once the answer comes", async () => {
     let release = () => undefined as void;
     const { mock, outbox } = setup({}, (m) => {
