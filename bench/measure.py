@@ -27,9 +27,11 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.path.join(ROOT, "target/release/plexichat-desktop")
-DEVSERVER = os.path.join(ROOT, "target/release/plexichat-devserver")
-BARE = os.path.join(ROOT, "target/bench-bare/release/bench-bare")
+# bench/run exports CARGO_TARGET_DIR (the caller's, or the repo's target/).
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+APP = os.path.join(TARGET, "release/plexichat-desktop")
+DEVSERVER = os.path.join(TARGET, "release/plexichat-devserver")
+BARE = os.path.join(TARGET, "bench-bare/release/bench-bare")
 RESULTS = os.path.join(ROOT, "bench/results")
 
 REPS = int(os.environ.get("BENCH_REPS", "5"))
@@ -557,12 +559,12 @@ def run_10k(base, seeder, rep):
 def gateway_events_per_s():
     """Runs the criterion bench and turns its saved samples into events/s per sample."""
     env = dict(os.environ)
-    env.pop("CARGO_TARGET_DIR", None)  # bench/run builds in the repo's target/
+    env["CARGO_TARGET_DIR"] = TARGET  # where bench/run built it
     cmd = ["cargo", "bench", "--locked", "-p", "plexichat-core", "--bench", "gateway_decode"]
     r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     if r.returncode != 0:
         raise RuntimeError(f"cargo bench failed: {r.stderr[-2000:]}")
-    base = os.path.join(ROOT, "target/criterion/message_create")
+    base = os.path.join(TARGET, "criterion/message_create")
     out = {}
     for fn in sorted(os.listdir(base)):
         path = os.path.join(base, fn, "new/sample.json")
