@@ -1,15 +1,14 @@
 //! Servers, channels, messages, reactions, pins, DMs, relationships and presence.
 
 use plexichat_core::api::types::{HistoryQuery, Presence, Relationship};
-use plexichat_core::model::{Attachment, Channel, Member, Message, Server, User};
-use plexichat_core::outbox::{OutboxEntry, OutboxItem};
+use plexichat_core::model::{Channel, Member, Message, Server, User};
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
 
 use super::local::remember;
 use crate::desktop::Notifier;
-use crate::ipc::{IpcError, IpcResult};
+use crate::ipc::IpcResult;
 use crate::session::Sessions;
 
 /// Arguments naming a server.
@@ -208,179 +207,6 @@ pub async fn load_messages(
     Ok(page)
 }
 
-/// Sends a message through the persisted outbox and resolves once the server has it.
-///
-/// The message is written to disk before any attempt, so quitting, a crash or an outage never
-/// loses it, and sends in a channel keep their order. While the outbox waits (offline, rate
-/// limited) this call waits too and the UI shows the message as pending; a refusal rejects
-/// with its state (`content_rejected`, `forbidden`, …) and the entry is dropped from the
-/// queue, because the UI keeps the text and offers Retry.
-#[tauri::command]
-#[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
-pub async fn send_message(
-    sessions: State<'_, Sessions>,
-    args: SendMessageArgs,
-) -> IpcResult<Message> {
-    use plexichat_core::outbox::OutboxUpdate;
-    let outbox = sessions.outbox().await?;
-    let item = outbox_item(args.content, args.reply_to_id)?;
-    // Subscribe first: the update for this entry may come before `enqueue` returns.
-    let (_, mut updates) = outbox.subscribe()?;
-    let local_id = outbox.enqueue(&args.channel_id, item)?;
-    loop {
-        match updates.recv().await {
-            Ok(OutboxUpdate::Sent {
-                local_id: id,
-                message: Some(message),
-            }) if id == local_id => return Ok(message),
-            Ok(OutboxUpdate::Failed {
-                local_id: id,
-                state,
-            }) if id == local_id => {
-                let _ = outbox.cancel(local_id);
-                return Err(IpcError::failed(state, "the server refused the message"));
-            }
-            Ok(OutboxUpdate::Cancelled { local_id: id }) if id == local_id => {
-                return Err(IpcError::invalid_argument("the message was cancelled"));
-            }
-            Ok(_) => {}
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                // Missed updates: the entry's row says where it stands.
-                if !outbox.entries()?.iter().any(|e| e.local_id == local_id) {
-                    return Err(IpcError::internal(
-                        "lost track of a sent message; it will appear when the channel refreshes",
-                    ));
-                }
-            }
-            Err(tokio::sync::broadcast::error::RecvError::Closed) => {
-                return Err(IpcError::not_signed_in());
-            }
-        }
-    }
-}
-
-fn outbox_item(content: String, reply_to_id: Option<String>) -> IpcResult<OutboxItem> {
-    if content.trim().is_empty() {
-        return Err(IpcError::failed(
-            plexichat_core::UiState::InvalidInput {
-                field: Some("content".into()),
-                message: "Message must have content".into(),
-            },
-            "empty message",
-        ));
-    }
-    Ok(match reply_to_id {
-        Some(reply_to_id) => OutboxItem::Reply {
-            content,
-            reply_to_id,
-        },
-        None => OutboxItem::Text { content },
-    })
-}
-
-/// Arguments naming a pending send.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export)]
-pub struct PendingArgs {
-    /// The outbox entry's local id.
-    #[ts(type = "number")]
-    pub local_id: i64,
-}
-
-/// Queues a message: it is written to the outbox before any attempt and delivered in order,
-/// once, whatever the network does. Progress arrives as `outbox-update` events.
-#[tauri::command]
-#[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
-pub async fn queue_message(sessions: State<'_, Sessions>, args: SendMessageArgs) -> IpcResult<i64> {
-    if args.content.trim().is_empty() {
-        return Err(IpcError::failed(
-            plexichat_core::UiState::InvalidInput {
-                field: Some("content".into()),
-                message: "Message must have content".into(),
-            },
-            "empty message",
-        ));
-    }
-    let item = match args.reply_to_id {
-        Some(reply_to_id) => OutboxItem::Reply {
-            content: args.content,
-            reply_to_id,
-        },
-        None => OutboxItem::Text {
-            content: args.content,
-        },
-    };
-    Ok(sessions.outbox().await?.enqueue(&args.channel_id, item)?)
-}
-
-/// Every pending or failed send, in send order (after a restart too).
-#[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
-pub async fn list_outbox(sessions: State<'_, Sessions>) -> IpcResult<Vec<OutboxEntry>> {
-    Ok(sessions.outbox().await?.entries()?)
-}
-
-/// Tries a failed send again.
-#[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
-pub async fn retry_send(sessions: State<'_, Sessions>, args: PendingArgs) -> IpcResult<()> {
-    Ok(sessions.outbox().await?.retry(args.local_id)?)
-}
-
-/// Discards a pending or failed send.
-#[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
-pub async fn cancel_send(sessions: State<'_, Sessions>, args: PendingArgs) -> IpcResult<()> {
-    Ok(sessions.outbox().await?.cancel(args.local_id)?)
-}
-
-/// Edits one of the user's messages.
-#[tauri::command]
-#[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
-pub async fn edit_message(
-    sessions: State<'_, Sessions>,
-    args: EditMessageArgs,
-) -> IpcResult<Message> {
-    Ok(sessions
-        .client()
-        .await?
-        .edit_message(&args.channel_id, &args.message_id, &args.content)
-        .await?)
-}
-
-/// Deletes a message.
-#[tauri::command]
-#[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
-pub async fn delete_message(sessions: State<'_, Sessions>, args: MessageArgs) -> IpcResult<()> {
-    Ok(sessions
-        .client()
-        .await?
-        .delete_message(&args.channel_id, &args.message_id)
-        .await?)
-}
-
-/// Adds the user's reaction.
-#[tauri::command]
-#[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
-pub async fn add_reaction(sessions: State<'_, Sessions>, args: ReactionArgs) -> IpcResult<()> {
-    Ok(sessions
-        .client()
-        .await?
-        .add_reaction(&args.channel_id, &args.message_id, &args.emoji)
-        .await?)
-}
-
-/// Removes the user's reaction.
-#[tauri::command]
-#[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
-pub async fn remove_reaction(sessions: State<'_, Sessions>, args: ReactionArgs) -> IpcResult<()> {
-    Ok(sessions
-        .client()
-        .await?
-        .remove_reaction(&args.channel_id, &args.message_id, &args.emoji)
-        .await?)
-}
-
 /// Pins a message.
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
@@ -542,59 +368,4 @@ pub async fn fetch_attachment(
         "data:{mime};base64,{}",
         base64::engine::general_purpose::STANDARD.encode(&bytes)
     ))
-}
-
-/// Uploads a file the user picked (checked against the 10 MiB cap before reading it whole).
-#[tauri::command]
-#[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
-pub async fn upload_attachment(
-    sessions: State<'_, Sessions>,
-    args: UploadArgs,
-) -> IpcResult<Attachment> {
-    const MAX_UPLOAD: u64 = 10 * 1024 * 1024;
-    let client = sessions.client().await?;
-    let path = std::path::Path::new(&args.path);
-    let too_large = || {
-        IpcError::failed(
-            plexichat_core::UiState::InvalidInput {
-                field: Some("file".into()),
-                message: "File too large (10 MiB at most)".into(),
-            },
-            "file too large",
-        )
-    };
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| IpcError::invalid_argument(format!("cannot read the file: {e}")))?;
-    if meta.len() > MAX_UPLOAD {
-        return Err(too_large());
-    }
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|e| IpcError::invalid_argument(format!("cannot read the file: {e}")))?;
-    let filename = path
-        .file_name()
-        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
-    let mime = mime_for(&filename);
-    Ok(client
-        .upload_attachment(&args.channel_id, &filename, mime, bytes.into())
-        .await?)
-}
-
-fn mime_for(filename: &str) -> &'static str {
-    let ext = filename
-        .rsplit('.')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "txt" | "md" | "log" => "text/plain",
-        "pdf" => "application/pdf",
-        "json" => "application/json",
-        _ => "application/octet-stream",
-    }
 }

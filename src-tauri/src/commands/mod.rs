@@ -4,6 +4,7 @@
 pub mod app;
 pub mod chat;
 pub mod local;
+pub mod sends;
 pub mod session;
 
 use std::collections::BTreeSet;
@@ -30,18 +31,17 @@ crate::ipc_commands! {
     chat::list_members(chat::ServerArgs) -> Vec<plexichat_core::model::Member>;
     chat::list_dm_channels(()) -> Vec<plexichat_core::model::Channel>;
     chat::load_messages(chat::LoadMessagesArgs) -> Vec<plexichat_core::model::Message>;
-    chat::send_message(chat::SendMessageArgs) -> plexichat_core::model::Message;
     local::cached_messages(local::CachedMessagesArgs) -> Vec<plexichat_core::model::Message>;
     local::list_drafts(()) -> std::collections::HashMap<String, String>;
     local::save_draft(local::DraftArgs) -> ();
-    chat::queue_message(chat::SendMessageArgs) -> i64;
-    chat::list_outbox(()) -> Vec<plexichat_core::outbox::OutboxEntry>;
-    chat::retry_send(chat::PendingArgs) -> ();
-    chat::cancel_send(chat::PendingArgs) -> ();
-    chat::edit_message(chat::EditMessageArgs) -> plexichat_core::model::Message;
-    chat::delete_message(chat::MessageArgs) -> ();
-    chat::add_reaction(chat::ReactionArgs) -> ();
-    chat::remove_reaction(chat::ReactionArgs) -> ();
+    sends::queue_message(chat::SendMessageArgs) -> i64;
+    sends::list_outbox(()) -> Vec<plexichat_core::outbox::OutboxEntry>;
+    sends::retry_send(sends::PendingArgs) -> ();
+    sends::cancel_send(sends::PendingArgs) -> ();
+    sends::edit_message(chat::EditMessageArgs) -> Option<plexichat_core::model::Message>;
+    sends::delete_message(chat::MessageArgs) -> ();
+    sends::add_reaction(chat::ReactionArgs) -> ();
+    sends::remove_reaction(chat::ReactionArgs) -> ();
     chat::pin_message(chat::MessageArgs) -> ();
     chat::unpin_message(chat::MessageArgs) -> ();
     chat::list_pins(chat::ChannelArgs) -> Vec<plexichat_core::model::Message>;
@@ -56,7 +56,7 @@ crate::ipc_commands! {
     chat::open_dm(chat::UserArgs) -> plexichat_core::model::Channel;
     chat::set_presence(chat::PresenceArgs) -> plexichat_core::api::types::Presence;
     chat::fetch_attachment(chat::AttachmentArgs) -> String;
-    chat::upload_attachment(chat::UploadArgs) -> plexichat_core::model::Attachment;
+    sends::upload_attachment(chat::UploadArgs) -> i64;
 }
 
 /// Exports the payload types of events that are not command results.

@@ -64,7 +64,6 @@ export interface Commands {
   list_members: { args: ServerArgs; result: Array<Member> };
   list_dm_channels: { args: null; result: Array<Channel> };
   load_messages: { args: LoadMessagesArgs; result: Array<Message> };
-  send_message: { args: SendMessageArgs; result: Message };
   cached_messages: { args: CachedMessagesArgs; result: Array<Message> };
   list_drafts: { args: null; result: { [key in string]: string } };
   save_draft: { args: DraftArgs; result: null };
@@ -72,7 +71,7 @@ export interface Commands {
   list_outbox: { args: null; result: Array<OutboxEntry> };
   retry_send: { args: PendingArgs; result: null };
   cancel_send: { args: PendingArgs; result: null };
-  edit_message: { args: EditMessageArgs; result: Message };
+  edit_message: { args: EditMessageArgs; result: Message | null };
   delete_message: { args: MessageArgs; result: null };
   add_reaction: { args: ReactionArgs; result: null };
   remove_reaction: { args: ReactionArgs; result: null };
@@ -90,7 +89,7 @@ export interface Commands {
   open_dm: { args: UserArgs; result: Channel };
   set_presence: { args: PresenceArgs; result: Presence };
   fetch_attachment: { args: AttachmentArgs; result: string };
-  upload_attachment: { args: UploadArgs; result: Attachment };
+  upload_attachment: { args: UploadArgs; result: number };
 }
 
 /** Name of the event carrying the app-wide UiState. */
