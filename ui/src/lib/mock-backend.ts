@@ -436,8 +436,9 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       emitOutbox({ update: "cancelled", local_id: a.local_id });
       return null;
     },
-    // The local cache: the newest page of a channel loaded before, oldest first.
-    cached_messages: (a: { channel_id: string }) => (opened.has(a.channel_id) ? (messages.get(a.channel_id) ?? []).slice(-50) : []),
+    // The local cache: the newest messages of a channel loaded before, oldest first.
+    cached_messages: (a: { channel_id: string; limit?: number | null }) =>
+      opened.has(a.channel_id) && (a.limit ?? 50) > 0 ? (messages.get(a.channel_id) ?? []).slice(-Math.min(a.limit ?? 50, 50)) : [],
     list_drafts: () => Object.fromEntries(drafts),
     save_draft: (a: { channel_id: string; content: string }) => {
       if (a.content === "") drafts.delete(a.channel_id);
