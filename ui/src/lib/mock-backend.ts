@@ -10,9 +10,11 @@
 //! it wait once and then arrive by itself.
 
 import type { OutboxEntry } from "./bindings/OutboxEntry";
+import type { OutboxItem } from "./bindings/OutboxItem";
 import type { OutboxUpdate } from "./bindings/OutboxUpdate";
 import type { Backend } from "./ipc";
 import type {
+  Attachment,
   Channel,
   IpcError,
   Member,
@@ -32,7 +34,7 @@ export type MockOptions = {
   generalMessages?: number;
   /** Initial app-wide state. */
   initialState?: UiState;
-  /** Emit simulated upload progress (off when a test scripts progress itself). */
+  /** false: `upload_attachment` never answers (a test scripts upload progress itself). */
   simulateUploads?: boolean;
   /** Entries the core's outbox still holds from an earlier run. */
   pendingOutbox?: OutboxEntry[];
@@ -68,6 +70,9 @@ export type MockBackend = Backend & {
   /** The demo user. */
   me: User;
 };
+
+// A 1×1 transparent PNG: the bytes of every file "uploaded" to the mock.
+const PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
 // A tiny 48×16 PNG standing in for a screenshot (raster: SVG data URLs are not previewed).
 const BANNER_PNG =
@@ -222,8 +227,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     messages.set(m.channel_id, list.map((x) => (x.id === m.id ? m : x)));
     emit("chat-event", { type: "message_update", ...m });
   }
-  function deliver(channelId: string, content: string, reply_to_id: string | null): Message {
-    const m = message(nextId++, channelId, ME, content, Date.now(), { reply_to_id });
+  function deliver(channelId: string, content: string, reply_to_id: string | null, attachments: Attachment[] = []): Message {
+    const m = message(nextId++, channelId, ME, content, Date.now(), { reply_to_id, attachments });
     messages.set(channelId, [...(messages.get(channelId) ?? []), m]);
     emit("chat-event", { type: "message_create", ...m });
     return m;
@@ -269,9 +274,26 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     }
     outbox = outbox.filter((e) => e.local_id !== id);
     const item = entry.item;
-    const m = item.kind === "text" || item.kind === "reply" ? deliver(channelId, item.content, item.kind === "reply" ? item.reply_to_id : null) : null;
+    let m: Message | null = null;
+    if (item.kind === "text" || item.kind === "reply") m = deliver(channelId, item.content, item.kind === "reply" ? item.reply_to_id : null);
+    if (item.kind === "attachment") {
+      const size = Math.floor((item.data_base64.length * 3) / 4);
+      const file = { id: String(nextId++), filename: item.filename, content_type: item.mime, size, url: `data:${item.mime};base64,${item.data_base64}` };
+      m = deliver(channelId, item.content, null, [file]);
+    }
     emitOutbox({ update: "sent", local_id: id, message: m });
     settle(channelId);
+  }
+  /** Writes an entry and wakes its channel; `queued` goes out before this returns, as in the core. */
+  function enqueue(channelId: string, item: OutboxItem): number {
+    const local_id = nextLocalId++;
+    const entry: OutboxEntry = { local_id, channel_id: channelId, item, state: { state: "queued" }, created_at: Date.now() };
+    outbox = [...outbox, entry];
+    const script = sendScripts.shift();
+    if (script) scripted.set(local_id, script);
+    emitOutbox({ update: "queued", entry });
+    wake(channelId);
+    return local_id;
   }
   function staleEntry(what: string): IpcError {
     return { code: "invalid_argument", message: what, state: null };
@@ -322,21 +344,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       if (a.content.trim() === "") {
         throw { code: "failed", message: "empty message", state: { state: "invalid_input", field: "content", message: "Message must have content" } } satisfies IpcError;
       }
-      const local_id = nextLocalId++;
-      const entry: OutboxEntry = {
-        local_id,
-        channel_id: a.channel_id,
-        item: a.reply_to_id ? { kind: "reply", content: a.content, reply_to_id: a.reply_to_id } : { kind: "text", content: a.content },
-        state: { state: "queued" },
-        created_at: Date.now(),
-      };
-      outbox = [...outbox, entry];
-      const script = sendScripts.shift();
-      if (script) scripted.set(local_id, script);
-      // As in the core, `queued` goes out before the command returns.
-      emitOutbox({ update: "queued", entry });
-      wake(a.channel_id);
-      return local_id;
+      return enqueue(a.channel_id, a.reply_to_id ? { kind: "reply", content: a.content, reply_to_id: a.reply_to_id } : { kind: "text", content: a.content });
     },
     retry_send: (a: { local_id: number }) => {
       const entry = outbox.find((e) => e.local_id === a.local_id);
@@ -448,17 +456,11 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     revoke_session: (a: { session_id: string }) => {
       sessions = sessions.filter((s) => s.id !== a.session_id);
     },
+    // As in the core: the file is copied into the outbox and sent from there like a message.
     upload_attachment: (a: { channel_id: string; path: string }) => {
       if (options.simulateUploads === false) return new Promise(() => undefined);
-      const upload_id = String(nextId++);
       const filename = a.path.split(/[\\/]/).pop() ?? a.path;
-      let sent = 0;
-      const total = 100_000;
-      const tick = setInterval(() => {
-        sent = Math.min(total, sent + 25_000);
-        emit("chat-event", { type: "upload_progress", upload_id, channel_id: a.channel_id, filename, sent, total, done: sent >= total });
-        if (sent >= total) clearInterval(tick);
-      }, 200);
+      return enqueue(a.channel_id, { kind: "attachment", content: "", filename, mime: "image/png", data_base64: PIXEL_PNG });
     },
   };
 

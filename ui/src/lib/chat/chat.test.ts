@@ -234,6 +234,22 @@ describe("chat", () => {
     expect(screen.queryByTestId("upload")).toBeNull();
   });
 
+  it("a file the server refuses stays as a red row with Retry and Delete, and Retry sends it", async () => {
+    const user = userEvent.setup();
+    const { mock } = await startChat();
+    mock.failNextSend({ state: "invalid_input", field: "file", message: "File type not allowed" });
+    const input = document.querySelector<HTMLInputElement>('input[type="file"]')!;
+    await user.upload(input, new File(["x"], "cat.png", { type: "image/png" }));
+    const row = await screen.findByTestId("pending-message");
+    await waitFor(() => expect(row).toHaveAttribute("data-status", "failed"));
+    expect(row).toHaveTextContent("cat.png");
+    expect(row).toHaveTextContent("Not sent: File type not allowed");
+    expect(within(row).queryByRole("button", { name: "Edit" })).toBeNull();
+    await user.click(within(row).getByRole("button", { name: "Retry" }));
+    await waitFor(() => expect(screen.queryByTestId("pending-message")).toBeNull());
+    expect(screen.getAllByTestId("message").at(-1)).toHaveTextContent("cat.png");
+  });
+
   it("drag-and-drop starts an upload", async () => {
     const { mock } = await startChat();
     const group = screen.getByRole("group", { name: "Message composer" });

@@ -245,10 +245,32 @@ describe("OutboxState", () => {
     expect(mock.calls.find((c) => c.command === "cancel_send")?.args).toEqual({ local_id: 2 });
   });
 
+  it("a file waits as a row of its own and leaves when its message arrives", async () => {
+    const { mock, chat, outbox } = setup();
+    mock.failNextSend({ state: "invalid_input", field: "file", message: "File type not allowed" });
+    await outbox.upload("10", "/home/me/cat.png");
+    await vi.waitFor(() => expect(outbox.items).toEqual([expect.objectContaining({ filename: "cat.png", status: "failed", error: "File type not allowed" })]));
+    expect(outbox.uploads).toHaveLength(0);
+    await outbox.retry(outbox.items[0].local_id);
+    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    expect(chat.messages["10"].at(-1)?.attachments.map((a) => a.filename)).toEqual(["cat.png"]);
+  });
+
+  it("an edit the server refuses after it waited is said, and dropped from the outbox", async () => {
+    const { mock, chat, outbox } = setup();
+    const edit: OutboxEntry = { local_id: 40, channel_id: "10", item: { kind: "edit", message_id: "100001", content: "new words" }, state: { state: "queued" }, created_at: 1 };
+    mock.emit("outbox-update", { update: "queued", entry: edit });
+    mock.emit("outbox-update", { update: "waiting", local_id: 40, state: { state: "offline", reason: "no network" }, retry_at: 1 });
+    mock.emit("outbox-update", { update: "failed", local_id: 40, state: { state: "forbidden", reason: "permission_denied", message: "Permission denied" } });
+    expect(outbox.items).toHaveLength(0);
+    expect(chat.notice?.text).toBe("You don't have permission to do that.");
+    await vi.waitFor(() => expect(mock.calls.find((c) => c.command === "cancel_send")?.args).toEqual({ local_id: 40 }));
+  });
+
   it("a delivered message from the core resolves the matching pending send only", () => {
     const chat = new ChatState(ME);
     const outbox = new OutboxState(chat);
-    outbox.items = [{ local_id: "outbox-1", channel_id: "10", content: "hello", reply_to_id: null, status: "sending", retry_at: null, error: null, note: null }];
+    outbox.items = [{ local_id: "outbox-1", channel_id: "10", content: "hello", reply_to_id: null, filename: null, status: "sending", retry_at: null, error: null, note: null }];
     const echo = (id: string, author: string): Message => ({ id, channel_id: "10", author_id: author, author_username: null, content: "hello", created_at: 0, edited_at: null, reply_to_id: null, attachments: [], reactions: [], pinned: false });
     outbox.onDelivered(echo("5", "1001"));
     expect(outbox.items).toHaveLength(1);
@@ -258,7 +280,7 @@ describe("OutboxState", () => {
 
   it("a route rate limit announced while a send is in flight counts down on that message", () => {
     const outbox = new OutboxState(new ChatState(ME));
-    outbox.items = [{ local_id: "outbox-1", channel_id: "10", content: "wait for it", reply_to_id: null, status: "sending", retry_at: null, error: null, note: null }];
+    outbox.items = [{ local_id: "outbox-1", channel_id: "10", content: "wait for it", reply_to_id: null, filename: null, status: "sending", retry_at: null, error: null, note: null }];
     outbox.onAppState({ state: "rate_limited", retry_at: 123, scope: "route", global: false });
     expect(outbox.items.map((p) => [p.content, p.status, p.retry_at])).toEqual([["wait for it", "rate_limited", 123]]);
     // A global limit is the banner's business; other states change nothing.

@@ -26,6 +26,8 @@ export type PendingMessage = {
   channel_id: string;
   content: string;
   reply_to_id: string | null;
+  /** The file of an attachment send (its bytes stay in the core), null for text. */
+  filename: string | null;
   status: "sending" | "rate_limited" | "failed";
   retry_at: number | null;
   /** Why it failed (failed only). */
@@ -110,6 +112,9 @@ export class OutboxState {
    */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private echoed = new Map<string, PendingMessage>();
+  /** Edits, deletes and reactions in the outbox: no row, but a refusal must still be said. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private changes = new Map<number, { channel_id: string; message_id: string }>();
 
   constructor(private chat: ChatState) {}
 
@@ -123,7 +128,7 @@ export class OutboxState {
    * take it: then the item shows failed with its text). Delivery is reported by events.
    */
   async send(channel_id: string, content: string, reply_to_id: string | null): Promise<void> {
-    const item: PendingMessage = { local_id: `local-${++counter}`, channel_id, content, reply_to_id, status: "sending", retry_at: null, error: null, note: null };
+    const item: PendingMessage = { local_id: `local-${++counter}`, channel_id, content, reply_to_id, filename: null, status: "sending", retry_at: null, error: null, note: null };
     this.items = [...this.items, item];
     await this.enqueue(item.local_id);
   }
@@ -171,6 +176,12 @@ export class OutboxState {
       this.upsert(u.entry, "end");
       return;
     }
+    const change = this.changes.get(u.local_id);
+    if (change) {
+      if (u.update === "sent" || u.update === "cancelled") this.changes.delete(u.local_id);
+      else if (u.update === "failed") this.refuseChange(u.local_id, change, u.state);
+      return;
+    }
     const key = outboxKey(u.local_id);
     const item = this.find(key);
     if (!item) {
@@ -209,23 +220,42 @@ export class OutboxState {
     this.clearNotice(channelId);
   }
 
+  /**
+   * An edit, delete or reaction the server refused after the command that queued it had
+   * answered (it waited first): say so, and drop it so it does not linger in the outbox unseen.
+   */
+  private refuseChange(id: number, change: { channel_id: string; message_id: string }, st: UiState) {
+    this.changes.delete(id);
+    this.chat.fail({ code: "failed", message: "message" in st ? st.message : "The change was refused.", state: st }, { channelId: change.channel_id, messageId: change.message_id });
+    // The shell may have dropped it already (it does when it answers the refusal itself).
+    invoke("cancel_send", { local_id: id }).catch(() => undefined);
+  }
+
   /** Shows a core entry (from `queued`, a snapshot or a resync) unless it is settled. */
   private upsert(e: OutboxEntry, at: "start" | "end") {
-    if (this.settled.has(e.local_id) || (e.item.kind !== "text" && e.item.kind !== "reply")) return;
+    if (this.settled.has(e.local_id)) return;
+    const it = e.item;
+    if (it.kind === "edit" || it.kind === "delete" || it.kind === "reaction") {
+      const change = { channel_id: e.channel_id, message_id: it.message_id };
+      this.changes.set(e.local_id, change);
+      if (e.state.state === "failed") this.refuseChange(e.local_id, change, e.state.reason);
+      return;
+    }
     const key = outboxKey(e.local_id);
-    const content = e.item.content;
-    const reply_to_id = e.item.kind === "reply" ? e.item.reply_to_id : null;
+    const content = it.content;
+    const reply_to_id = it.kind === "reply" ? it.reply_to_id : null;
+    const filename = it.kind === "attachment" ? it.filename : null;
     if (!this.find(key)) {
       // Our own send whose reply has not come yet: same channel and text, oldest first (the
       // core numbers entries in the order the UI queued them).
       const mine = [...this.inflight]
         .map((k) => this.find(k))
-        .find((p) => p && p.channel_id === e.channel_id && p.content === content && p.reply_to_id === reply_to_id);
+        .find((p) => p && filename === null && p.channel_id === e.channel_id && p.content === content && p.reply_to_id === reply_to_id);
       if (mine) {
         this.inflight.delete(mine.local_id);
         this.rekey(mine.local_id, key);
       } else {
-        const item: PendingMessage = { local_id: key, channel_id: e.channel_id, content, reply_to_id, status: "sending", retry_at: null, error: null, note: null };
+        const item: PendingMessage = { local_id: key, channel_id: e.channel_id, content, reply_to_id, filename, status: "sending", retry_at: null, error: null, note: null };
         this.items = at === "start" ? [item, ...this.items] : [...this.items, item];
       }
     }
@@ -309,12 +339,18 @@ export class OutboxState {
   }
 
   /**
-   * The gateway echoed one of our messages: the matching pending send (same channel and text)
-   * leaves the screen now, as the message appears; the core's `sent` settles it for good.
+   * The gateway echoed one of our messages: the matching pending send (same channel, text and
+   * file) leaves the screen now, as the message appears; the core's `sent` settles it for good.
    */
   onDelivered(m: Message): void {
     if (m.author_id !== this.chat.me.id) return;
-    const hit = this.items.find((p) => p.channel_id === m.channel_id && p.content === m.content && p.status !== "failed");
+    const hit = this.items.find(
+      (p) =>
+        p.channel_id === m.channel_id &&
+        p.content === m.content &&
+        p.status !== "failed" &&
+        (p.filename === null ? m.attachments.length === 0 : m.attachments.some((a) => a.filename === p.filename)),
+    );
     if (!hit) return;
     this.echoed.set(hit.local_id, hit);
     this.items = this.items.filter((p) => p !== hit);
@@ -348,6 +384,8 @@ export class OutboxState {
     }
     const entry = entries.find((e) => e.local_id === id);
     if (entry) this.upsert(entry, "end");
+    // A file's bytes were in the lost entry only: the user has to pick it again.
+    else if (this.find(key)?.filename) this.fail(key, err.state, err.message);
     else if (!this.settled.has(id) && this.find(key)) {
       const fresh = `local-${++counter}`;
       this.rekey(key, fresh);
@@ -415,7 +453,10 @@ export class OutboxState {
     else this.items = this.items.map((p) => (p.local_id === key ? { ...p, ...change } : p));
   }
 
-  /** Starts uploading a file by path. */
+  /**
+   * Sends a file by path: the core copies it into its outbox (then it shows as a pending row
+   * like a message); the upload row covers the copy, and any progress the core reports.
+   */
   async upload(channel_id: string, path: string): Promise<void> {
     const filename = path.split(/[\\/]/).pop() ?? path;
     const key = `upload-${++counter}`;
