@@ -36,7 +36,10 @@ export type MockOptions = {
   initialState?: UiState;
   /** false: `upload_attachment` never answers (a test scripts upload progress itself). */
   simulateUploads?: boolean;
-  /** Entries the core's outbox still holds from an earlier run. */
+  /**
+   * Entries the core's outbox still holds from an earlier run. Queued ones wait (as if the
+   * server were away) until a new send wakes their channel; failed ones until `retry_send`.
+   */
   pendingOutbox?: OutboxEntry[];
   /** Pretend the app was launched with `--demo`. */
   demoAutostart?: boolean;

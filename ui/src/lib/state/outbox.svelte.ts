@@ -18,6 +18,7 @@ import type { ChatState } from "./chat.svelte";
 import type { IpcError, Message, UiState, UploadProgress } from "../types";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { OutboxUpdate } from "../bindings/OutboxUpdate";
+import { OUTBOX_EVENT } from "../bindings/commands";
 
 /** A message not confirmed yet. */
 export type PendingMessage = {
@@ -85,7 +86,7 @@ function waitingNote(st: UiState): string {
  */
 export function listenOutbox(handler: (u: OutboxEvent) => void): () => void {
   const untyped = listen as unknown as (event: string, h: (payload: OutboxEvent) => void) => () => void;
-  return untyped("outbox-update", handler);
+  return untyped(OUTBOX_EVENT, handler);
 }
 
 /** Pending sends and uploads of one window. */
