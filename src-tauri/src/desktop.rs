@@ -2,6 +2,7 @@
 //! for DMs and mentions that arrive while the window is not focused.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use plexichat_core::event::Event;
@@ -34,6 +35,44 @@ pub fn plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry
 
 /// Id of the tray icon.
 const TRAY_ID: &str = "main";
+
+/// Opt-in to WebKit's GPU (accelerated) compositing; see [`prefer_cpu_compositing`].
+pub const GPU_COMPOSITING_ENV: &str = "PLEXICHAT_GPU_COMPOSITING";
+
+/// Renders the page without WebKit's accelerated compositing unless the user chose otherwise.
+///
+/// A chat window has no WebGL, video or 3D transforms that would need it, and the compositing
+/// path costs a GL context in both the app and the web process: measured with `bench/run`
+/// under Xvfb (software GL) about 100 MB of PSS at the login screen alone. An explicit
+/// `WEBKIT_DISABLE_COMPOSITING_MODE` is left alone, and `PLEXICHAT_GPU_COMPOSITING=1` keeps
+/// WebKit's default. Must run before any thread starts (it sets an environment variable).
+pub fn prefer_cpu_compositing() {
+    if should_disable_compositing(
+        std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some(),
+        std::env::var_os(GPU_COMPOSITING_ENV).is_some_and(|v| v == "1"),
+    ) {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+}
+
+/// Whether to turn compositing off, given what the environment already says.
+fn should_disable_compositing(is_set_by_user: bool, wants_gpu: bool) -> bool {
+    !is_set_by_user && !wants_gpu
+}
+
+/// Whether the tray icon has been built (it is built once, after the first page load).
+static TRAY_INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// Builds the tray icon the first time it is called, on the main thread (GTK needs it there).
+pub fn install_tray_once<R: Runtime>(app: &AppHandle<R>) {
+    if TRAY_INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let handle = app.clone();
+    if let Err(e) = app.run_on_main_thread(move || install_tray(&handle)) {
+        tracing::info!(error = %e, "no tray icon");
+    }
+}
 
 /// Puts the app in the system tray: clicking it or "Show Plexichat" brings the window back
 /// (with whatever dialog is up, e.g. an update prompt), "Quit" exits. A desktop without a
@@ -194,6 +233,13 @@ mod tests {
             reactions: vec![],
             pinned: false,
         })
+    }
+
+    #[test]
+    fn compositing_is_turned_off_unless_the_user_decided() {
+        assert!(should_disable_compositing(false, false));
+        assert!(!should_disable_compositing(true, false));
+        assert!(!should_disable_compositing(false, true));
     }
 
     #[test]

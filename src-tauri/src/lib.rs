@@ -22,6 +22,8 @@ use tauri::Manager;
 /// # Panics
 /// Panics when the window system cannot be initialised (no display), as every GUI app does.
 pub fn run() {
+    // Before anything starts a thread or WebKit: the setting is read from the environment.
+    desktop::prefer_cpu_compositing();
     let _log_guard = logging::init();
     let launch = LaunchOptions::parse(std::env::args().skip(1));
     if !launch.ignored.is_empty() {
@@ -47,11 +49,17 @@ pub fn run() {
                 });
             }
         })
+        .on_page_load(|webview, payload| {
+            // The tray (a D-Bus round trip to the indicator host) waits until the page has
+            // loaded, so it never delays the first paint of the login screen.
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                desktop::install_tray_once(webview.app_handle());
+            }
+        })
         .setup(|app| {
             // Network start-up runs after the window exists: the login screen (or the restored
             // chat) paints at once and the session check happens behind it.
             let handle = app.handle().clone();
-            desktop::install_tray(&handle);
             tauri::async_runtime::spawn(async move { session::restore_at_startup(&handle).await });
             Ok(())
         })
