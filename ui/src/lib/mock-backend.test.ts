@@ -30,7 +30,7 @@ describe("mock backend", () => {
     const mock = createMockBackend();
     mock.failNextSend({ state: "content_rejected", message: "Internal server error" });
     await mock.invoke("queue_message", { channel_id: "10", content: "a -- b", reply_to_id: null });
-    await vi.waitFor(() => expect(mock.outbox()[0]?.state.state).toBe("failed"));
+    await vi.waitFor(() => expect(mock.outbox()[0]?.state.state).toBe("failed"), { timeout: 5000 });
     await expect(mock.invoke("retry_send", { local_id: 99 })).rejects.toMatchObject({ code: "invalid_argument" });
     await mock.invoke("cancel_send", { local_id: 1 });
     expect(mock.outbox()).toEqual([]);

@@ -32,6 +32,8 @@ function setup(options: MockOptions = {}, wrap?: (mock: MockBackend) => MockBack
   return { mock, chat, outbox };
 }
 
+/** Waits for an assertion to hold; generous, for a loaded machine. */
+const until = (check: () => void) => vi.waitFor(check, { timeout: 5000, interval: 10 });
 const contents = (items: PendingMessage[]) => items.map((p) => [p.content, p.status]);
 const shown = (chat: ChatState, channelId: string, content: string) => (chat.messages[channelId] ?? []).filter((m: Message) => m.content === content);
 
@@ -77,7 +79,7 @@ describe("OutboxState", () => {
     expect(contents(outbox.items)).toEqual([["hello", "sending"]]);
     await sent;
     expect(outbox.items[0]?.local_id).toBe("outbox-1");
-    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    await until(() => expect(outbox.items).toHaveLength(0));
     expect(shown(chat, "10", "hello")).toHaveLength(1);
     expect(seen.length).toBeGreaterThanOrEqual(3);
     expect(seen.every((n) => n === 1)).toBe(true);
@@ -92,7 +94,7 @@ describe("OutboxState", () => {
       return held.backend;
     });
     const sent = outbox.send("10", "early bird", null);
-    await vi.waitFor(() => expect(shown(chat, "10", "early bird")).toHaveLength(1));
+    await until(() => expect(shown(chat, "10", "early bird")).toHaveLength(1));
     expect(outbox.items).toHaveLength(0);
     release();
     await sent;
@@ -108,7 +110,7 @@ describe("OutboxState", () => {
       return held.backend;
     });
     const sent = outbox.send("10", "quick", null);
-    await vi.waitFor(() => expect(shown(chat, "10", "quick")).toHaveLength(1));
+    await until(() => expect(shown(chat, "10", "quick")).toHaveLength(1));
     expect(mock.outbox()).toHaveLength(0);
     // The echo showed the message: the pending row went with it.
     expect(outbox.items).toHaveLength(0);
@@ -130,7 +132,7 @@ describe("OutboxState", () => {
     });
     mock.failNextSend(REJECTED);
     const sent = outbox.send("10", "a -- b", null);
-    await vi.waitFor(() => expect(mock.outbox()[0]?.state.state).toBe("failed"));
+    await until(() => expect(mock.outbox()[0]?.state.state).toBe("failed"));
     expect(contents(outbox.items)).toEqual([["a -- b", "sending"]]);
     release();
     await sent;
@@ -141,7 +143,7 @@ describe("OutboxState", () => {
     const first = setup();
     first.mock.failNextSend(REJECTED);
     await first.outbox.send("10", "a -- b", null);
-    await vi.waitFor(() => expect(first.outbox.items[0]?.status).toBe("failed"));
+    await until(() => expect(first.outbox.items[0]?.status).toBe("failed"));
     expect(first.mock.calls.some((c) => c.command === "cancel_send")).toBe(false);
 
     // Restart: the core reopens the same outbox; the window starts empty and restores it.
@@ -151,7 +153,7 @@ describe("OutboxState", () => {
     expect(outbox.items).toEqual([expect.objectContaining({ local_id: "outbox-1", content: "a -- b", status: "failed", error: expect.stringContaining("refused") })]);
     await outbox.retry("outbox-1");
     expect(mock.calls.find((c) => c.command === "retry_send")?.args).toEqual({ local_id: 1 });
-    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    await until(() => expect(outbox.items).toHaveLength(0));
     expect(shown(chat, "10", "a -- b")).toHaveLength(1);
     expect(mock.outbox()).toHaveLength(0);
   });
@@ -177,11 +179,11 @@ describe("OutboxState", () => {
     mock.failNextSend(REJECTED);
     await outbox.send("10", "one", null);
     await outbox.send("10", "two", null);
-    await vi.waitFor(() => expect(contents(outbox.items)).toEqual([["one", "failed"], ["two", "failed"]]));
+    await until(() => expect(contents(outbox.items)).toEqual([["one", "failed"], ["two", "failed"]]));
     outbox.discard("outbox-1");
     expect(outbox.discard("outbox-2")).toBe("two");
     expect(outbox.items).toHaveLength(0);
-    await vi.waitFor(() => expect(mock.outbox()).toHaveLength(0));
+    await until(() => expect(mock.outbox()).toHaveLength(0));
     expect(mock.calls.filter((c) => c.command === "cancel_send").map((c) => c.args)).toEqual([{ local_id: 1 }, { local_id: 2 }]);
     expect(outbox.items).toHaveLength(0);
   });
@@ -192,7 +194,7 @@ describe("OutboxState", () => {
     await outbox.send("10", "keep me", null);
     expect(outbox.items).toEqual([expect.objectContaining({ content: "keep me", status: "failed", error: "database is locked" })]);
     await outbox.retry(outbox.items[0].local_id);
-    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    await until(() => expect(outbox.items).toHaveLength(0));
     expect(shown(chat, "10", "keep me")).toHaveLength(1);
 
     mock.failNext("queue_message", { code: "not_signed_in", message: "Not signed in", state: null });
@@ -207,18 +209,20 @@ describe("OutboxState", () => {
     const { mock, chat, outbox } = setup();
     mock.rateLimitNextSend(3000);
     await outbox.send("10", "limited", null);
-    await vi.waitFor(() => expect(outbox.items[0]?.status).toBe("rate_limited"));
+    await until(() => expect(outbox.items[0]?.status).toBe("rate_limited"));
     expect(outbox.items[0].retry_at).toBeGreaterThan(Date.now() + 2000);
     vi.advanceTimersByTime(3500);
-    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    await until(() => expect(outbox.items).toHaveLength(0));
     expect(shown(chat, "10", "limited")).toHaveLength(1);
   });
 
   it("a send waiting for the connection says so and stays pending", async () => {
+    // Fake time: the mock's hour-long wait must not outlive the test.
+    vi.useFakeTimers({ shouldAdvanceTime: true });
     const { mock, outbox } = setup();
     mock.waitNextSend({ state: "offline", reason: "no network" }, 3_600_000);
     await outbox.send("10", "offline text", null);
-    await vi.waitFor(() => expect(outbox.items[0]?.note).toBe("Waiting for connection…"));
+    await until(() => expect(outbox.items[0]?.note).toBe("Waiting for connection…"));
     expect(outbox.items[0].status).toBe("sending");
   });
 
@@ -228,19 +232,19 @@ describe("OutboxState", () => {
     outbox.restore(mock.outbox());
     mock.resolveNext("list_outbox", [entry(2, "still here"), { ...entry(3, "missed"), state: { state: "failed", reason: REJECTED } }]);
     mock.emit("outbox-update", { update: "resync" });
-    await vi.waitFor(() => expect(contents(outbox.items)).toEqual([["still here", "sending"], ["missed", "failed"]]));
+    await until(() => expect(contents(outbox.items)).toEqual([["still here", "sending"], ["missed", "failed"]]));
   });
 
   it("a refusal to message this user shows on the composer; a vanished channel is dropped", async () => {
     const { mock, chat, outbox } = setup();
     mock.failNextSend({ state: "forbidden", reason: "cannot_message_user", message: "Cannot message this user" });
     await outbox.send("30", "are you there?", null);
-    await vi.waitFor(() => expect(outbox.notices["30"]?.text).toBe("You can't message this user."));
+    await until(() => expect(outbox.notices["30"]?.text).toBe("You can't message this user."));
     expect(contents(outbox.items)).toEqual([["are you there?", "failed"]]);
 
     mock.failNextSend({ state: "not_found", entity: "channel", message: "Channel not found" });
     await outbox.send("11", "into the void", null);
-    await vi.waitFor(() => expect(chat.notice?.text).toBe("This channel no longer exists."));
+    await until(() => expect(chat.notice?.text).toBe("This channel no longer exists."));
     expect(contents(outbox.items)).toEqual([["are you there?", "failed"]]);
     expect(mock.calls.find((c) => c.command === "cancel_send")?.args).toEqual({ local_id: 2 });
   });
@@ -249,10 +253,10 @@ describe("OutboxState", () => {
     const { mock, chat, outbox } = setup();
     mock.failNextSend({ state: "invalid_input", field: "file", message: "File type not allowed" });
     await outbox.upload("10", "/home/me/cat.png");
-    await vi.waitFor(() => expect(outbox.items).toEqual([expect.objectContaining({ filename: "cat.png", status: "failed", error: "File type not allowed" })]));
+    await until(() => expect(outbox.items).toEqual([expect.objectContaining({ filename: "cat.png", status: "failed", error: "File type not allowed" })]));
     expect(outbox.uploads).toHaveLength(0);
     await outbox.retry(outbox.items[0].local_id);
-    await vi.waitFor(() => expect(outbox.items).toHaveLength(0));
+    await until(() => expect(outbox.items).toHaveLength(0));
     expect(chat.messages["10"].at(-1)?.attachments.map((a) => a.filename)).toEqual(["cat.png"]);
   });
 
@@ -264,7 +268,7 @@ describe("OutboxState", () => {
     mock.emit("outbox-update", { update: "failed", local_id: 40, state: { state: "forbidden", reason: "permission_denied", message: "Permission denied" } });
     expect(outbox.items).toHaveLength(0);
     expect(chat.notice?.text).toBe("You don't have permission to do that.");
-    await vi.waitFor(() => expect(mock.calls.find((c) => c.command === "cancel_send")?.args).toEqual({ local_id: 40 }));
+    await until(() => expect(mock.calls.find((c) => c.command === "cancel_send")?.args).toEqual({ local_id: 40 }));
   });
 
   it("a delivered message from the core resolves the matching pending send only", () => {
