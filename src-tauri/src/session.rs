@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use plexichat_core::gateway::{Gateway, GatewayConfig, GatewayHandle, GatewayUpdate};
-use plexichat_core::outbox::Outbox;
+use plexichat_core::outbox::{Outbox, OutboxUpdate};
 use plexichat_core::store::Store;
 use plexichat_core::{Client, UiState};
 use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
@@ -351,8 +351,7 @@ async fn ensure_local<R: Runtime>(
                                 skipped = n,
                                 "outbox updates lagged; the UI reloads the list"
                             );
-                            let _ =
-                                app.emit(OUTBOX_EVENT, &serde_json::json!({ "update": "resync" }));
+                            let _ = app.emit(OUTBOX_EVENT, &OutboxUpdate::Resync);
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     }

@@ -39,7 +39,7 @@ pub struct LoadMessagesArgs {
     pub limit: u32,
 }
 
-/// Arguments of `send_message`.
+/// Arguments of `queue_message`.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct SendMessageArgs {

@@ -6,6 +6,7 @@
 //! Outside Tauri (plain browser, Vitest) the calls go to an in-memory backend instead.
 
 import type { Commands as GeneratedCommands } from "./bindings/commands";
+import type { OutboxUpdate } from "./bindings/OutboxUpdate";
 import type { PendingCommands } from "./pending-types";
 import type { Event, IpcError, UiState, UploadProgress } from "./types";
 
@@ -26,6 +27,8 @@ export type ResultOf<C extends CommandName> = Commands[C]["result"];
 export type Events = {
   "ui-state": UiState;
   "chat-event": Event | UploadProgress;
+  /** Changes to the core's persisted outbox (pending, failed and delivered sends). */
+  "outbox-update": OutboxUpdate;
   /** Files dropped on the window (Tauri reports paths; the DOM drop event has none). */
   "tauri://drag-drop": { paths: string[] };
 };

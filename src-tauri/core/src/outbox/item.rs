@@ -179,6 +179,9 @@ pub enum OutboxUpdate {
         #[ts(type = "number")]
         local_id: i64,
     },
+    /// Updates were missed (a receiver fell behind): reload the list with
+    /// [`Outbox::entries`](crate::outbox::Outbox::entries). Emitted by whoever relays the updates.
+    Resync,
 }
 
 #[cfg(test)]

@@ -51,4 +51,4 @@ local_id: number, } | { "update": "cancelled",
 /**
  * Which entry.
  */
-local_id: number, };
+local_id: number, } | { "update": "resync" };

@@ -37,8 +37,8 @@ export type PendingMessage = {
   note: string | null;
 };
 
-/** What `outbox-update` carries: the core's updates, and `resync` when the shell fell behind. */
-export type OutboxEvent = OutboxUpdate | { update: "resync" };
+/** What `outbox-update` carries (`resync` when the shell fell behind). */
+export type OutboxEvent = OutboxUpdate;
 
 /** A file being uploaded. */
 export type Upload = { key: string; upload_id: string | null; channel_id: string; filename: string; sent: number; total: number };
@@ -80,13 +80,9 @@ function waitingNote(st: UiState): string {
   return "Waiting to try again…";
 }
 
-/**
- * Subscribes to the core's `outbox-update` event. ipc.ts's typed `Events` map does not list it
- * yet, hence the widened signature here, in one place.
- */
+/** Subscribes to the core's `outbox-update` event. */
 export function listenOutbox(handler: (u: OutboxEvent) => void): () => void {
-  const untyped = listen as unknown as (event: string, h: (payload: OutboxEvent) => void) => () => void;
-  return untyped(OUTBOX_EVENT, handler);
+  return listen(OUTBOX_EVENT, handler);
 }
 
 /** Pending sends and uploads of one window. */
