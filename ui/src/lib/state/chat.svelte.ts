@@ -12,6 +12,11 @@ import type { Channel, Event, IpcError, Member, Message, Relationship, Server, U
 
 /** How many messages one page loads. */
 export const PAGE_SIZE = 50;
+/**
+ * How many of a channel's newest messages stay in memory once the user is back at the bottom
+ * (or has left the channel); scrolling up loads the rest again, page by page.
+ */
+export const KEEP_NEWEST = 300;
 /** How long a typing indicator lasts without a new typing event. */
 export const TYPING_MS = 8_000;
 
@@ -28,10 +33,29 @@ export function compareIds(a: string, b: string): number {
 
 /** Merges messages into an ascending, duplicate-free array (later copies win). */
 export function mergeMessages(existing: Message[], incoming: Message[]): Message[] {
+  // An older page or a new message lies wholly before or after what is loaded: join the two
+  // arrays instead of re-sorting the whole channel (scrolling up 10,000 messages 50 at a time
+  // was quadratic work and garbage).
+  const page = sortedUnique(incoming);
+  if (page.length > 0 && existing.length > 0 && isAscending(existing)) {
+    if (compareIds(page[page.length - 1].id, existing[0].id) < 0) return page.concat(existing);
+    if (compareIds(page[0].id, existing[existing.length - 1].id) > 0) return existing.concat(page);
+  }
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local temporary, never stored in state
   const byId = new Map(existing.map((m) => [m.id, m]));
-  for (const m of incoming) byId.set(m.id, m);
+  for (const m of page) byId.set(m.id, m);
   return [...byId.values()].sort((a, b) => compareIds(a.id, b.id));
+}
+
+/** Ascending and duplicate-free, later copies winning. */
+function sortedUnique(list: Message[]): Message[] {
+  const byId = new Map(list.map((m) => [m.id, m]));
+  return [...byId.values()].sort((a, b) => compareIds(a.id, b.id));
+}
+
+function isAscending(list: Message[]): boolean {
+  for (let i = 1; i < list.length; i++) if (compareIds(list[i - 1].id, list[i].id) >= 0) return false;
+  return true;
 }
 
 /** Keys a message by the channel it was asked for: the server may echo another id (PROTOCOL.md §6). */
@@ -167,6 +191,7 @@ export class ChatState {
    * session too), then loads the newest page and lets it replace what it covers.
    */
   async selectChannel(id: string): Promise<void> {
+    if (this.channelId && this.channelId !== id) this.trimToNewest(this.channelId);
     this.channelId = id;
     this.notice = null;
     this.unread = { ...this.unread, [id]: 0 };
@@ -182,6 +207,18 @@ export class ChatState {
     const cached = await invoke("cached_messages", { channel_id: id, limit: PAGE_SIZE }).catch(() => [] as Message[]);
     if (cached.length === 0 || this.messages[id]) return;
     this.messages = { ...this.messages, [id]: mergeMessages([], cached.map((m) => withChannel(m, id))) };
+  }
+
+  /**
+   * Forgets all but the newest `KEEP_NEWEST` messages of a channel, for when they are out of
+   * sight (the user is back at the newest message, or left the channel). Scrolling up loads
+   * them again with the same `before` pages.
+   */
+  trimToNewest(id: string): void {
+    const list = this.messages[id];
+    if (!list || list.length <= KEEP_NEWEST) return;
+    this.messages = { ...this.messages, [id]: list.slice(list.length - KEEP_NEWEST) };
+    if (this.isAtStart[id]) this.isAtStart = { ...this.isAtStart, [id]: false };
   }
 
   /** Loads the page before the oldest loaded message of the open channel. */
