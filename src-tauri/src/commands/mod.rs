@@ -57,6 +57,7 @@ crate::ipc_commands! {
     chat::set_presence(chat::PresenceArgs) -> plexichat_core::api::types::Presence;
     chat::fetch_attachment(chat::AttachmentArgs) -> String;
     sends::upload_attachment(chat::UploadArgs) -> i64;
+    sends::queue_file(sends::QueueFileArgs) -> i64;
 }
 
 /// Exports the payload types of events that are not command results.

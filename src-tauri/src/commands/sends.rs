@@ -25,6 +25,18 @@ use crate::session::Sessions;
 /// The server's cap on one file.
 const MAX_UPLOAD: u64 = 10 * 1024 * 1024;
 
+/// Arguments of `queue_file`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct QueueFileArgs {
+    /// The channel.
+    pub channel_id: String,
+    /// The file's name as the picker gave it.
+    pub filename: String,
+    /// The file's bytes, base64 (standard alphabet).
+    pub data_base64: String,
+}
+
 /// Arguments naming one outbox entry.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
@@ -148,13 +160,55 @@ pub async fn upload_attachment(sessions: State<'_, Sessions>, args: UploadArgs) 
     let filename = path
         .file_name()
         .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+    let data_base64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    enqueue_file(&outbox, &args.channel_id, filename, data_base64)
+}
+
+/// Queues a file the page read itself (the file picker: a webview gives the page the file's
+/// bytes, never its path); returns the outbox entry.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
+pub async fn queue_file(sessions: State<'_, Sessions>, args: QueueFileArgs) -> IpcResult<i64> {
+    let outbox = sessions.outbox().await?;
+    // Checked before decoding: base64 is 4 characters per 3 bytes.
+    if args.data_base64.len() as u64 > MAX_UPLOAD.div_ceil(3) * 4 {
+        return Err(invalid("file", "File too large (10 MiB at most)"));
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(&args.data_base64);
+    match decoded {
+        Ok(bytes) if bytes.len() as u64 <= MAX_UPLOAD => {}
+        Ok(_) => return Err(invalid("file", "File too large (10 MiB at most)")),
+        Err(_) => return Err(invalid("file", "The file could not be read")),
+    }
+    let filename = clean_filename(&args.filename);
+    enqueue_file(&outbox, &args.channel_id, filename, args.data_base64)
+}
+
+fn enqueue_file(
+    outbox: &Outbox,
+    channel_id: &str,
+    filename: String,
+    data_base64: String,
+) -> IpcResult<i64> {
     let item = OutboxItem::Attachment {
         content: String::new(),
         mime: mime_for(&filename).to_owned(),
         filename,
-        data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        data_base64,
     };
-    Ok(outbox.enqueue(&args.channel_id, item)?)
+    Ok(outbox.enqueue(channel_id, item)?)
+}
+
+/// The last path component, without control characters; `file` when nothing is left.
+fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !c.is_control()).collect();
+    let clean = clean.trim();
+    if clean.is_empty() || clean == "." || clean == ".." {
+        "file".to_owned()
+    } else {
+        clean.to_owned()
+    }
 }
 
 /// Enqueues `item` and waits for its first outcome: `Some(message)` / `None` once sent (edits
@@ -228,5 +282,20 @@ fn mime_for(filename: &str) -> &'static str {
         "pdf" => "application/pdf",
         "json" => "application/json",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_filename;
+
+    #[test]
+    fn a_picked_file_name_cannot_carry_a_path_or_control_characters() {
+        assert_eq!(clean_filename("cat.png"), "cat.png");
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename("C:\\Users\\me\\a b.txt"), "a b.txt");
+        assert_eq!(clean_filename("evil\nname.txt"), "evilname.txt");
+        assert_eq!(clean_filename(".."), "file");
+        assert_eq!(clean_filename(""), "file");
     }
 }

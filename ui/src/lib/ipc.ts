@@ -8,7 +8,7 @@
 import type { Commands as GeneratedCommands } from "./bindings/commands";
 import type { OutboxUpdate } from "./bindings/OutboxUpdate";
 import type { PendingCommands } from "./pending-types";
-import type { Event, IpcError, UiState, UploadProgress } from "./types";
+import type { Event, IpcError, UiState } from "./types";
 
 /**
  * Every command: its `args` object (snake_case, as the Rust side names them; `null` for none)
@@ -26,7 +26,7 @@ export type ResultOf<C extends CommandName> = Commands[C]["result"];
 /** Events the core emits to the window. */
 export type Events = {
   "ui-state": UiState;
-  "chat-event": Event | UploadProgress;
+  "chat-event": Event;
   /** Changes to the core's persisted outbox (pending, failed and delivered sends). */
   "outbox-update": OutboxUpdate;
   /** Files dropped on the window (Tauri reports paths; the DOM drop event has none). */

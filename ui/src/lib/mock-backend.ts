@@ -34,7 +34,7 @@ export type MockOptions = {
   generalMessages?: number;
   /** Initial app-wide state. */
   initialState?: UiState;
-  /** false: `upload_attachment` never answers (a test scripts upload progress itself). */
+  /** false: `upload_attachment` / `queue_file` never answer (the file stays "preparing"). */
   simulateUploads?: boolean;
   /**
    * Entries the core's outbox still holds from an earlier run. Queued ones wait (as if the
@@ -464,6 +464,10 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       if (options.simulateUploads === false) return new Promise(() => undefined);
       const filename = a.path.split(/[\\/]/).pop() ?? a.path;
       return enqueue(a.channel_id, { kind: "attachment", content: "", filename, mime: "image/png", data_base64: PIXEL_PNG });
+    },
+    queue_file: (a: { channel_id: string; filename: string; data_base64: string }) => {
+      if (options.simulateUploads === false) return new Promise(() => undefined);
+      return enqueue(a.channel_id, { kind: "attachment", content: "", filename: a.filename, mime: "image/png", data_base64: a.data_base64 });
     },
   };
 

@@ -21,7 +21,6 @@ export type { IpcError } from "./bindings/IpcError";
 export type { LoginReason } from "./bindings/LoginReason";
 export type { UiState } from "./bindings/UiState";
 export type { User } from "./bindings/User";
-export type { UploadProgress } from "./pending-types";
 
 import type { UiState } from "./bindings/UiState";
 

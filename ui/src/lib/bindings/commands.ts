@@ -23,6 +23,7 @@ import type { PendingArgs } from "./PendingArgs";
 import type { Presence } from "./Presence";
 import type { PresenceArgs } from "./PresenceArgs";
 import type { ProfileArgs } from "./ProfileArgs";
+import type { QueueFileArgs } from "./QueueFileArgs";
 import type { Reaction } from "./Reaction";
 import type { ReactionArgs } from "./ReactionArgs";
 import type { RegisterArgs } from "./RegisterArgs";
@@ -90,6 +91,7 @@ export interface Commands {
   set_presence: { args: PresenceArgs; result: Presence };
   fetch_attachment: { args: AttachmentArgs; result: string };
   upload_attachment: { args: UploadArgs; result: number };
+  queue_file: { args: QueueFileArgs; result: number };
 }
 
 /** Name of the event carrying the app-wide UiState. */

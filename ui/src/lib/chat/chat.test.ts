@@ -220,18 +220,24 @@ describe("chat", () => {
     expect(live).not.toHaveTextContent("elsewhere");
   });
 
-  it("shows upload progress and can cancel it", async () => {
+  it("a picked file is read by the page and queued with its bytes, then shows as a message", async () => {
     const user = userEvent.setup();
-    const { mock } = await startChat({ simulateUploads: false });
+    const { mock } = await startChat();
+    const input = document.querySelector<HTMLInputElement>('input[type="file"]')!;
+    await user.upload(input, new File(["hello file"], "notes.txt", { type: "text/plain" }));
+    await waitFor(() => expect(mock.calls.find((c) => c.command === "queue_file")?.args).toEqual({ channel_id: "10", filename: "notes.txt", data_base64: btoa("hello file") }));
+    await waitFor(() => expect(screen.getAllByTestId("message").at(-1)).toHaveTextContent("notes.txt"));
+    expect(screen.queryByTestId("upload")).toBeNull();
+  });
+
+  it("shows a file as being prepared until the core holds it", async () => {
+    const user = userEvent.setup();
+    await startChat({ simulateUploads: false });
     const input = document.querySelector<HTMLInputElement>('input[type="file"]')!;
     await user.upload(input, new File(["x"], "cat.png", { type: "image/png" }));
-    expect(mock.calls.find((c) => c.command === "upload_attachment")?.args).toEqual({ channel_id: "10", path: "cat.png" });
-    mock.emit("chat-event", { type: "upload_progress", upload_id: "u1", channel_id: "10", filename: "cat.png", sent: 50, total: 100, done: false });
     const up = await screen.findByTestId("upload");
-    await waitFor(() => expect(within(up).getByTestId("upload-percent")).toHaveTextContent("50%"));
-    await user.click(within(up).getByRole("button", { name: "Cancel" }));
-    mock.emit("chat-event", { type: "upload_progress", upload_id: "u1", channel_id: "10", filename: "cat.png", sent: 75, total: 100, done: false });
-    expect(screen.queryByTestId("upload")).toBeNull();
+    expect(up).toHaveTextContent("cat.png");
+    expect(within(up).getByRole("progressbar", { name: "Preparing cat.png" })).toBeInTheDocument();
   });
 
   it("a file the server refuses stays as a red row with Retry and Delete, and Retry sends it", async () => {
@@ -250,11 +256,11 @@ describe("chat", () => {
     expect(screen.getAllByTestId("message").at(-1)).toHaveTextContent("cat.png");
   });
 
-  it("drag-and-drop starts an upload", async () => {
+  it("a file dropped on the composer is queued with its bytes", async () => {
     const { mock } = await startChat();
     const group = screen.getByRole("group", { name: "Message composer" });
     await fireEvent.drop(group, { dataTransfer: { files: [new File(["y"], "notes.txt")] } });
-    expect(mock.calls.find((c) => c.command === "upload_attachment")?.args).toEqual({ channel_id: "10", path: "notes.txt" });
+    await waitFor(() => expect(mock.calls.find((c) => c.command === "queue_file")?.args).toEqual({ channel_id: "10", filename: "notes.txt", data_base64: btoa("y") }));
   });
 
   it("highlights messages that mention the user", async () => {

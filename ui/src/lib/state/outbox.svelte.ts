@@ -15,7 +15,7 @@
 import { createContext } from "svelte";
 import { invoke, listen } from "../ipc";
 import type { ChatState } from "./chat.svelte";
-import type { IpcError, Message, UiState, UploadProgress } from "../types";
+import type { IpcError, Message, UiState } from "../types";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { OutboxUpdate } from "../bindings/OutboxUpdate";
 import { OUTBOX_EVENT } from "../bindings/commands";
@@ -40,8 +40,8 @@ export type PendingMessage = {
 /** What `outbox-update` carries (`resync` when the shell fell behind). */
 export type OutboxEvent = OutboxUpdate;
 
-/** A file being uploaded. */
-export type Upload = { key: string; upload_id: string | null; channel_id: string; filename: string; sent: number; total: number };
+/** A file being read and handed to the outbox. */
+export type Upload = { key: string; channel_id: string; filename: string };
 
 /** A notice shown on the composer of a channel. */
 export type ComposerNotice = { kind: "cannot_message" | "forbidden" | "field"; text: string };
@@ -92,8 +92,6 @@ export class OutboxState {
   uploads = $state.raw<Upload[]>([]);
   notices = $state.raw<Record<string, ComposerNotice>>({});
   // The sets and maps below are only read by event handlers, never rendered.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  private cancelled = new Set<string>();
   /** Core ids sent, cancelled or dropped: a late event, reply or snapshot must not revive them. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private settled = new Set<number>();
@@ -451,38 +449,38 @@ export class OutboxState {
   }
 
   /**
-   * Sends a file by path: the core copies it into its outbox (then it shows as a pending row
-   * like a message); the upload row covers the copy, and any progress the core reports.
+   * Hands a file to the core's outbox: by path (dropped on the window), or by its bytes (the
+   * file picker: the webview never sees the path). The row shows while the file is read and
+   * copied; from then on the outbox's pending row takes over.
    */
-  async upload(channel_id: string, path: string): Promise<void> {
-    const filename = path.split(/[\\/]/).pop() ?? path;
+  async upload(channel_id: string, source: string | File): Promise<void> {
+    const filename = typeof source === "string" ? (source.split(/[\\/]/).pop() ?? source) : source.name;
     const key = `upload-${++counter}`;
-    this.uploads = [...this.uploads, { key, upload_id: null, channel_id, filename, sent: 0, total: 0 }];
+    this.uploads = [...this.uploads, { key, channel_id, filename }];
     try {
-      await invoke("upload_attachment", { channel_id, path });
-      this.uploads = this.uploads.filter((u) => u.key !== key);
+      if (typeof source === "string") await invoke("upload_attachment", { channel_id, path: source });
+      else await invoke("queue_file", { channel_id, filename, data_base64: await toBase64(source) });
     } catch (e) {
-      this.uploads = this.uploads.filter((u) => u.key !== key);
       const err = e as IpcError;
       if (err.state?.state === "forbidden") this.setNotice(channel_id, err.state);
       else this.chat.fail(err, { channelId: channel_id });
+    } finally {
+      this.uploads = this.uploads.filter((u) => u.key !== key);
     }
   }
+}
 
-  /** Progress of an upload from the core. */
-  onProgress(p: UploadProgress): void {
-    if (this.cancelled.has(p.upload_id)) return;
-    const known = this.uploads.find((u) => u.upload_id === p.upload_id) ?? this.uploads.find((u) => u.upload_id === null && u.filename === p.filename);
-    const next: Upload = { key: known?.key ?? `upload-${++counter}`, upload_id: p.upload_id, channel_id: p.channel_id, filename: p.filename, sent: p.sent, total: p.total };
-    if (p.done) this.uploads = this.uploads.filter((u) => u !== known);
-    else this.uploads = known ? this.uploads.map((u) => (u === known ? next : u)) : [...this.uploads, next];
-  }
-
-  /** Stops showing an upload; progress for it is ignored from now on. */
-  cancelUpload(u: Upload): void {
-    if (u.upload_id) this.cancelled.add(u.upload_id);
-    this.uploads = this.uploads.filter((x) => x !== u);
-  }
+/** A file's bytes as standard base64 (the browser encodes natively, without a copy in JS). */
+export function toBase64(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result);
+      resolve(url.slice(url.indexOf(",") + 1));
+    };
+    reader.onerror = () => reject({ code: "invalid_argument", message: "The file could not be read.", state: null } satisfies IpcError);
+    reader.readAsDataURL(file);
+  });
 }
 
 /** Context accessors for the window's OutboxState. */
