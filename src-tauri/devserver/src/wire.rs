@@ -2,7 +2,7 @@
 //! shared with plexichat-core: the transcripts are the contract both sides must meet.
 
 use crate::store::{Channel, Message, Session, User, World};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// `/api/v1/avatars/users/<id>`.
 pub(crate) fn avatar_url(user_id: u64) -> String {
@@ -203,6 +203,26 @@ pub(crate) fn member(world: &World, server_id: u64, user_id: u64) -> Value {
     })
 }
 
+/// Each reaction still held by someone: `emoji`, `count` and `me` (whether `viewer` reacted).
+pub(crate) fn reactions(
+    m: &Message,
+    viewer: Option<u64>,
+) -> impl Iterator<Item = Map<String, Value>> + '_ {
+    m.reactions
+        .iter()
+        .filter(|(_, users)| !users.is_empty())
+        .map(move |(emoji, users)| {
+            let mut r = Map::new();
+            r.insert("emoji".into(), json!(emoji));
+            r.insert("count".into(), json!(users.len()));
+            r.insert(
+                "me".into(),
+                json!(viewer.is_some_and(|v| users.iter().any(|(u, _)| *u == v))),
+            );
+            r
+        })
+}
+
 /// A message as `viewer` sees it (`read`, `reactions[].me`); `None` for broadcast events.
 pub(crate) fn message(world: &World, m: &Message, viewer: Option<u64>) -> Value {
     let author = world.users.get(&m.author_id);
@@ -217,18 +237,7 @@ pub(crate) fn message(world: &World, m: &Message, viewer: Option<u64>) -> Value 
                 .get(&(v, m.channel_id))
                 .is_some_and(|&mark| mark >= m.id)
     });
-    let reactions: Vec<Value> = m
-        .reactions
-        .iter()
-        .filter(|(_, users)| !users.is_empty())
-        .map(|(emoji, users)| {
-            json!({
-                "emoji": emoji,
-                "count": users.len(),
-                "me": viewer.is_some_and(|v| users.iter().any(|(u, _)| *u == v)),
-            })
-        })
-        .collect();
+    let reactions: Vec<Value> = reactions(m, viewer).map(Value::Object).collect();
     json!({
         "id": m.id.to_string(),
         "channel_id": m.channel_id.to_string(),

@@ -3,10 +3,12 @@
 use crate::error::ApiError;
 use crate::ids::parse_id;
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -79,12 +81,133 @@ pub(crate) fn client_ip(extensions: &axum::http::Extensions) -> String {
         .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
 }
 
+/// A JSON object request body, read after the path ids `P` (none by default).
+///
+/// Failures come in the order the handlers always checked them: a path axum cannot decode,
+/// then a body that cannot be read (413 past the limit), then the ids (`Invalid channel ID`),
+/// then the body itself: non-JSON content type -> `Invalid request`, bad JSON ->
+/// `Invalid <pos>: JSON decode error`. An empty body is an empty object.
+#[derive(Debug)]
+pub(crate) struct JsonBody<P = ()> {
+    /// The path ids, e.g. `ChannelId` or `(ChannelId, MessageId)`.
+    pub(crate) ids: P,
+    /// The decoded object.
+    pub(crate) body: Map<String, Value>,
+}
+
+impl<S: Send + Sync, P: PathIds> FromRequest<S> for JsonBody<P> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let params = if P::IN_PATH {
+            Some(path_params(&mut parts, state).await?)
+        } else {
+            None
+        };
+        let headers = parts.headers.clone();
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let ids = P::parse(params.as_ref()).map_err(IntoResponse::into_response)?;
+        let body = json_body(&headers, &bytes).map_err(IntoResponse::into_response)?;
+        Ok(Self { ids, body })
+    }
+}
+
+/// Ids read from named path segments, each refused with the reference's own wording.
+pub(crate) trait PathIds: Sized {
+    /// Whether there is anything to read from the path (`()` reads nothing).
+    const IN_PATH: bool = true;
+
+    /// Parses the ids out of the route's segments (`None` when `IN_PATH` is false).
+    ///
+    /// # Errors
+    /// 400 with the id's message; 500 when the route lacks the segment (a devserver bug).
+    fn parse(params: Option<&RawPathParams>) -> Result<Self, ApiError>;
+}
+
+impl PathIds for () {
+    const IN_PATH: bool = false;
+
+    fn parse(_: Option<&RawPathParams>) -> Result<Self, ApiError> {
+        Ok(())
+    }
+}
+
+/// Parsed left to right, so the first bad id is the one reported.
+impl<A: PathIds, B: PathIds> PathIds for (A, B) {
+    fn parse(params: Option<&RawPathParams>) -> Result<Self, ApiError> {
+        Ok((A::parse(params)?, B::parse(params)?))
+    }
+}
+
+/// The route's segments, or axum's own rejection (rewritten into the envelope by the layer).
+async fn path_params<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<RawPathParams, Response> {
+    RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+/// One id segment: 400 `message` when it is not a snowflake.
+fn segment_id(
+    params: Option<&RawPathParams>,
+    segment: &str,
+    message: &str,
+) -> Result<u64, ApiError> {
+    let raw = params
+        .and_then(|p| p.iter().find(|(name, _)| *name == segment))
+        .map(|(_, value)| value)
+        .ok_or_else(ApiError::internal)?;
+    path_id(raw, message)
+}
+
+/// Declares an extractor per id segment: `ChannelId(id): ChannelId` in a handler's arguments.
+macro_rules! path_ids {
+    ($($(#[$doc:meta])* $name:ident = $segment:literal, $message:literal;)+) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) struct $name(pub(crate) u64);
+
+        impl PathIds for $name {
+            fn parse(params: Option<&RawPathParams>) -> Result<Self, ApiError> {
+                segment_id(params, $segment, $message).map(Self)
+            }
+        }
+
+        impl<S: Send + Sync> FromRequestParts<S> for $name {
+            type Rejection = Response;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+                let params = path_params(parts, state).await?;
+                Self::parse(Some(&params)).map_err(IntoResponse::into_response)
+            }
+        }
+    )+};
+}
+
+path_ids! {
+    /// `{channel_id}`; 400 `Invalid channel ID`.
+    ChannelId = "channel_id", "Invalid channel ID";
+    /// `{message_id}`; the reference words this one differently: 400 `Invalid ID format`.
+    MessageId = "message_id", "Invalid ID format";
+    /// `{server_id}`; 400 `Invalid server ID`.
+    ServerId = "server_id", "Invalid server ID";
+    /// `{user_id}`; 400 `Invalid user ID`.
+    UserId = "user_id", "Invalid user ID";
+    /// `{session_id}`; 400 `Invalid session ID`.
+    SessionId = "session_id", "Invalid session ID";
+}
+
 /// Parses a JSON object body the way the reference reports failures:
 /// non-JSON content type → `Invalid request`, bad JSON → `Invalid <pos>: JSON decode error`.
 ///
 /// # Errors
 /// 400 with the reference's message.
-pub(crate) fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if let Some(ct) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
         if !ct.to_ascii_lowercase().starts_with("application/json") {
             return Err(ApiError::new(400, "Invalid request"));
@@ -170,7 +293,7 @@ pub(crate) fn id_field(body: &Map<String, Value>, field: &str) -> Result<Option<
 ///
 /// # Errors
 /// 400 with that message.
-pub(crate) fn path_id(raw: &str, message: &str) -> Result<u64, ApiError> {
+fn path_id(raw: &str, message: &str) -> Result<u64, ApiError> {
     parse_id(raw).ok_or_else(|| ApiError::new(400, message))
 }
 

@@ -3,15 +3,14 @@
 //! Quirk kept from the reference: PNG and JPEG uploads are reported as `image/webp` (it
 //! re-encodes them); the devserver keeps the original bytes.
 
-use super::channels::cid;
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::Auth;
+use crate::http::extract::{Auth, ChannelId, PathIds};
 use crate::http::MAX_BODY;
 use crate::ids::random_hex;
 use crate::store::Attachment;
 use axum::body::Body;
-use axum::extract::{Multipart, Path};
+use axum::extract::{Multipart, Path, RawPathParams};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -39,10 +38,11 @@ fn extension(name: &str) -> String {
 async fn upload(
     st: St,
     auth: Auth,
-    Path(raw): Path<String>,
+    // Raw segments, parsed after `Multipart` has checked the content type, as before.
+    segments: RawPathParams,
     mut multipart: Multipart,
 ) -> ApiResult {
-    let id = cid(&raw)?;
+    let ChannelId(id) = ChannelId::parse(Some(&segments))?;
     st.lock().visible_channel(id, auth.user_id)?;
     let mut file = None;
     loop {

@@ -3,14 +3,11 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{json_body, path_id, req_str, Auth, Client};
+use crate::http::extract::{req_str, Auth, Client, JsonBody, SessionId};
 use crate::store::auth::{hash_password, password_problems};
 use crate::store::LoginOutcome;
 use crate::totp;
 use crate::wire;
-use axum::body::Bytes;
-use axum::extract::Path;
-use axum::http::HeaderMap;
 use axum::routing::{delete, get, post};
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -85,8 +82,7 @@ fn validate_registration(body: &Map<String, Value>) -> Result<(String, String, S
     Ok((username.to_owned(), email.to_owned(), password.to_owned()))
 }
 
-async fn register(st: St, client: Client, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn register(st: St, client: Client, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let (username, email, password) = validate_registration(&body)?;
     let mut world = st.lock();
     let user_id = world.create_user(&username, &email, &password)?;
@@ -94,8 +90,7 @@ async fn register(st: St, client: Client, headers: HeaderMap, body: Bytes) -> Ap
     Ok(Json(wire::login_success(&world, &session)))
 }
 
-async fn login(st: St, client: Client, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn login(st: St, client: Client, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let username = req_str(&body, "username")?;
     let password = req_str(&body, "password")?;
     let mut world = st.lock();
@@ -124,8 +119,7 @@ async fn refresh(st: St, auth: Auth) -> ApiResult {
     Ok(Json(wire::login_success(&world, &session)))
 }
 
-async fn two_factor(st: St, client: Client, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn two_factor(st: St, client: Client, JsonBody { body, .. }: JsonBody) -> ApiResult {
     // The reference masks the offending value in this message.
     let Some(Value::String(challenge)) = body.get("challenge_token") else {
         return Err(ApiError::new(
@@ -152,14 +146,10 @@ async fn two_factor(st: St, client: Client, headers: HeaderMap, body: Bytes) -> 
     Ok(Json(wire::login_success(&world, &session)))
 }
 
-async fn enable_2fa(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn enable_2fa(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let password = req_str(&body, "password")?;
     let mut world = st.lock();
-    let user = world
-        .users
-        .get(&auth.user_id)
-        .ok_or_else(|| ApiError::not_found("User"))?;
+    let user = world.user(auth.user_id)?;
     if user.password_hash != hash_password(password) {
         return Err(ApiError::new(401, "Invalid password"));
     }
@@ -177,8 +167,7 @@ async fn enable_2fa(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiR
     })))
 }
 
-async fn confirm_2fa(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn confirm_2fa(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let code = req_str(&body, "code")?;
     let mut world = st.lock();
     let now_s = crate::ids::now_ms() / 1000;
@@ -194,16 +183,12 @@ async fn confirm_2fa(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> Api
     Ok(Json(wire::ok()))
 }
 
-async fn disable_2fa(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn disable_2fa(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let password = req_str(&body, "password")?;
     let code = req_str(&body, "code")?;
     let mut world = st.lock();
     let now_s = crate::ids::now_ms() / 1000;
-    let user = world
-        .users
-        .get_mut(&auth.user_id)
-        .ok_or_else(|| ApiError::not_found("User"))?;
+    let user = world.user_mut(auth.user_id)?;
     if user.password_hash != hash_password(password) {
         return Err(ApiError::new(401, "Invalid password"));
     }
@@ -256,8 +241,7 @@ async fn sessions(st: St, auth: Auth) -> ApiResult {
     Ok(Json(Value::Array(out)))
 }
 
-async fn revoke_one(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = path_id(&raw, "Invalid session ID")?;
+async fn revoke_one(st: St, auth: Auth, SessionId(id): SessionId) -> ApiResult {
     let mut world = st.lock();
     let owned = world
         .sessions

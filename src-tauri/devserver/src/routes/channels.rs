@@ -2,13 +2,11 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{json_body, opt_str, path_id, Auth};
+use crate::http::extract::{opt_str, Auth, ChannelId, JsonBody, MessageId};
 use crate::ids::now_ms;
 use crate::store::Invite;
 use crate::wire;
-use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::HeaderMap;
 use axum::routing::{get, post, put};
 use axum::Json;
 use rand::Rng;
@@ -34,18 +32,7 @@ pub(crate) fn routes() -> R {
         )
 }
 
-/// Parses a channel path id.
-pub(crate) fn cid(raw: &str) -> Result<u64, ApiError> {
-    path_id(raw, "Invalid channel ID")
-}
-
-/// Parses a message path id (the reference's wording differs from the others).
-pub(crate) fn mid(raw: &str) -> Result<u64, ApiError> {
-    path_id(raw, "Invalid ID format")
-}
-
-async fn get_one(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = cid(&raw)?;
+async fn get_one(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
     let world = st.lock();
     let ch = world.visible_channel(id, auth.user_id)?;
     if ch.dm_users.is_some() {
@@ -61,12 +48,11 @@ async fn get_one(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
 async fn update(
     st: St,
     auth: Auth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody {
+        ids: ChannelId(id),
+        body,
+    }: JsonBody<ChannelId>,
 ) -> ApiResult {
-    let id = cid(&raw)?;
-    let body = json_body(&headers, &body)?;
     let name = opt_str(&body, "name")?.map(str::to_owned);
     let topic = opt_str(&body, "topic")?.map(str::to_owned);
     let mut world = st.lock();
@@ -86,8 +72,7 @@ async fn update(
     Ok(Json(payload))
 }
 
-async fn remove(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = cid(&raw)?;
+async fn remove(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
     let mut world = st.lock();
     let ch = world.visible_channel(id, auth.user_id)?;
     if ch.dm_users.is_some() {
@@ -113,12 +98,11 @@ fn invite_code() -> String {
 async fn create_invite(
     st: St,
     auth: Auth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody {
+        ids: ChannelId(id),
+        body,
+    }: JsonBody<ChannelId>,
 ) -> ApiResult {
-    let id = cid(&raw)?;
-    let body = json_body(&headers, &body)?;
     let max_age = body
         .get("max_age")
         .and_then(Value::as_u64)
@@ -210,8 +194,7 @@ async fn delete_invite(st: St, auth: Auth, Path(code): Path<String>) -> ApiResul
     Ok(Json(wire::ok()))
 }
 
-async fn typing(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = cid(&raw)?;
+async fn typing(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
     let mut world = st.lock();
     world.visible_channel(id, auth.user_id)?;
     let username = world.users.get(&auth.user_id).map(|u| u.username.clone());
@@ -222,8 +205,7 @@ async fn typing(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
     Ok(Json(wire::ok()))
 }
 
-async fn pins(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = cid(&raw)?;
+async fn pins(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
     let world = st.lock();
     let ch = world.visible_channel(id, auth.user_id)?;
     let out: Vec<Value> = ch
@@ -236,17 +218,15 @@ async fn pins(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
 }
 
 /// Plain members may pin (chat.txt).
-async fn pin(st: St, auth: Auth, Path((raw, raw_m)): Path<(String, String)>) -> ApiResult {
-    set_pin(&st, auth, &raw, &raw_m, true)
+async fn pin(st: St, auth: Auth, ChannelId(id): ChannelId, MessageId(m): MessageId) -> ApiResult {
+    set_pin(&st, auth, id, m, true)
 }
 
-async fn unpin(st: St, auth: Auth, Path((raw, raw_m)): Path<(String, String)>) -> ApiResult {
-    set_pin(&st, auth, &raw, &raw_m, false)
+async fn unpin(st: St, auth: Auth, ChannelId(id): ChannelId, MessageId(m): MessageId) -> ApiResult {
+    set_pin(&st, auth, id, m, false)
 }
 
-fn set_pin(st: &St, auth: Auth, raw: &str, raw_m: &str, pinned: bool) -> ApiResult {
-    let id = cid(raw)?;
-    let m = mid(raw_m)?;
+fn set_pin(st: &St, auth: Auth, id: u64, m: u64, pinned: bool) -> ApiResult {
     let mut world = st.lock();
     world.visible_channel(id, auth.user_id)?;
     if !world

@@ -4,17 +4,14 @@
 //! `after=` answers the messages right after the cursor oldest first, and a cursor that is not
 //! a number is a 500.
 
-use super::channels::{cid, mid};
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{id_field, json_body, query_pairs, Auth};
+use crate::http::extract::{id_field, query_pairs, Auth, ChannelId, JsonBody, MessageId};
 use crate::ids::now_ms;
 use crate::store::chat::{content_is_filtered, NewMessage};
 use crate::store::World;
 use crate::wire;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
-use axum::http::HeaderMap;
 use axum::routing::{get, post, put};
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -69,8 +66,7 @@ fn cursor(pairs: &[(String, String)], key: &str) -> Result<Option<u64>, ApiError
     }
 }
 
-async fn history(st: St, auth: Auth, Path(raw): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
-    let id = cid(&raw)?;
+async fn history(st: St, auth: Auth, ChannelId(id): ChannelId, RawQuery(q): RawQuery) -> ApiResult {
     let pairs = query_pairs(q.as_deref());
     let limit = parse_limit(&pairs)?;
     let before = cursor(&pairs, "before")?;
@@ -148,12 +144,11 @@ fn attachments_of(world: &mut World, body: &Map<String, Value>) -> Vec<Value> {
 async fn send(
     st: St,
     auth: Auth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody {
+        ids: ChannelId(id),
+        body,
+    }: JsonBody<ChannelId>,
 ) -> ApiResult {
-    let id = cid(&raw)?;
-    let body = json_body(&headers, &body)?;
     let has_other = ["attachments", "embeds", "poll"].iter().any(|k| {
         body.get(*k)
             .is_some_and(|v| v.as_array().map_or(!v.is_null(), |a| !a.is_empty()))
@@ -189,20 +184,14 @@ async fn send(
     Ok(Json(v))
 }
 
-fn find(world: &World, channel: u64, message: u64) -> Result<&crate::store::Message, ApiError> {
-    world
-        .messages
-        .get(&channel)
-        .and_then(|m| m.get(&message))
-        .ok_or_else(|| ApiError::not_found("Message"))
-}
-
-async fn get_one(st: St, auth: Auth, Path((raw, raw_m)): Path<(String, String)>) -> ApiResult {
-    let id = cid(&raw)?;
-    let m = mid(&raw_m)?;
+async fn get_one(
+    st: St,
+    auth: Auth,
+    ChannelId(id): ChannelId,
+    MessageId(m): MessageId,
+) -> ApiResult {
     let world = st.lock();
-    world.visible_channel(id, auth.user_id)?;
-    let msg = find(&world, id, m)?;
+    let msg = world.visible_message(id, m, auth.user_id)?;
     let mut v = wire::message(&world, msg, Some(auth.user_id));
     v["read"] = false.into();
     Ok(Json(v))
@@ -212,24 +201,19 @@ async fn get_one(st: St, auth: Auth, Path((raw, raw_m)): Path<(String, String)>)
 async fn edit(
     st: St,
     auth: Auth,
-    Path((raw, raw_m)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody {
+        ids: (ChannelId(id), MessageId(m)),
+        body,
+    }: JsonBody<(ChannelId, MessageId)>,
 ) -> ApiResult {
-    let id = cid(&raw)?;
-    let m = mid(&raw_m)?;
-    let body = json_body(&headers, &body)?;
     let mut world = st.lock();
-    world.visible_channel(id, auth.user_id)?;
-    let msg = find(&world, id, m)?;
+    let msg = world.visible_message(id, m, auth.user_id)?;
     if msg.author_id != auth.user_id {
         return Err(ApiError::internal());
     }
     let has_other = !msg.attachments.is_empty();
     let content = validate_content(&body, has_other)?;
-    let Some(msg) = world.messages.get_mut(&id).and_then(|c| c.get_mut(&m)) else {
-        return Err(ApiError::not_found("Message"));
-    };
+    let msg = world.message_mut(id, m)?;
     msg.content = content;
     msg.edited_at = Some(now_ms());
     let msg = msg.clone();
@@ -241,12 +225,15 @@ async fn edit(
     Ok(Json(v))
 }
 
-async fn remove(st: St, auth: Auth, Path((raw, raw_m)): Path<(String, String)>) -> ApiResult {
-    let id = cid(&raw)?;
-    let m = mid(&raw_m)?;
+async fn remove(
+    st: St,
+    auth: Auth,
+    ChannelId(id): ChannelId,
+    MessageId(m): MessageId,
+) -> ApiResult {
     let mut world = st.lock();
     let server_id = world.visible_channel(id, auth.user_id)?.server_id;
-    let msg = find(&world, id, m)?;
+    let msg = world.visible_message(id, m, auth.user_id)?;
     if msg.author_id != auth.user_id {
         world.require_permission(id, auth.user_id, "messages.manage")?;
     }
@@ -262,8 +249,7 @@ async fn remove(st: St, auth: Auth, Path((raw, raw_m)): Path<(String, String)>) 
     Ok(Json(wire::ok()))
 }
 
-async fn ack(st: St, auth: Auth, Path(raw): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
-    let id = cid(&raw)?;
+async fn ack(st: St, auth: Auth, ChannelId(id): ChannelId, RawQuery(q): RawQuery) -> ApiResult {
     let pairs = query_pairs(q.as_deref());
     let target = match pairs.iter().find(|(k, _)| k == "message_id") {
         None => None,
@@ -297,8 +283,7 @@ async fn ack(st: St, auth: Auth, Path(raw): Path<String>, RawQuery(q): RawQuery)
     Ok(Json(json!({"success": true, "messages_marked": marked})))
 }
 
-async fn unread(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = cid(&raw)?;
+async fn unread(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
     let world = st.lock();
     world.visible_channel(id, auth.user_id)?;
     let mark = world
@@ -316,40 +301,37 @@ async fn unread(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
     ))
 }
 
-async fn reactions(st: St, auth: Auth, Path((raw, raw_m)): Path<(String, String)>) -> ApiResult {
-    let id = cid(&raw)?;
-    let m = mid(&raw_m)?;
+async fn reactions(
+    st: St,
+    auth: Auth,
+    ChannelId(id): ChannelId,
+    MessageId(m): MessageId,
+) -> ApiResult {
     let world = st.lock();
-    world.visible_channel(id, auth.user_id)?;
-    let msg = find(&world, id, m)?;
-    let out: Vec<Value> = msg
-        .reactions
-        .iter()
-        .filter(|(_, users)| !users.is_empty())
-        .map(|(emoji, users)| {
-            json!({
-                "emoji": emoji,
-                "count": users.len(),
-                "me": users.iter().any(|(u, _)| *u == auth.user_id),
-                "url": null,
-                "is_custom": false,
-                "custom_emoji_id": null,
-            })
+    let msg = world.visible_message(id, m, auth.user_id)?;
+    let out: Vec<Value> = wire::reactions(msg, Some(auth.user_id))
+        .map(|mut r| {
+            r.insert("url".into(), Value::Null);
+            r.insert("is_custom".into(), false.into());
+            r.insert("custom_emoji_id".into(), Value::Null);
+            Value::Object(r)
         })
         .collect();
     Ok(Json(Value::Array(out)))
 }
 
+/// The `{emoji}` segment, after the ids (which the id extractors have checked).
+type EmojiPath = Path<(String, String, String)>;
+
 async fn reactors(
     st: St,
     auth: Auth,
-    Path((raw, raw_m, emoji)): Path<(String, String, String)>,
+    ChannelId(id): ChannelId,
+    MessageId(m): MessageId,
+    Path((_, _, emoji)): EmojiPath,
 ) -> ApiResult {
-    let id = cid(&raw)?;
-    let m = mid(&raw_m)?;
     let world = st.lock();
-    world.visible_channel(id, auth.user_id)?;
-    let msg = find(&world, id, m)?;
+    let msg = world.visible_message(id, m, auth.user_id)?;
     let out: Vec<Value> = msg
         .reactions
         .iter()
@@ -363,23 +345,25 @@ async fn reactors(
 async fn react(
     st: St,
     auth: Auth,
-    Path((raw, raw_m, emoji)): Path<(String, String, String)>,
+    ChannelId(id): ChannelId,
+    MessageId(m): MessageId,
+    Path((_, _, emoji)): EmojiPath,
 ) -> ApiResult {
-    set_reaction(&st, auth, &raw, &raw_m, emoji, true)
+    set_reaction(&st, auth, id, m, emoji, true)
 }
 
 /// Removing a reaction that is not there still answers 200 (chat.txt).
 async fn unreact(
     st: St,
     auth: Auth,
-    Path((raw, raw_m, emoji)): Path<(String, String, String)>,
+    ChannelId(id): ChannelId,
+    MessageId(m): MessageId,
+    Path((_, _, emoji)): EmojiPath,
 ) -> ApiResult {
-    set_reaction(&st, auth, &raw, &raw_m, emoji, false)
+    set_reaction(&st, auth, id, m, emoji, false)
 }
 
-fn set_reaction(st: &St, auth: Auth, raw: &str, raw_m: &str, emoji: String, on: bool) -> ApiResult {
-    let id = cid(raw)?;
-    let m = mid(raw_m)?;
+fn set_reaction(st: &St, auth: Auth, id: u64, m: u64, emoji: String, on: bool) -> ApiResult {
     if emoji.is_empty() || emoji.chars().count() > 64 {
         return Err(ApiError::new(400, "Invalid emoji"));
     }
@@ -388,9 +372,7 @@ fn set_reaction(st: &St, auth: Auth, raw: &str, raw_m: &str, emoji: String, on: 
     if on {
         world.require_permission(id, auth.user_id, "reactions.add")?;
     }
-    let Some(msg) = world.messages.get_mut(&id).and_then(|c| c.get_mut(&m)) else {
-        return Err(ApiError::not_found("Message"));
-    };
+    let msg = world.message_mut(id, m)?;
     let now = now_ms();
     let had = msg
         .reactions
@@ -433,16 +415,13 @@ fn set_reaction(st: &St, auth: Auth, raw: &str, raw_m: &str, emoji: String, on: 
 async fn clear_reactions(
     st: St,
     auth: Auth,
-    Path((raw, raw_m)): Path<(String, String)>,
+    ChannelId(id): ChannelId,
+    MessageId(m): MessageId,
 ) -> ApiResult {
-    let id = cid(&raw)?;
-    let m = mid(&raw_m)?;
     let mut world = st.lock();
     world.visible_channel(id, auth.user_id)?;
     world.require_permission(id, auth.user_id, "messages.manage")?;
-    let Some(msg) = world.messages.get_mut(&id).and_then(|c| c.get_mut(&m)) else {
-        return Err(ApiError::not_found("Message"));
-    };
+    let msg = world.message_mut(id, m)?;
     msg.reactions.clear();
     Ok(Json(wire::ok()))
 }

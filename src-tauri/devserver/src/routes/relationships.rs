@@ -6,13 +6,10 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{id_field, json_body, path_id, Auth};
+use crate::http::extract::{id_field, Auth, JsonBody, UserId};
 use crate::ids::now_ms;
 use crate::store::{RelStatus, Relationship, World};
 use crate::wire;
-use axum::body::Bytes;
-use axum::extract::Path;
-use axum::http::HeaderMap;
 use axum::routing::{delete, get, post, put};
 use axum::Json;
 use serde_json::{json, Value};
@@ -61,8 +58,7 @@ fn event(world: &World, other: u64, status: RelStatus, at: u64) -> Value {
     v
 }
 
-async fn request(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn request(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let other = target(&body)?;
     let me = auth.user_id;
     if other == me {
@@ -114,8 +110,7 @@ fn befriend(world: &mut World, a: u64, b: u64, now: u64) {
     world.dispatch("RELATIONSHIP_ADD", &to_b, &[b]);
 }
 
-async fn accept(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let other = path_id(&raw, "Invalid user ID")?;
+async fn accept(st: St, auth: Auth, UserId(other): UserId) -> ApiResult {
     let mut world = st.lock();
     let pending = world
         .relationships
@@ -129,8 +124,7 @@ async fn accept(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
 }
 
 /// Unfriend, cancel, decline or unblock.
-async fn remove(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let other = path_id(&raw, "Invalid user ID")?;
+async fn remove(st: St, auth: Auth, UserId(other): UserId) -> ApiResult {
     let me = auth.user_id;
     let mut world = st.lock();
     let Some(mine) = world.relationships.remove(&(me, other)) else {
@@ -155,8 +149,7 @@ async fn remove(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
     Ok(Json(wire::ok()))
 }
 
-async fn block(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn block(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let other = target(&body)?;
     let me = auth.user_id;
     if other == me {

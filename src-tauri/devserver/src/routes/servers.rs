@@ -3,12 +3,10 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{json_body, opt_str, path_id, query_pairs, req_str, Auth};
+use crate::http::extract::{opt_str, query_pairs, req_str, Auth, JsonBody, ServerId, UserId};
 use crate::store::Role;
 use crate::wire;
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery};
-use axum::http::HeaderMap;
+use axum::extract::RawQuery;
 use axum::routing::{delete, get, post};
 use axum::Json;
 use serde_json::{json, Value};
@@ -33,10 +31,6 @@ pub(crate) fn routes() -> R {
         .route("/servers/{server_id}/leave", post(leave))
 }
 
-fn sid(raw: &str) -> Result<u64, ApiError> {
-    path_id(raw, "Invalid server ID")
-}
-
 async fn list(st: St, auth: Auth) -> ApiResult {
     let world = st.lock();
     let out: Vec<Value> = world
@@ -48,8 +42,7 @@ async fn list(st: St, auth: Auth) -> ApiResult {
     Ok(Json(Value::Array(out)))
 }
 
-async fn create(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn create(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let name = req_str(&body, "name")?;
     let len = name.chars().count();
     if len < 2 {
@@ -70,8 +63,7 @@ async fn create(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResul
     Ok(Json(wire::server(&world, id)))
 }
 
-async fn get_one(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = sid(&raw)?;
+async fn get_one(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let world = st.lock();
     world.member_server(id, auth.user_id)?;
     Ok(Json(wire::server(&world, id)))
@@ -80,22 +72,15 @@ async fn get_one(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
 async fn update(
     st: St,
     auth: Auth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody {
+        ids: ServerId(id),
+        body,
+    }: JsonBody<ServerId>,
 ) -> ApiResult {
-    let id = sid(&raw)?;
-    let body = json_body(&headers, &body)?;
     let name = opt_str(&body, "name")?.map(str::to_owned);
     let description = opt_str(&body, "description")?.map(str::to_owned);
     let mut world = st.lock();
-    world.member_server(id, auth.user_id)?;
-    if !world.has_permission(id, auth.user_id, "server.manage") {
-        return Err(ApiError::new(
-            403,
-            "Missing required permission: server.manage",
-        ));
-    }
+    world.permitted_server(id, auth.user_id, "server.manage")?;
     if let Some(s) = world.servers.get_mut(&id) {
         if let Some(n) = name {
             s.name = n;
@@ -115,8 +100,7 @@ async fn update(
 }
 
 /// Only the owner may delete; anyone else gets the reference's 500.
-async fn remove(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = sid(&raw)?;
+async fn remove(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let mut world = st.lock();
     let server = world.member_server(id, auth.user_id)?;
     if server.owner_id != auth.user_id {
@@ -138,8 +122,7 @@ async fn remove(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
     Ok(Json(wire::ok()))
 }
 
-async fn channels(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = sid(&raw)?;
+async fn channels(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let world = st.lock();
     world.member_server(id, auth.user_id)?;
     let out: Vec<Value> = world
@@ -154,12 +137,11 @@ async fn channels(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
 async fn create_channel(
     st: St,
     auth: Auth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody {
+        ids: ServerId(id),
+        body,
+    }: JsonBody<ServerId>,
 ) -> ApiResult {
-    let id = sid(&raw)?;
-    let body = json_body(&headers, &body)?;
     let name = req_str(&body, "name")?;
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::invalid(
@@ -173,19 +155,12 @@ async fn create_channel(
         .unwrap_or("text");
     let topic = opt_str(&body, "topic")?.map(str::to_owned);
     let mut world = st.lock();
-    world.member_server(id, auth.user_id)?;
-    if !world.has_permission(id, auth.user_id, "channels.manage") {
-        return Err(ApiError::new(
-            403,
-            "Missing required permission: channels.manage",
-        ));
-    }
+    world.permitted_server(id, auth.user_id, "channels.manage")?;
     let cid = world.create_channel(id, name, kind, topic);
     Ok(Json(wire::channel(&world.channels[&cid], &world)))
 }
 
-async fn invites(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = sid(&raw)?;
+async fn invites(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let world = st.lock();
     world.member_server(id, auth.user_id)?;
     let out: Vec<Value> = world
@@ -211,8 +186,7 @@ async fn invites(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
 }
 
 /// At most 100 per page; `after=<user id>` pages on.
-async fn members(st: St, auth: Auth, Path(raw): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
-    let id = sid(&raw)?;
+async fn members(st: St, auth: Auth, ServerId(id): ServerId, RawQuery(q): RawQuery) -> ApiResult {
     let pairs = query_pairs(q.as_deref());
     let limit = match pairs.iter().find(|(k, _)| k == "limit") {
         None => 100,
@@ -255,17 +229,9 @@ async fn members(st: St, auth: Auth, Path(raw): Path<String>, RawQuery(q): RawQu
     Ok(Json(Value::Array(out)))
 }
 
-async fn kick(st: St, auth: Auth, Path((raw, raw_user)): Path<(String, String)>) -> ApiResult {
-    let id = sid(&raw)?;
-    let user_id = path_id(&raw_user, "Invalid user ID")?;
+async fn kick(st: St, auth: Auth, ServerId(id): ServerId, UserId(user_id): UserId) -> ApiResult {
     let mut world = st.lock();
-    world.member_server(id, auth.user_id)?;
-    if !world.has_permission(id, auth.user_id, "members.kick") {
-        return Err(ApiError::new(
-            403,
-            "Missing required permission: members.kick",
-        ));
-    }
+    world.permitted_server(id, auth.user_id, "members.kick")?;
     remove_member(&mut world, id, user_id)?;
     Ok(Json(wire::ok()))
 }
@@ -296,8 +262,7 @@ fn remove_member(
     Ok(())
 }
 
-async fn leave(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = sid(&raw)?;
+async fn leave(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let mut world = st.lock();
     let server = world.member_server(id, auth.user_id)?;
     if server.owner_id == auth.user_id {
@@ -326,8 +291,7 @@ fn role_json(server_id: u64, r: &Role) -> Value {
     })
 }
 
-async fn roles(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = sid(&raw)?;
+async fn roles(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let world = st.lock();
     let server = world.member_server(id, auth.user_id)?;
     Ok(Json(Value::Array(
@@ -338,12 +302,11 @@ async fn roles(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
 async fn create_role(
     st: St,
     auth: Auth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody {
+        ids: ServerId(id),
+        body,
+    }: JsonBody<ServerId>,
 ) -> ApiResult {
-    let id = sid(&raw)?;
-    let body = json_body(&headers, &body)?;
     let name = req_str(&body, "name")?.to_owned();
     let color = opt_str(&body, "color")?.map(str::to_owned);
     let permissions: Vec<String> = match body.get("permissions") {
@@ -360,13 +323,7 @@ async fn create_role(
         _ => Vec::new(),
     };
     let mut world = st.lock();
-    world.member_server(id, auth.user_id)?;
-    if !world.has_permission(id, auth.user_id, "roles.manage") {
-        return Err(ApiError::new(
-            403,
-            "Missing required permission: roles.manage",
-        ));
-    }
+    world.permitted_server(id, auth.user_id, "roles.manage")?;
     let role_id = world.ids.next();
     let server = world
         .servers
@@ -384,8 +341,7 @@ async fn create_role(
     Ok(Json(role_json(id, &role)))
 }
 
-async fn permissions(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = sid(&raw)?;
+async fn permissions(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let world = st.lock();
     world.member_server(id, auth.user_id)?;
     Ok(Json(world.permission_map(id, auth.user_id)))

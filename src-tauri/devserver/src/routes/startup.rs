@@ -2,11 +2,9 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{json_body, Auth};
+use crate::http::extract::{Auth, JsonBody};
 use crate::http::version_outdated;
 use crate::version::Version;
-use axum::body::Bytes;
-use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Json;
 use serde_json::{json, Value};
@@ -52,8 +50,7 @@ async fn version(st: St) -> Json<Value> {
     }))
 }
 
-async fn negotiate(st: St, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn negotiate(st: St, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let raw = match body.get("client_version") {
         None => return Err(ApiError::invalid("client_version", "Field required")),
         Some(Value::String(s)) => s.clone(),

@@ -2,14 +2,12 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{id_field, json_body, opt_str, path_id, query_pairs, Auth};
+use crate::http::extract::{id_field, opt_str, query_pairs, Auth, JsonBody, UserId};
 use crate::ids::now_ms;
 use crate::store::auth::{hash_password, password_problems};
 use crate::store::Setting;
 use crate::wire;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
-use axum::http::HeaderMap;
 use axum::routing::{get, put};
 use axum::Json;
 use serde_json::{json, Value};
@@ -34,16 +32,10 @@ pub(crate) fn routes() -> R {
 const STATUSES: [&str; 5] = ["online", "idle", "dnd", "invisible", "offline"];
 
 async fn me(st: St, auth: Auth) -> ApiResult {
-    let world = st.lock();
-    let u = world
-        .users
-        .get(&auth.user_id)
-        .ok_or_else(|| ApiError::not_found("User"))?;
-    Ok(Json(wire::private_user(u)))
+    Ok(Json(wire::private_user(st.lock().user(auth.user_id)?)))
 }
 
-async fn update_me(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn update_me(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let username = opt_str(&body, "username")?.map(str::to_owned);
     let email = opt_str(&body, "email")?.map(str::to_owned);
     let password = opt_str(&body, "password")?.map(str::to_owned);
@@ -79,10 +71,7 @@ async fn update_me(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiRe
             return Err(ApiError::new(409, "Email already taken"));
         }
     }
-    let user = world
-        .users
-        .get_mut(&auth.user_id)
-        .ok_or_else(|| ApiError::not_found("User"))?;
+    let user = world.user_mut(auth.user_id)?;
     if let Some(pw) = &password {
         if current.as_deref().map(hash_password) != Some(user.password_hash.clone()) {
             return Err(ApiError::new(401, "Invalid password"));
@@ -101,8 +90,7 @@ async fn update_me(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiRe
     Ok(Json(wire::private_user(user)))
 }
 
-async fn set_presence(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn set_presence(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let status = opt_str(&body, "status")?.unwrap_or("online");
     if !STATUSES.contains(&status) {
         return Err(ApiError::new(
@@ -114,10 +102,7 @@ async fn set_presence(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> Ap
     let custom_emoji = opt_str(&body, "custom_emoji")?.map(str::to_owned);
     let mut world = st.lock();
     let own = {
-        let user = world
-            .users
-            .get_mut(&auth.user_id)
-            .ok_or_else(|| ApiError::not_found("User"))?;
+        let user = world.user_mut(auth.user_id)?;
         user.presence.status = status.to_owned();
         if body.contains_key("custom_status") {
             user.presence.custom_status = custom_status;
@@ -134,24 +119,15 @@ async fn set_presence(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> Ap
     Ok(Json(wire::presence(&own, true)))
 }
 
-async fn user(st: St, _auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = path_id(&raw, "Invalid user ID")?;
-    let world = st.lock();
-    let u = world
-        .users
-        .get(&id)
-        .ok_or_else(|| ApiError::not_found("User"))?;
-    Ok(Json(wire::public_user(u)))
+async fn user(st: St, _auth: Auth, UserId(id): UserId) -> ApiResult {
+    Ok(Json(wire::public_user(st.lock().user(id)?)))
 }
 
-async fn presence(st: St, auth: Auth, Path(raw): Path<String>) -> ApiResult {
-    let id = path_id(&raw, "Invalid user ID")?;
-    let world = st.lock();
-    let u = world
-        .users
-        .get(&id)
-        .ok_or_else(|| ApiError::not_found("User"))?;
-    Ok(Json(wire::presence(u, id == auth.user_id)))
+async fn presence(st: St, auth: Auth, UserId(id): UserId) -> ApiResult {
+    Ok(Json(wire::presence(
+        st.lock().user(id)?,
+        id == auth.user_id,
+    )))
 }
 
 /// Exact, case-sensitive username match only (PROTOCOL.md §6).
@@ -173,10 +149,7 @@ fn setting_json(key: &str, s: &Setting) -> Value {
 
 async fn settings(st: St, auth: Auth) -> ApiResult {
     let world = st.lock();
-    let user = world
-        .users
-        .get(&auth.user_id)
-        .ok_or_else(|| ApiError::not_found("User"))?;
+    let user = world.user(auth.user_id)?;
     let map: serde_json::Map<String, Value> = user
         .settings
         .iter()
@@ -201,19 +174,14 @@ async fn put_setting(
     st: St,
     auth: Auth,
     Path(key): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody { body, .. }: JsonBody,
 ) -> ApiResult {
-    let body = json_body(&headers, &body)?;
     let value = body
         .get("value")
         .cloned()
         .ok_or_else(|| ApiError::invalid("value", "Field required"))?;
     let mut world = st.lock();
-    let user = world
-        .users
-        .get_mut(&auth.user_id)
-        .ok_or_else(|| ApiError::not_found("User"))?;
+    let user = world.user_mut(auth.user_id)?;
     let now = now_ms();
     let entry = user.settings.entry(key.clone()).or_insert(Setting {
         value: Value::Null,
@@ -227,10 +195,7 @@ async fn put_setting(
 
 async fn delete_setting(st: St, auth: Auth, Path(key): Path<String>) -> ApiResult {
     let mut world = st.lock();
-    let user = world
-        .users
-        .get_mut(&auth.user_id)
-        .ok_or_else(|| ApiError::not_found("User"))?;
+    let user = world.user_mut(auth.user_id)?;
     user.settings
         .remove(&key)
         .ok_or_else(|| ApiError::not_found("Setting"))?;
@@ -270,8 +235,7 @@ async fn list_dms(st: St, auth: Auth) -> ApiResult {
     Ok(Json(Value::Array(list)))
 }
 
-async fn open_dm(st: St, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let body = json_body(&headers, &body)?;
+async fn open_dm(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
     let recipient = id_field(&body, "recipient_id")?
         .ok_or_else(|| ApiError::invalid("recipient_id", "Field required"))?;
     if recipient == auth.user_id {

@@ -84,6 +84,56 @@ impl World {
         }
     }
 
+    /// The server if `user_id` is a member holding `perm`.
+    ///
+    /// # Errors
+    /// 404 `Server not found` for non-members, then 403 `Missing required permission: <perm>`.
+    pub(crate) fn permitted_server(
+        &self,
+        server_id: u64,
+        user_id: u64,
+        perm: &str,
+    ) -> Result<&Server, ApiError> {
+        let server = self.member_server(server_id, user_id)?;
+        if self.has_permission(server_id, user_id, perm) {
+            Ok(server)
+        } else {
+            Err(missing_permission(perm))
+        }
+    }
+
+    /// A message in a channel `user_id` can see.
+    ///
+    /// # Errors
+    /// 404 `Channel not found`, then 404 `Message not found`.
+    pub(crate) fn visible_message(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        user_id: u64,
+    ) -> Result<&Message, ApiError> {
+        self.visible_channel(channel_id, user_id)?;
+        self.messages
+            .get(&channel_id)
+            .and_then(|m| m.get(&message_id))
+            .ok_or_else(|| ApiError::not_found("Message"))
+    }
+
+    /// A message to change, once the caller's access has been checked.
+    ///
+    /// # Errors
+    /// 404 `Message not found`.
+    pub(crate) fn message_mut(
+        &mut self,
+        channel_id: u64,
+        message_id: u64,
+    ) -> Result<&mut Message, ApiError> {
+        self.messages
+            .get_mut(&channel_id)
+            .and_then(|m| m.get_mut(&message_id))
+            .ok_or_else(|| ApiError::not_found("Message"))
+    }
+
     /// Whether `user_id` holds `perm` in `server_id` (owners hold everything).
     pub(crate) fn has_permission(&self, server_id: u64, user_id: u64, perm: &str) -> bool {
         let Some(server) = self.servers.get(&server_id) else {
@@ -114,10 +164,7 @@ impl World {
     ) -> Result<(), ApiError> {
         let server_id = self.channels.get(&channel_id).and_then(|c| c.server_id);
         match server_id {
-            Some(sid) if !self.has_permission(sid, user_id, perm) => Err(ApiError::new(
-                403,
-                format!("Missing required permission: {perm}"),
-            )),
+            Some(sid) if !self.has_permission(sid, user_id, perm) => Err(missing_permission(perm)),
             _ => Ok(()),
         }
     }
@@ -299,6 +346,11 @@ impl World {
             .get(&(blocker, other))
             .is_some_and(|r| r.status == RelStatus::Blocked)
     }
+}
+
+/// 403 `Missing required permission: <perm>`.
+fn missing_permission(perm: &str) -> ApiError {
+    ApiError::new(403, format!("Missing required permission: {perm}"))
 }
 
 /// The reference's content-safety filter: these contents are refused with a 500

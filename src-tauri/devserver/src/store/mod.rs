@@ -10,6 +10,7 @@ pub(crate) mod chat;
 pub(crate) use auth::LoginOutcome;
 
 use crate::config::DevServerConfig;
+use crate::error::ApiError;
 use crate::faults::FaultState;
 use crate::gateway::hub::Hub;
 use crate::http::ratelimit::RateLimiter;
@@ -296,6 +297,26 @@ impl World {
             request_counts: HashMap::new(),
             config,
         }
+    }
+
+    /// A user by id.
+    ///
+    /// # Errors
+    /// 404 `User not found`.
+    pub(crate) fn user(&self, user_id: u64) -> Result<&User, ApiError> {
+        self.users
+            .get(&user_id)
+            .ok_or_else(|| ApiError::not_found("User"))
+    }
+
+    /// A user by id, to change.
+    ///
+    /// # Errors
+    /// 404 `User not found`.
+    pub(crate) fn user_mut(&mut self, user_id: u64) -> Result<&mut User, ApiError> {
+        self.users
+            .get_mut(&user_id)
+            .ok_or_else(|| ApiError::not_found("User"))
     }
 
     /// Looks a user up by exact username.

@@ -700,3 +700,124 @@ async fn two_authorization_headers_are_refused() {
         (StatusCode::UNAUTHORIZED, "Multiple Authorization headers")
     );
 }
+
+/// Sends `body` as it is, with `content_type`, so the server sees exactly these bytes.
+async fn send_raw(
+    api: &Api,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &'static str,
+) -> (StatusCode, String) {
+    let mut req = api
+        .http
+        .request(method, format!("{}/api/v1{path}", api.base))
+        .header("Content-Type", content_type)
+        .body(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = Api::finish(req).await;
+    (r.status, r.message().to_owned())
+}
+
+#[tokio::test]
+async fn a_request_wrong_in_several_ways_is_refused_for_what_is_checked_first() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    let alice = server.create_user("alice", PW).await.unwrap();
+    let hq = server.create_server(&alice.id, "HQ").await.unwrap();
+    let channel = hq.general_channel_id.as_str();
+    let token = Some(alice.token.as_str());
+    let json = "application/json";
+    let bad = StatusCode::BAD_REQUEST;
+    // Who is calling, then the ids in path order, then the body, then whether things exist.
+    let cases = [
+        (
+            Method::PATCH,
+            "/channels/abc".to_owned(),
+            None,
+            json,
+            "{",
+            (StatusCode::UNAUTHORIZED, "Authentication required"),
+        ),
+        (
+            Method::PATCH,
+            "/channels/abc".to_owned(),
+            token,
+            json,
+            "{",
+            (bad, "Invalid channel ID"),
+        ),
+        (
+            Method::PATCH,
+            "/channels/abc/messages/xyz".to_owned(),
+            token,
+            json,
+            "{",
+            (bad, "Invalid channel ID"),
+        ),
+        (
+            Method::PATCH,
+            format!("/channels/{channel}/messages/xyz"),
+            token,
+            json,
+            "{",
+            (bad, "Invalid ID format"),
+        ),
+        (
+            Method::PATCH,
+            format!("/channels/{channel}/messages/1"),
+            token,
+            json,
+            "{",
+            (bad, "Invalid 1: JSON decode error"),
+        ),
+        (
+            Method::PATCH,
+            format!("/channels/{channel}/messages/1"),
+            token,
+            json,
+            "{}",
+            (StatusCode::NOT_FOUND, "Message not found"),
+        ),
+        (
+            Method::POST,
+            format!("/channels/{channel}/messages"),
+            token,
+            "text/plain",
+            "hi",
+            (bad, "Invalid request"),
+        ),
+        (
+            Method::PATCH,
+            "/servers/abc".to_owned(),
+            token,
+            "text/plain",
+            "hi",
+            (bad, "Invalid server ID"),
+        ),
+        (
+            Method::PATCH,
+            "/users/@me".to_owned(),
+            token,
+            json,
+            "[]",
+            (bad, "Invalid request"),
+        ),
+        // Multipart refuses a body that is not multipart before the id is looked at.
+        (
+            Method::POST,
+            "/channels/abc/attachments".to_owned(),
+            token,
+            json,
+            "{}",
+            (bad, "Invalid request"),
+        ),
+    ];
+    for (method, path, token, content_type, body, want) in cases {
+        let got = send_raw(&api, method.clone(), &path, token, content_type, body).await;
+        assert_eq!((got.0, got.1.as_str()), want, "{method} {path} {body}");
+    }
+}
