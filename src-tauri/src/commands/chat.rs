@@ -125,7 +125,9 @@ pub struct UploadArgs {
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn list_servers(sessions: State<'_, Sessions>) -> IpcResult<Vec<Server>> {
-    Ok(sessions.client().await?.servers().await?)
+    let servers = sessions.client().await?.servers().await?;
+    remember(&sessions, "servers", |store| store.save_servers(&servers)).await;
+    Ok(servers)
 }
 
 /// A server's channels.
@@ -135,7 +137,12 @@ pub async fn list_channels(
     sessions: State<'_, Sessions>,
     args: ServerArgs,
 ) -> IpcResult<Vec<Channel>> {
-    Ok(sessions.client().await?.channels(&args.server_id).await?)
+    let channels = sessions.client().await?.channels(&args.server_id).await?;
+    remember(&sessions, "channels", |store| {
+        store.save_channels(&args.server_id, &channels)
+    })
+    .await;
+    Ok(channels)
 }
 
 /// A server's members (first page of 100).

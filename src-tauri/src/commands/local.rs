@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 
-use plexichat_core::model::Message;
+use plexichat_core::model::{Channel, Message, Server};
 use plexichat_core::store::{self, Store, KEEP_PER_CHANNEL};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
@@ -49,6 +49,38 @@ pub async fn cached_messages(
         .store()
         .await?
         .recent_messages(&args.channel_id, limit)?)
+}
+
+/// What the sidebar showed last time, painted before the network answers.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[ts(export)]
+pub struct CachedOverview {
+    /// The user's servers.
+    pub servers: Vec<Server>,
+    /// The channels of each server, by server id (servers never opened are missing).
+    pub channels: HashMap<String, Vec<Channel>>,
+    /// Every DM channel this account opened or saw.
+    pub dms: Vec<Channel>,
+}
+
+/// The cached servers, their channels and the DM channels; empty on a first sign-in.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn cached_overview(sessions: State<'_, Sessions>) -> IpcResult<CachedOverview> {
+    let store = sessions.store().await?;
+    let servers = store.servers()?;
+    let mut channels = HashMap::new();
+    for server in &servers {
+        let list = store.channels(&server.id)?;
+        if !list.is_empty() {
+            channels.insert(server.id.clone(), list);
+        }
+    }
+    Ok(CachedOverview {
+        servers,
+        channels,
+        dms: store.dm_channels()?,
+    })
 }
 
 /// Every saved draft, by channel id.

@@ -32,6 +32,7 @@ crate::ipc_commands! {
     chat::list_dm_channels(()) -> Vec<plexichat_core::model::Channel>;
     chat::load_messages(chat::LoadMessagesArgs) -> Vec<plexichat_core::model::Message>;
     local::cached_messages(local::CachedMessagesArgs) -> Vec<plexichat_core::model::Message>;
+    local::cached_overview(()) -> local::CachedOverview;
     local::list_drafts(()) -> std::collections::HashMap<String, String>;
     local::save_draft(local::DraftArgs) -> ();
     sends::queue_message(chat::SendMessageArgs) -> i64;

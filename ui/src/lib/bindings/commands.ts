@@ -3,6 +3,7 @@ import type { AppInfo } from "./AppInfo";
 import type { Attachment } from "./Attachment";
 import type { AttachmentArgs } from "./AttachmentArgs";
 import type { CachedMessagesArgs } from "./CachedMessagesArgs";
+import type { CachedOverview } from "./CachedOverview";
 import type { Channel } from "./Channel";
 import type { ChannelArgs } from "./ChannelArgs";
 import type { DraftArgs } from "./DraftArgs";
@@ -66,6 +67,7 @@ export interface Commands {
   list_dm_channels: { args: null; result: Array<Channel> };
   load_messages: { args: LoadMessagesArgs; result: Array<Message> };
   cached_messages: { args: CachedMessagesArgs; result: Array<Message> };
+  cached_overview: { args: null; result: CachedOverview };
   list_drafts: { args: null; result: { [key in string]: string } };
   save_draft: { args: DraftArgs; result: null };
   queue_message: { args: SendMessageArgs; result: number };

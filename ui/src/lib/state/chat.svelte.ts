@@ -107,6 +107,13 @@ export class ChatState {
   /** True while the window has focus; announcements and read state depend on it. */
   isWindowFocused = $state(true);
   readonly announcer = new Announcer();
+  /**
+   * Channels whose newest page came from the server in this session; the gateway keeps them
+   * current. Others (cached, or holding only messages that arrived as events) load it when
+   * opened. Only read by methods, never rendered.
+   */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private fresh = new Set<string>();
 
   /** Channels shown in the sidebar for the selection. */
   channels: Channel[] = $derived(
@@ -140,11 +147,16 @@ export class ChatState {
     this.me = me;
   }
 
-  /** Loads servers and DMs, then opens the first server's first text channel. */
+  /**
+   * Paints what the last session showed (servers, channels, the first channel's messages) from
+   * the core's cache, then loads servers and DMs and opens the first server's first text
+   * channel. A list the server fails to give keeps its cached copy.
+   */
   async start(): Promise<void> {
+    await this.paintOverview();
     const [servers, dms] = await Promise.all([
-      invoke("list_servers").catch(() => [] as Server[]),
-      invoke("list_dm_channels").catch(() => [] as Channel[]),
+      invoke("list_servers").catch(() => this.servers),
+      invoke("list_dm_channels").catch(() => this.dms),
     ]);
     this.servers = servers;
     this.dms = dms;
@@ -195,11 +207,30 @@ export class ChatState {
     this.channelId = id;
     this.notice = null;
     this.unread = { ...this.unread, [id]: 0 };
-    if (!this.messages[id]) {
-      await this.paintCached(id);
+    if (!this.fresh.has(id)) {
+      if (!this.messages[id]) await this.paintCached(id);
       await this.loadPage(id, null);
     }
     this.markRead(id);
+  }
+
+  /** Shows the cached sidebar and the first channel before the network answers. */
+  private async paintOverview(): Promise<void> {
+    const cached = await invoke("cached_overview").catch(() => null);
+    if (!cached || (cached.servers.length === 0 && cached.dms.length === 0)) return;
+    this.servers = cached.servers;
+    this.dms = cached.dms;
+    const channels: Record<string, Channel[]> = {};
+    for (const [sid, list] of Object.entries(cached.channels)) if (list) channels[sid] = list;
+    this.channelsByServer = channels;
+    const first = cached.servers[0];
+    if (!first || this.serverId !== null) return;
+    this.serverId = first.id;
+    const channel = this.channels.find((c) => c.channel_type === "text") ?? this.channels[0];
+    if (channel && this.channelId === null) {
+      this.channelId = channel.id;
+      await this.paintCached(channel.id);
+    }
   }
 
   /** Shows the cached messages of a channel not loaded yet (no cache: nothing to show). */
@@ -241,6 +272,7 @@ export class ChatState {
       const kept = before === null ? outsideSpan(known, fixed, isStart) : known;
       this.messages = { ...this.messages, [id]: mergeMessages(kept, fixed) };
       if (isStart) this.isAtStart = { ...this.isAtStart, [id]: true };
+      if (before === null) this.fresh.add(id);
     } catch (e) {
       this.fail(e as IpcError, { channelId: id });
     } finally {

@@ -4,7 +4,7 @@ import { ChatState, outsideSpan, PAGE_SIZE } from "./chat.svelte";
 import { ComposerState, DRAFT_SAVE_MS } from "./composer.svelte";
 import { setBackend } from "../ipc";
 import { createMockBackend, type MockBackend } from "../mock-backend";
-import type { Message } from "../types";
+import type { Channel, Message, Server } from "../types";
 
 const ME = { id: "1000", username: "demo", display_name: null, avatar_url: null };
 
@@ -12,22 +12,46 @@ function m(id: string, content = "x"): Message {
   return { id, channel_id: "10", author_id: "1001", author_username: null, content, created_at: 0, edited_at: null, reply_to_id: null, attachments: [], reactions: [], pinned: false };
 }
 
-/** Resolves `load_messages` only when the test says so, to look at the screen before it. */
-function holdHistory(mock: MockBackend): (page: Message[]) => void {
-  let release: (page: Message[]) => void = () => undefined;
+/** Answers `command` only when the test says so, to look at the screen before it. */
+function hold<T>(mock: MockBackend, command: string): (answer: T) => void {
+  let release: (answer: T) => void = () => undefined;
   const invoke = mock.invoke.bind(mock);
-  mock.invoke = ((command: string, args?: Record<string, unknown>) => {
-    if (command === "load_messages") return new Promise((resolve) => (release = resolve));
-    return invoke(command as never, args as never);
+  mock.invoke = ((name: string, args?: Record<string, unknown>) => {
+    if (name === command) return new Promise((resolve) => (release = resolve));
+    return invoke(name as never, args as never);
   }) as typeof mock.invoke;
-  return (page) => release(page);
+  return (answer) => release(answer);
 }
+
+function channel(id: string, name: string, server_id: string): Channel {
+  return { id, name, server_id, channel_type: "text", position: Number(id), topic: null, recipient_id: null, recipient: null, category_id: null } as unknown as Channel;
+}
+
+describe("the app started again", () => {
+  it("shows the last session's servers, channels and messages before the server answers", async () => {
+    const mock = createMockBackend();
+    setBackend(mock);
+    const server = { id: "1", name: "Cached HQ", owner_id: "1000", icon_url: null } as unknown as Server;
+    mock.resolveNext("cached_overview", { servers: [server], channels: { "1": [channel("11", "random", "1"), channel("10", "general", "1")] }, dms: [] });
+    mock.resolveNext("cached_messages", [m("5", "from the cache")]);
+    const releaseServers = hold<Server[]>(mock, "list_servers");
+    const chat = new ChatState(ME);
+    const starting = chat.start();
+    await vi.waitFor(() => expect(chat.current.map((x) => x.content)).toEqual(["from the cache"]));
+    expect(chat.servers.map((x) => x.name)).toEqual(["Cached HQ"]);
+    expect(chat.channel?.name).toBe("general");
+    // The server is unreachable: the cached sidebar stays.
+    releaseServers(Promise.reject({ code: "failed", message: "offline", state: null }) as never);
+    await starting.catch(() => undefined);
+    expect(chat.servers.map((x) => x.name)).toEqual(["Cached HQ"]);
+  });
+});
 
 describe("a channel opened again", () => {
   it("shows its cached messages at once, then the fresh page replaces what it covers", async () => {
     const mock = createMockBackend();
     setBackend(mock);
-    const release = holdHistory(mock);
+    const release = hold<Message[]>(mock, "load_messages");
     mock.resolveNext("cached_messages", [m("7", "deleted while away"), m("8", "old text"), m("9")]);
     const chat = new ChatState(ME);
     const opening = chat.selectChannel("10");
