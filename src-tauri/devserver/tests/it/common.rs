@@ -3,7 +3,7 @@
 
 use flate2::{Decompress, FlushDecompress};
 use futures_util::{SinkExt, StreamExt};
-use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
+use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle, TestServer, TestUser};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -27,6 +27,34 @@ pub fn quiet_config() -> DevServerConfig {
 /// Starts a server for tests.
 pub async fn start(config: DevServerConfig) -> DevServerHandle {
     DevServer::start(config).await.expect("devserver starts")
+}
+
+/// A password that meets the server's rules.
+pub const PASSWORD: &str = "Correct-Horse-9battery";
+
+/// A new account `name` with [`PASSWORD`].
+pub async fn user(server: &DevServerHandle, name: &str) -> TestUser {
+    server
+        .create_user(name, PASSWORD)
+        .await
+        .expect("user created")
+}
+
+/// A server `name` owned by `owner`, which every one of `members` has joined.
+pub async fn shared_server(
+    server: &DevServerHandle,
+    owner: &TestUser,
+    name: &str,
+    members: &[&TestUser],
+) -> TestServer {
+    let s = server
+        .create_server(&owner.id, name)
+        .await
+        .expect("server created");
+    for m in members {
+        server.add_member(&s.id, &m.id).await.expect("member added");
+    }
+    s
 }
 
 /// One REST answer.
@@ -161,6 +189,14 @@ impl Gw {
         let ready = gw.json().await;
         assert_eq!(ready["t"], "READY", "{ready}");
         (gw, ready["d"].clone())
+    }
+
+    /// Connects and asks to RESUME `session_id` from `seq`; the answer is left unread.
+    pub async fn resume(server: &DevServerHandle, token: &str, session_id: &str, seq: u64) -> Self {
+        let (mut gw, _) = Self::connect(server).await;
+        gw.send(serde_json::json!({"op": 6, "d": {"token": token, "session_id": session_id, "seq": seq}}))
+            .await;
+        gw
     }
 
     pub async fn send(&mut self, v: Value) {

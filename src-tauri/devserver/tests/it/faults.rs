@@ -1,7 +1,7 @@
 //! Every fault, triggered over HTTP (`POST /__devserver/fault`) or from Rust, and observed over
 //! the wire the way a client would see it.
 
-use crate::common::{quiet_config, start, Api, Frame, Gw, WAIT};
+use crate::common::{quiet_config, start, user, Api, Frame, Gw, PASSWORD, WAIT};
 use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle, TestUser};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -10,10 +10,7 @@ use std::time::{Duration, Instant};
 async fn setup() -> (DevServerHandle, Api, TestUser) {
     let server = start(quiet_config()).await;
     let api = Api::new(&server);
-    let alice = server
-        .create_user("alice", "Correct-Horse-9battery")
-        .await
-        .unwrap();
+    let alice = user(&server, "alice").await;
     (server, api, alice)
 }
 
@@ -123,7 +120,7 @@ async fn lock_account_refuses_login_suspends_sessions_and_alerts_the_socket() {
         .post(
             "/auth/login",
             None,
-            json!({"username": "alice", "password": "Correct-Horse-9battery"}),
+            json!({"username": "alice", "password": PASSWORD}),
         )
         .await;
     assert_eq!(login.status, StatusCode::FORBIDDEN);
@@ -211,9 +208,7 @@ async fn drop_gateway_cuts_sockets_without_a_close_frame_and_resume_replays() {
         .post_message(&alice.id, &s.general_channel_id, "while away")
         .await
         .unwrap();
-    let (mut gw, _) = Gw::connect(&server).await;
-    gw.send(json!({"op": 6, "d": {"token": alice.token, "session_id": session, "seq": 1}}))
-        .await;
+    let mut gw = Gw::resume(&server, &alice.token, &session, 1).await;
     let resumed = gw.json().await;
     assert_eq!(resumed["t"], "RESUMED");
     let replayed = gw.event("MESSAGE_CREATE").await;

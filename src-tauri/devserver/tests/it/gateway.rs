@@ -1,6 +1,6 @@
 //! The gateway as gateway.txt and PROTOCOL.md §7 describe it.
 
-use crate::common::{quiet_config, start, Api, Frame, Gw, WAIT};
+use crate::common::{quiet_config, shared_server, start, user, Api, Frame, Gw, PASSWORD, WAIT};
 use plexichat_devserver::{DevServerConfig, DevServerHandle, TestUser};
 use serde_json::json;
 use std::time::Duration;
@@ -8,10 +8,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 async fn setup() -> (DevServerHandle, TestUser) {
     let server = start(quiet_config()).await;
-    let alice = server
-        .create_user("alice", "Correct-Horse-9battery")
-        .await
-        .unwrap();
+    let alice = user(&server, "alice").await;
     (server, alice)
 }
 
@@ -122,10 +119,7 @@ async fn every_close_code_of_the_protocol() {
 #[tokio::test]
 async fn silence_for_two_heartbeat_intervals_closes_with_4009() {
     let server = start(DevServerConfig::for_tests()).await;
-    let alice = server
-        .create_user("alice", "Correct-Horse-9battery")
-        .await
-        .unwrap();
+    let alice = user(&server, "alice").await;
     // Never identified, and identified but never beating: both time out after 2 × 1 s.
     assert_eq!(closes_with(&server, vec![]).await, Some(4009));
     let identify = text(json!({"op": 2, "d": {"token": alice.token}}));
@@ -152,16 +146,9 @@ async fn zlib_compressed_identify_from_the_client_is_accepted() {
 #[tokio::test]
 async fn dispatch_reaches_members_with_increasing_seq_and_not_outsiders() {
     let (server, alice) = setup().await;
-    let bob = server
-        .create_user("bob", "Correct-Horse-9battery")
-        .await
-        .unwrap();
-    let eve = server
-        .create_user("eve", "Correct-Horse-9battery")
-        .await
-        .unwrap();
-    let s = server.create_server(&alice.id, "HQ").await.unwrap();
-    server.add_member(&s.id, &bob.id).await.unwrap();
+    let bob = user(&server, "bob").await;
+    let eve = user(&server, "eve").await;
+    let s = shared_server(&server, &alice, "HQ", &[&bob]).await;
     let (mut a, _) = Gw::identify(&server, &alice.token).await;
     let (mut e, _) = Gw::identify(&server, &eve.token).await;
     let api = Api::new(&server);
@@ -196,10 +183,7 @@ async fn dispatch_reaches_members_with_increasing_seq_and_not_outsiders() {
 #[tokio::test]
 async fn relationship_and_presence_events_reach_both_sides() {
     let (server, alice) = setup().await;
-    let bob = server
-        .create_user("bob", "Correct-Horse-9battery")
-        .await
-        .unwrap();
+    let bob = user(&server, "bob").await;
     let (mut a, _) = Gw::identify(&server, &alice.token).await;
     let (mut b, _) = Gw::identify(&server, &bob.token).await;
     let api = Api::new(&server);
@@ -241,10 +225,7 @@ async fn resume_replays_missed_events_or_not_when_configured_like_the_reference(
             ..quiet_config()
         };
         let server = start(config).await;
-        let alice = server
-            .create_user("alice", "Correct-Horse-9battery")
-            .await
-            .unwrap();
+        let alice = user(&server, "alice").await;
         let s = server.create_server(&alice.id, "HQ").await.unwrap();
         let (gw, ready) = Gw::identify(&server, &alice.token).await;
         drop(gw);
@@ -253,9 +234,7 @@ async fn resume_replays_missed_events_or_not_when_configured_like_the_reference(
             .post_message(&alice.id, &s.general_channel_id, "missed")
             .await
             .unwrap();
-        let (mut gw, _) = Gw::connect(&server).await;
-        gw.send(json!({"op": 6, "d": {"token": alice.token, "session_id": session, "seq": 1}}))
-            .await;
+        let mut gw = Gw::resume(&server, &alice.token, &session, 1).await;
         let resumed = gw.json().await;
         assert_eq!(resumed["t"], "RESUMED");
         assert_eq!(resumed["s"], 1);
@@ -273,8 +252,7 @@ async fn resume_replays_missed_events_or_not_when_configured_like_the_reference(
 #[tokio::test]
 async fn failed_resume_sends_op9_and_keeps_the_socket_for_identify() {
     let (server, alice) = setup().await;
-    let (mut gw, _) = Gw::connect(&server).await;
-    gw.send(json!({"op": 6, "d": {"token": alice.token, "session_id": "nonexistent-session", "seq": 1}})).await;
+    let mut gw = Gw::resume(&server, &alice.token, "nonexistent-session", 1).await;
     assert_eq!(gw.json().await, json!({"op": 9, "d": false}));
     gw.send(json!({"op": 2, "d": {"token": alice.token}})).await;
     assert_eq!(gw.json().await["t"], "READY");
@@ -287,17 +265,12 @@ async fn resume_after_window_fails() {
         ..quiet_config()
     };
     let server = start(config).await;
-    let alice = server
-        .create_user("alice", "Correct-Horse-9battery")
-        .await
-        .unwrap();
+    let alice = user(&server, "alice").await;
     let (gw, ready) = Gw::identify(&server, &alice.token).await;
     drop(gw);
     let session = ready["session_id"].as_str().unwrap().to_owned();
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let (mut gw, _) = Gw::connect(&server).await;
-    gw.send(json!({"op": 6, "d": {"token": alice.token, "session_id": session, "seq": 1}}))
-        .await;
+    let mut gw = Gw::resume(&server, &alice.token, &session, 1).await;
     assert_eq!(gw.json().await, json!({"op": 9, "d": false}));
 }
 
@@ -324,12 +297,8 @@ async fn stop_listening_closes_with_1012_and_resume_listening_serves_the_same_po
 #[tokio::test]
 async fn connecting_and_leaving_changes_presence_for_co_members() {
     let (server, alice) = setup().await;
-    let bob = server
-        .create_user("bob", "Correct-Horse-9battery")
-        .await
-        .unwrap();
-    let s = server.create_server(&alice.id, "HQ").await.unwrap();
-    server.add_member(&s.id, &bob.id).await.unwrap();
+    let bob = user(&server, "bob").await;
+    shared_server(&server, &alice, "HQ", &[&bob]).await;
     let (mut b, _) = Gw::identify(&server, &bob.token).await;
     let (a, _) = Gw::identify(&server, &alice.token).await;
     let online = b.event("PRESENCE_UPDATE").await;
@@ -353,7 +322,7 @@ async fn revoking_one_session_logs_it_out_and_alerts_the_others() {
         .post(
             "/auth/login",
             None,
-            json!({"username": "alice", "password": "Correct-Horse-9battery"}),
+            json!({"username": "alice", "password": PASSWORD}),
         )
         .await;
     let second = login.body["token"].as_str().unwrap().to_owned();
@@ -398,10 +367,7 @@ async fn outbound_cap_drops_dispatches_past_the_per_minute_budget() {
         ..quiet_config()
     };
     let server = start(config).await;
-    let alice = server
-        .create_user("alice", "Correct-Horse-9battery")
-        .await
-        .unwrap();
+    let alice = user(&server, "alice").await;
     let s = server.create_server(&alice.id, "HQ").await.unwrap();
     let (mut gw, _) = Gw::identify(&server, &alice.token).await;
     let mut sent = Vec::new();

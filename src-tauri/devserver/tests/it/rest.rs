@@ -1,13 +1,11 @@
 //! REST behaviour beyond the transcripts: rate limits, lockout, the intended 2FA flow, blocks,
 //! body limits, attachments, paging, the demo seed and the binary.
 
-use crate::common::{start, Api, Gw, WAIT};
+use crate::common::{start, Api, Gw, Reply, PASSWORD as PW, WAIT};
 use plexichat_devserver::{DevServerConfig, DEMO_PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
-
-const PW: &str = "Correct-Horse-9battery";
 
 fn login_body(user: &str, pw: &str) -> Value {
     json!({"username": user, "password": pw})
@@ -193,6 +191,24 @@ async fn lockout_after_five_wrong_passwords_suspends_sessions_then_expires() {
     }
 }
 
+/// The `challenge_token` of a login answer that asks for the second factor.
+fn challenge_of(login: &Reply) -> String {
+    login.body["challenge_token"]
+        .as_str()
+        .expect("a challenge")
+        .to_owned()
+}
+
+/// Answers a 2FA challenge with `code`.
+async fn answer_challenge(api: &Api, challenge: &str, code: &str) -> Reply {
+    api.post(
+        "/auth/2fa",
+        None,
+        json!({"challenge_token": challenge, "code": code}),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn two_factor_login_issues_a_challenge_and_accepts_totp_and_backup_codes() {
     let config = DevServerConfig {
@@ -225,76 +241,34 @@ async fn two_factor_login_issues_a_challenge_and_accepts_totp_and_backup_codes()
     let first = login().await;
     assert_eq!(first.body["status"], "two_factor_required");
     assert_eq!(first.body["token"], Value::Null);
-    let challenge = first.body["challenge_token"].as_str().unwrap().to_owned();
-    let wrong = api
-        .post(
-            "/auth/2fa",
-            None,
-            json!({"challenge_token": challenge, "code": "000000"}),
-        )
-        .await;
+    let challenge = challenge_of(&first);
+    let wrong = answer_challenge(&api, &challenge, "000000").await;
     assert_eq!(
         (wrong.status, wrong.message()),
         (StatusCode::UNAUTHORIZED, "Invalid 2FA code")
     );
-    let ok = api
-        .post(
-            "/auth/2fa",
-            None,
-            json!({"challenge_token": challenge, "code": server.totp_code("dave").unwrap()}),
-        )
-        .await;
+    let ok = answer_challenge(&api, &challenge, &server.totp_code("dave").unwrap()).await;
     assert_eq!(ok.body["status"], "success");
     let token = ok.body["token"].as_str().unwrap().to_owned();
     assert_eq!(
         api.get("/users/@me", Some(&token)).await.body["totp_enabled"],
         true
     );
-    let reused = api
-        .post(
-            "/auth/2fa",
-            None,
-            json!({"challenge_token": challenge, "code": server.totp_code("dave").unwrap()}),
-        )
-        .await;
+    let reused = answer_challenge(&api, &challenge, &server.totp_code("dave").unwrap()).await;
     assert_eq!(reused.message(), "Invalid challenge");
 
-    let challenge = login().await.body["challenge_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let dashed = api
-        .post(
-            "/auth/2fa",
-            None,
-            json!({"challenge_token": challenge, "code": backup}),
-        )
-        .await;
+    let challenge = challenge_of(&login().await);
+    let dashed = answer_challenge(&api, &challenge, &backup).await;
     assert_eq!(
         dashed.status,
         StatusCode::BAD_REQUEST,
         "backup codes go without the dash"
     );
     let plain = backup.replace('-', "");
-    let ok = api
-        .post(
-            "/auth/2fa",
-            None,
-            json!({"challenge_token": challenge, "code": plain}),
-        )
-        .await;
+    let ok = answer_challenge(&api, &challenge, &plain).await;
     assert_eq!(ok.status, StatusCode::OK);
-    let challenge = login().await.body["challenge_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let again = api
-        .post(
-            "/auth/2fa",
-            None,
-            json!({"challenge_token": challenge, "code": plain}),
-        )
-        .await;
+    let challenge = challenge_of(&login().await);
+    let again = answer_challenge(&api, &challenge, &plain).await;
     assert_eq!(
         again.message(),
         "Invalid 2FA code",
@@ -314,21 +288,9 @@ async fn expired_two_factor_challenge_is_refused() {
     let api = Api::new(&server);
     server.create_user("dave", PW).await.unwrap();
     server.enable_totp("dave").await.unwrap();
-    let challenge = api
-        .post("/auth/login", None, login_body("dave", PW))
-        .await
-        .body["challenge_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let challenge = challenge_of(&api.post("/auth/login", None, login_body("dave", PW)).await);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let r = api
-        .post(
-            "/auth/2fa",
-            None,
-            json!({"challenge_token": challenge, "code": server.totp_code("dave").unwrap()}),
-        )
-        .await;
+    let r = answer_challenge(&api, &challenge, &server.totp_code("dave").unwrap()).await;
     assert_eq!(
         (r.status, r.message()),
         (StatusCode::UNAUTHORIZED, "Expired token")
