@@ -9,10 +9,10 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use plexichat_core::outbox::{OutboxItem, OutboxState, OutboxUpdate};
+use plexichat_core::outbox::{Outbox, OutboxItem, OutboxState, OutboxUpdate};
 use plexichat_core::UiState;
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use support::{eventually, World};
+use support::{eventually, Recorder, World};
 
 fn text(s: &str) -> OutboxItem {
     OutboxItem::Text {
@@ -21,6 +21,43 @@ fn text(s: &str) -> OutboxItem {
 }
 
 const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sends "before" and waits for it: a first send sets the channel's cursor.
+async fn send_first(w: &World, outbox: &Outbox, rec: &mut Recorder) {
+    let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
+    rec.until("the first send", |r| r.sent().contains_key(&warm))
+        .await;
+}
+
+/// Waits until the send `id` has been told to wait (its attempt timed out or failed).
+async fn until_waiting(rec: &mut Recorder, id: i64) {
+    rec.until("the timeout", |r| {
+        r.count(|u| matches!(u, OutboxUpdate::Waiting { local_id, .. } if *local_id == id)) > 0
+    })
+    .await;
+}
+
+/// Sends `content` while the proxy swallows answers: the server stores it (holding `stored`
+/// messages then), the client times out, then answers flow again until the send resolves.
+async fn send_with_lost_answer(
+    w: &World,
+    outbox: &Outbox,
+    rec: &mut Recorder,
+    content: &str,
+    stored: usize,
+) -> i64 {
+    w.proxy.swallow(true);
+    let id = outbox.enqueue(&w.channel, text(content)).unwrap();
+    eventually("the server to store it", || {
+        w.server.channel_message_ids(&w.channel).len() == stored
+    })
+    .await;
+    until_waiting(rec, id).await;
+    w.proxy.swallow(false);
+    rec.until("the send to resolve", |r| r.sent().contains_key(&id))
+        .await;
+    id
+}
 
 #[tokio::test]
 async fn sends_queued_while_the_server_is_away_arrive_once_and_in_order() {
@@ -108,9 +145,7 @@ async fn a_restart_in_the_middle_of_a_queue_loses_nothing() {
 async fn a_rate_limit_holds_the_queue_until_its_retry_at() {
     let w = World::start().await;
     let (outbox, mut rec) = w.open(w.client(TIMEOUT)).await;
-    let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
-    rec.until("the first send", |r| r.sent().contains_key(&warm))
-        .await;
+    send_first(&w, &outbox, &mut rec).await;
     // More 429s than the client waits out by itself: the outbox has to hold the queue.
     w.server.faults().rate_limit(0.4, false, 6);
     let first = outbox.enqueue(&w.channel, text("limited 1")).unwrap();
@@ -218,23 +253,9 @@ async fn an_answer_lost_after_the_server_acted_does_not_duplicate() {
     let w = World::start().await;
     let (outbox, mut rec) = w.open(w.proxied_client(Duration::from_millis(800))).await;
     // A first send sets the channel's cursor.
-    let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
-    rec.until("the first send", |r| r.sent().contains_key(&warm))
-        .await;
+    send_first(&w, &outbox, &mut rec).await;
 
-    w.proxy.swallow(true);
-    let id = outbox.enqueue(&w.channel, text("only once")).unwrap();
-    eventually("the server to store it", || {
-        w.server.channel_message_ids(&w.channel).len() == 2
-    })
-    .await;
-    rec.until("the timeout", |r| {
-        r.count(|u| matches!(u, OutboxUpdate::Waiting { local_id, .. } if *local_id == id)) > 0
-    })
-    .await;
-    w.proxy.swallow(false);
-    rec.until("the send to resolve", |r| r.sent().contains_key(&id))
-        .await;
+    let id = send_with_lost_answer(&w, &outbox, &mut rec, "only once", 2).await;
     let server = w.server_messages(&w.channel).await;
     let contents: Vec<_> = server.iter().map(|m| m.content.as_str()).collect();
     assert_eq!(contents, ["before", "only once"]);
@@ -250,9 +271,7 @@ async fn a_crash_with_a_send_in_flight_is_resolved_from_history_after_restart() 
     let w = World::start().await;
     let id = {
         let (outbox, mut rec) = w.open(w.proxied_client(TIMEOUT)).await;
-        let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
-        rec.until("the first send", |r| r.sent().contains_key(&warm))
-            .await;
+        send_first(&w, &outbox, &mut rec).await;
         w.proxy.swallow(true);
         let id = outbox
             .enqueue(&w.channel, text("in flight at the crash"))
@@ -289,9 +308,7 @@ async fn a_crash_with_a_send_in_flight_is_resolved_from_history_after_restart() 
 async fn a_reset_connection_mid_send_does_not_duplicate() {
     let w = World::start().await;
     let (outbox, mut rec) = w.open(w.proxied_client(TIMEOUT)).await;
-    let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
-    rec.until("the first send", |r| r.sent().contains_key(&warm))
-        .await;
+    send_first(&w, &outbox, &mut rec).await;
     w.proxy.reset_next(1);
     let id = outbox.enqueue(&w.channel, text("reset once")).unwrap();
     rec.until("the send to resolve", |r| r.sent().contains_key(&id))
@@ -318,15 +335,10 @@ async fn a_slow_answer_past_the_client_timeout_does_not_duplicate() {
     let (outbox, mut rec) = w
         .open_with(w.client(Duration::from_millis(500)), config)
         .await;
-    let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
-    rec.until("the first send", |r| r.sent().contains_key(&warm))
-        .await;
+    send_first(&w, &outbox, &mut rec).await;
     w.server.faults().delay_ms(1_000);
     let id = outbox.enqueue(&w.channel, text("slow")).unwrap();
-    rec.until("the timeout", |r| {
-        r.count(|u| matches!(u, OutboxUpdate::Waiting { local_id, .. } if *local_id == id)) > 0
-    })
-    .await;
+    until_waiting(&mut rec, id).await;
     w.server.faults().delay_ms(0);
     rec.until("the send to resolve", |r| r.sent().contains_key(&id))
         .await;
@@ -579,9 +591,7 @@ async fn a_lost_answer_in_a_busy_channel_is_found_past_the_first_page() {
         .unwrap();
     w.server.add_member(&w.server_id, &bob.id).await.unwrap();
     let (outbox, mut rec) = w.open(w.proxied_client(Duration::from_millis(800))).await;
-    let warm = outbox.enqueue(&w.channel, text("before")).unwrap();
-    rec.until("the first send", |r| r.sent().contains_key(&warm))
-        .await;
+    send_first(&w, &outbox, &mut rec).await;
     // More than a history page arrives that this client never saw.
     for i in 0..150 {
         w.server
@@ -589,19 +599,7 @@ async fn a_lost_answer_in_a_busy_channel_is_found_past_the_first_page() {
             .await
             .unwrap();
     }
-    w.proxy.swallow(true);
-    let id = outbox.enqueue(&w.channel, text("mine")).unwrap();
-    eventually("the server to store it", || {
-        w.server.channel_message_ids(&w.channel).len() == 152
-    })
-    .await;
-    rec.until("the timeout", |r| {
-        r.count(|u| matches!(u, OutboxUpdate::Waiting { local_id, .. } if *local_id == id)) > 0
-    })
-    .await;
-    w.proxy.swallow(false);
-    rec.until("the send to resolve", |r| r.sent().contains_key(&id))
-        .await;
+    send_with_lost_answer(&w, &outbox, &mut rec, "mine", 152).await;
     let contents = w.server_contents(&w.channel).await;
     assert_eq!(contents.iter().filter(|c| *c == "mine").count(), 1);
     assert_eq!(contents.len(), 152);
@@ -611,18 +609,12 @@ async fn a_lost_answer_in_a_busy_channel_is_found_past_the_first_page() {
 async fn a_second_outbox_on_the_same_file_is_refused_until_the_first_is_gone() {
     let w = World::start().await;
     let store = || plexichat_core::store::Store::open(&w.db_path()).unwrap();
-    let first = plexichat_core::outbox::Outbox::open(store(), w.client(TIMEOUT))
-        .await
-        .unwrap();
-    let second = plexichat_core::outbox::Outbox::open(store(), w.client(TIMEOUT)).await;
+    let first = Outbox::open(store(), w.client(TIMEOUT)).await.unwrap();
+    let second = Outbox::open(store(), w.client(TIMEOUT)).await;
     assert!(matches!(
         second,
         Err(plexichat_core::outbox::Error::AlreadyOpen(_))
     ));
     drop(first);
-    assert!(
-        plexichat_core::outbox::Outbox::open(store(), w.client(TIMEOUT))
-            .await
-            .is_ok()
-    );
+    assert!(Outbox::open(store(), w.client(TIMEOUT)).await.is_ok());
 }

@@ -4,7 +4,7 @@ use plexichat_core::ui_state::UiState;
 use plexichat_core::{clock::now_ms, LoginOutcome, Secret};
 use plexichat_devserver::DevServerConfig;
 
-use crate::support::{timed, unique, wait_for, Target, PASSWORD};
+use crate::support::{assert_state, timed, unique, wait_for, Target, PASSWORD};
 
 #[tokio::test]
 async fn register_names_the_broken_password_rule_then_signs_in() {
@@ -37,11 +37,7 @@ async fn register_names_the_broken_password_rule_then_signs_in() {
     let err = timed(again.register(&name, &format!("{name}@example.test"), &PASSWORD.into()))
         .await
         .expect_err("duplicate");
-    assert!(
-        matches!(err.state, UiState::Conflict { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::Conflict { .. });
 }
 
 #[tokio::test]
@@ -121,16 +117,12 @@ async fn locked_account_shows_suspended_notice_to_an_existing_session() {
     let (client, name) = target.signed_in("susp").await;
     assert!(target.dev().faults().lock_account(&name));
     let err = timed(client.servers()).await.expect_err("suspended");
-    assert!(
-        matches!(
-            err.state,
-            UiState::AccountLocked {
-                suspended: true,
-                ..
-            }
-        ),
-        "{:?}",
-        err.state
+    assert_state!(
+        err.state,
+        UiState::AccountLocked {
+            suspended: true,
+            ..
+        }
     );
     assert!(
         matches!(
@@ -184,11 +176,7 @@ async fn two_factor_wrong_code_then_good_code() {
     let err = timed(client.submit_two_factor(&"000000".into()))
         .await
         .expect_err("bad code");
-    assert!(
-        matches!(err.state, UiState::TwoFactorInvalid { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::TwoFactorInvalid { .. });
     assert!(
         matches!(client.state(), UiState::TwoFactorRequired { .. }),
         "back on the code form after the countdown: {:?}",
@@ -225,11 +213,7 @@ async fn two_factor_backup_code_works_with_its_dash_once() {
     let err = timed(second.submit_two_factor(&Secret::new(code)))
         .await
         .expect_err("used up");
-    assert!(
-        matches!(err.state, UiState::TwoFactorInvalid { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::TwoFactorInvalid { .. });
 }
 
 #[tokio::test]
@@ -325,12 +309,8 @@ async fn cancelling_two_factor_forgets_the_challenge_and_shows_the_login_form() 
         .submit_two_factor(&Secret::new(code))
         .await
         .expect_err("no challenge any more");
-    assert!(
-        matches!(
-            err.state,
-            UiState::TwoFactorExpired | UiState::SignedOut | UiState::LoginRequired { .. }
-        ),
-        "{:?}",
-        err.state
+    assert_state!(
+        err.state,
+        UiState::TwoFactorExpired | UiState::SignedOut | UiState::LoginRequired { .. }
     );
 }

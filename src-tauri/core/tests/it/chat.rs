@@ -4,14 +4,7 @@ use plexichat_core::api::types::{HistoryQuery, NewMessage};
 use plexichat_core::ui_state::{Entity, ForbiddenReason, UiState};
 use plexichat_core::Client;
 
-use crate::support::{timed, Target, PASSWORD};
-
-fn text(content: &str) -> NewMessage {
-    NewMessage {
-        content: content.into(),
-        ..NewMessage::default()
-    }
-}
+use crate::support::{assert_state, text_message as text, timed, Target, PASSWORD};
 
 async fn member(target: &Target, prefix: &str) -> (Client, String) {
     let name = target.user(prefix).await;
@@ -31,12 +24,7 @@ async fn messages_reactions_pins_typing_and_read_marker() {
         return;
     };
     let (alice, alice_id) = member(&target, "alice").await;
-    let channel = target
-        .dev()
-        .create_server(&alice_id, "Chat")
-        .await
-        .expect("server")
-        .general_channel_id;
+    let channel = target.server(&alice_id, "Chat").await.general_channel_id;
 
     let first = timed(alice.send_message(&channel, &text("first")))
         .await
@@ -122,7 +110,7 @@ async fn messages_reactions_pins_typing_and_read_marker() {
     ))
     .await
     .expect_err("limit checked locally");
-    assert!(matches!(err.state, UiState::InvalidInput { .. }));
+    assert_state!(err.state, UiState::InvalidInput { .. });
 
     timed(alice.delete_message(&channel, &second.id))
         .await
@@ -130,16 +118,12 @@ async fn messages_reactions_pins_typing_and_read_marker() {
     let err = timed(alice.delete_message(&channel, &second.id))
         .await
         .expect_err("gone");
-    assert!(
-        matches!(
-            err.state,
-            UiState::NotFound {
-                entity: Entity::Message,
-                ..
-            }
-        ),
-        "{:?}",
-        err.state
+    assert_state!(
+        err.state,
+        UiState::NotFound {
+            entity: Entity::Message,
+            ..
+        }
     );
 
     let attachment =
@@ -164,11 +148,7 @@ async fn friends_dms_and_a_block_that_stops_messages() {
     let err = timed(alice.send_friend_request(&bob_id))
         .await
         .expect_err("already sent");
-    assert!(
-        matches!(err.state, UiState::Conflict { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::Conflict { .. });
     let incoming = timed(bob.relationships()).await.expect("list");
     assert!(
         incoming.iter().any(|r| r.user_id == alice_id),
@@ -210,11 +190,7 @@ async fn friends_dms_and_a_block_that_stops_messages() {
     let err = timed(alice.set_presence("sleeping", None))
         .await
         .expect_err("bad status");
-    assert!(
-        matches!(err.state, UiState::InvalidInput { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::InvalidInput { .. });
 }
 
 #[tokio::test]
@@ -223,12 +199,7 @@ async fn members_of_a_server_and_a_user_found_by_exact_name() {
         return;
     };
     let (alice, alice_id) = member(&target, "alice").await;
-    let server = target
-        .dev()
-        .create_server(&alice_id, "Members")
-        .await
-        .expect("server")
-        .id;
+    let server = target.server(&alice_id, "Members").await.id;
     let members = timed(alice.members(&server, 100)).await.expect("members");
     assert!(
         members.iter().any(|m| m.user_id == alice_id),
@@ -237,16 +208,12 @@ async fn members_of_a_server_and_a_user_found_by_exact_name() {
     let err = timed(alice.members("999999", 100))
         .await
         .expect_err("unknown server");
-    assert!(
-        matches!(
-            err.state,
-            UiState::NotFound {
-                entity: Entity::Server,
-                ..
-            } | UiState::Forbidden { .. }
-        ),
-        "{:?}",
-        err.state
+    assert_state!(
+        err.state,
+        UiState::NotFound {
+            entity: Entity::Server,
+            ..
+        } | UiState::Forbidden { .. }
     );
 
     let bob_name = target.user("bob").await;
@@ -258,16 +225,12 @@ async fn members_of_a_server_and_a_user_found_by_exact_name() {
     let err = timed(alice.search_user(&format!("{bob_name}-nobody")))
         .await
         .expect_err("no such user");
-    assert!(
-        matches!(
-            err.state,
-            UiState::NotFound {
-                entity: Entity::User,
-                ..
-            }
-        ),
-        "{:?}",
-        err.state
+    assert_state!(
+        err.state,
+        UiState::NotFound {
+            entity: Entity::User,
+            ..
+        }
     );
 }
 
@@ -285,11 +248,7 @@ async fn an_unknown_route_is_a_bug_report_not_a_crash() {
     )
     .await
     .expect_err("405");
-    assert!(
-        matches!(err.state, UiState::BugReport { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::BugReport { .. });
 }
 
 #[tokio::test]
@@ -298,12 +257,7 @@ async fn attachments_download_with_the_token_and_only_from_the_server() {
         return;
     };
     let (alice, alice_id) = member(&target, "att").await;
-    let channel = target
-        .dev()
-        .create_server(&alice_id, "Files")
-        .await
-        .expect("server")
-        .general_channel_id;
+    let channel = target.server(&alice_id, "Files").await.general_channel_id;
     let png: &[u8] = b"\x89PNG\r\n\x1a\n not really a png, but bytes to round-trip";
     let att = timed(alice.upload_attachment(&channel, "pic.png", "image/png", png.to_vec().into()))
         .await
@@ -340,9 +294,5 @@ async fn a_user_name_change_is_saved_and_a_taken_name_is_a_conflict() {
 
     let taken = target.user("taken2").await;
     let err = alice.update_profile(&taken).await.expect_err("taken");
-    assert!(
-        matches!(err.state, UiState::Conflict { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::Conflict { .. });
 }

@@ -11,7 +11,7 @@ use plexichat_core::{Client, ClientConfig, MemoryStore, Secret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::support::timed;
+use crate::support::{assert_state, timed};
 
 /// One canned answer: status, extra header lines, body.
 #[derive(Clone)]
@@ -132,11 +132,7 @@ async fn recorded_totp_login_without_token_is_sign_in_incomplete() {
     let err = timed(client.login("dave_rec", &"Correct-Horse-9battery".into()))
         .await
         .expect_err("no token");
-    assert!(
-        matches!(err.state, UiState::SignInIncomplete { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::SignInIncomplete { .. });
     assert_eq!(client.state(), UiState::SignedOut);
     assert!(client.token().is_none());
 }
@@ -151,11 +147,7 @@ async fn a_proxy_html_error_page_is_retried_then_a_server_error() {
     let (base, seen) = stub(vec![html]).await;
     let client = client(&base, None);
     let err = timed(client.api().capabilities()).await.expect_err("502");
-    assert!(
-        matches!(err.state, UiState::ServerError { status: 502, .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::ServerError { status: 502, .. });
     assert_eq!(seen.lock().unwrap().len(), 3, "a GET is tried three times");
 }
 
@@ -215,7 +207,7 @@ async fn the_reference_server_answers_our_version_with_426() {
     let err = timed(client.servers())
         .await
         .expect_err("nothing else is sent");
-    assert!(matches!(err.state, UiState::UpdateRequired { .. }));
+    assert_state!(err.state, UiState::UpdateRequired { .. });
     assert_eq!(seen.lock().unwrap().len(), 1);
 }
 

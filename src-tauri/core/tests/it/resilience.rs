@@ -2,29 +2,33 @@
 
 use std::time::{Duration, Instant};
 
-use plexichat_core::api::types::{HistoryQuery, NewMessage};
+use plexichat_core::api::types::HistoryQuery;
 use plexichat_core::ui_state::{Entity, UiState};
 use plexichat_core::{clock::now_ms, Client, ClientConfig, MemoryStore};
+use tokio::sync::broadcast::Receiver;
 
-use crate::support::{drain, timed, wait_for, Target};
+use crate::support::{assert_state, drain, text_message, timed, wait_for, Target};
 
 async fn chat(target: &Target) -> (Client, String) {
     let (client, name) = target.signed_in("chat").await;
-    let server = target
-        .dev()
-        .create_server(&name, "Test")
-        .await
-        .expect("server");
-    (client, server.general_channel_id)
+    let channel = target.server(&name, "Test").await.general_channel_id;
+    (client, channel)
+}
+
+/// A devserver with faults and a signed-in client whose published states `rx` receives;
+/// `None` (skip) on a real server.
+async fn watched_client(prefix: &str) -> Option<(Target, Client, Receiver<UiState>)> {
+    let target = Target::with_faults().await?;
+    let (client, _) = target.signed_in(prefix).await;
+    let (_, rx) = client.subscribe();
+    Some((target, client, rx))
 }
 
 #[tokio::test]
 async fn a_429_counts_down_then_the_request_completes_by_itself() {
-    let Some(target) = Target::with_faults().await else {
+    let Some((target, client, mut rx)) = watched_client("rl").await else {
         return;
     };
-    let (client, _) = target.signed_in("rl").await;
-    let (_, mut rx) = client.subscribe();
     target.dev().faults().rate_limit(0.6, false, 1);
     let started = Instant::now();
     let asked_at = now_ms();
@@ -61,11 +65,9 @@ async fn a_429_counts_down_then_the_request_completes_by_itself() {
 
 #[tokio::test]
 async fn a_global_429_pauses_every_request_then_both_complete() {
-    let Some(target) = Target::with_faults().await else {
+    let Some((target, client, mut rx)) = watched_client("grl").await else {
         return;
     };
-    let (client, _) = target.signed_in("grl").await;
-    let (_, mut rx) = client.subscribe();
     target.dev().faults().rate_limit(0.5, true, 1);
     let (a, b) = timed(async { tokio::join!(client.servers(), client.sessions()) }).await;
     a.expect("servers after the pause");
@@ -81,11 +83,9 @@ async fn a_global_429_pauses_every_request_then_both_complete() {
 
 #[tokio::test]
 async fn a_burst_of_503_is_retried_and_succeeds() {
-    let Some(target) = Target::with_faults().await else {
+    let Some((target, client, mut rx)) = watched_client("svc").await else {
         return;
     };
-    let (client, _) = target.signed_in("svc").await;
-    let (_, mut rx) = client.subscribe();
     target.dev().faults().http_status(503, 2);
     timed(client.servers())
         .await
@@ -108,11 +108,9 @@ async fn a_burst_of_503_is_retried_and_succeeds() {
 
 #[tokio::test]
 async fn a_500_on_a_read_shows_attempts_and_next_retry() {
-    let Some(target) = Target::with_faults().await else {
+    let Some((target, client, mut rx)) = watched_client("srv").await else {
         return;
     };
-    let (client, _) = target.signed_in("srv").await;
-    let (_, mut rx) = client.subscribe();
     target.dev().faults().http_status(500, 1);
     timed(client.sessions()).await.expect("retried");
     let states = drain(&mut rx);
@@ -137,23 +135,16 @@ async fn a_failed_post_is_not_repeated() {
     };
     let (client, channel) = chat(&target).await;
     let before = target.dev().channel_message_ids(&channel).len();
-    let msg = NewMessage {
-        content: "hello".into(),
-        ..NewMessage::default()
-    };
+    let msg = text_message("hello");
 
     // One failure only: a retry would succeed and leave a message behind.
     target.dev().faults().http_status(503, 1);
     let err = timed(client.send_message(&channel, &msg))
         .await
         .expect_err("not repeated");
-    assert!(
-        matches!(
-            err.state,
-            UiState::ServiceUnavailable { retry_at: None, .. }
-        ),
-        "{:?}",
-        err.state
+    assert_state!(
+        err.state,
+        UiState::ServiceUnavailable { retry_at: None, .. }
     );
     assert_eq!(target.dev().channel_message_ids(&channel).len(), before);
 
@@ -161,11 +152,7 @@ async fn a_failed_post_is_not_repeated() {
     let err = timed(client.send_message(&channel, &msg))
         .await
         .expect_err("not repeated");
-    assert!(
-        matches!(err.state, UiState::ContentRejected { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::ContentRejected { .. });
     assert_eq!(target.dev().channel_message_ids(&channel).len(), before);
 
     // The user's own retry goes through exactly once.
@@ -185,10 +172,7 @@ async fn a_rate_limited_post_is_sent_once_after_the_wait() {
     let (client, channel) = chat(&target).await;
     let before = target.dev().channel_message_ids(&channel).len();
     target.dev().faults().rate_limit(0.3, false, 1);
-    let msg = NewMessage {
-        content: "after the wait".into(),
-        ..NewMessage::default()
-    };
+    let msg = text_message("after the wait");
     timed(client.send_message(&channel, &msg))
         .await
         .expect("sent after the countdown");
@@ -208,15 +192,9 @@ async fn chat_round_trip_and_content_filter() {
         .expect("channels");
     assert!(channels.iter().any(|c| c.id == channel));
     let text = r#"look <b>bold</b> & "quotes""#;
-    let sent = timed(client.send_message(
-        &channel,
-        &NewMessage {
-            content: text.into(),
-            ..NewMessage::default()
-        },
-    ))
-    .await
-    .expect("sent");
+    let sent = timed(client.send_message(&channel, &text_message(text)))
+        .await
+        .expect("sent");
     let page = timed(client.history(
         &channel,
         &HistoryQuery {
@@ -229,48 +207,24 @@ async fn chat_round_trip_and_content_filter() {
     assert_eq!(page[0].id, sent.id);
     assert_eq!(page[0].content, text, "content comes back exactly as sent");
 
-    let err = timed(client.send_message(
-        &channel,
-        &NewMessage {
-            content: "a -- b".into(),
-            ..NewMessage::default()
-        },
-    ))
-    .await
-    .expect_err("filtered");
-    assert!(
-        matches!(err.state, UiState::ContentRejected { .. }),
-        "{:?}",
-        err.state
-    );
-    let err = timed(client.send_message(
-        &channel,
-        &NewMessage {
-            content: "   ".into(),
-            ..NewMessage::default()
-        },
-    ))
-    .await
-    .expect_err("checked locally");
-    assert!(
-        matches!(err.state, UiState::InvalidInput { .. }),
-        "{:?}",
-        err.state
-    );
+    let err = timed(client.send_message(&channel, &text_message("a -- b")))
+        .await
+        .expect_err("filtered");
+    assert_state!(err.state, UiState::ContentRejected { .. });
+    let err = timed(client.send_message(&channel, &text_message("   ")))
+        .await
+        .expect_err("checked locally");
+    assert_state!(err.state, UiState::InvalidInput { .. });
 
     let err = timed(client.history("999999999999999999", &HistoryQuery::default()))
         .await
         .expect_err("gone");
-    assert!(
-        matches!(
-            err.state,
-            UiState::NotFound {
-                entity: Entity::Channel,
-                ..
-            }
-        ),
-        "{:?}",
-        err.state
+    assert_state!(
+        err.state,
+        UiState::NotFound {
+            entity: Entity::Channel,
+            ..
+        }
     );
 }
 
@@ -334,11 +288,7 @@ async fn an_unreachable_server_is_offline() {
     target.dev().stop_listening().await;
     let (_, mut rx) = client.subscribe();
     let err = timed(client.negotiate()).await.expect_err("no server");
-    assert!(
-        matches!(err.state, UiState::Offline { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::Offline { .. });
     let states = drain(&mut rx);
     assert!(
         states.iter().any(|s| matches!(s, UiState::Offline { .. })),
@@ -362,11 +312,7 @@ async fn an_hourly_429_is_reported_with_the_real_wait_instead_of_spinning() {
     assert!(started.elapsed() < Duration::from_secs(10), "did not wait");
     // The route stays blocked without another request; other routes still work.
     let err = timed(client.servers()).await.expect_err("still limited");
-    assert!(
-        matches!(err.state, UiState::RateLimited { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::RateLimited { .. });
     timed(client.sessions())
         .await
         .expect("other routes are not blocked");
@@ -394,18 +340,11 @@ async fn a_timed_out_read_is_retried_but_a_timed_out_post_is_not() {
     let before = target.dev().channel_message_ids(&channel).len();
     target.dev().faults().delay_ms(1_000);
     let (_, mut rx) = client.subscribe();
-    let msg = NewMessage {
-        content: "slow".into(),
-        ..NewMessage::default()
-    };
+    let msg = text_message("slow");
     let err = timed(client.send_message(&channel, &msg))
         .await
         .expect_err("timed out");
-    assert!(
-        matches!(err.state, UiState::Offline { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::Offline { .. });
     let offline_while_retrying = drain(&mut rx)
         .iter()
         .filter(|s| matches!(s, UiState::Offline { .. }))

@@ -7,17 +7,13 @@ use plexichat_core::session::{Secret, SessionStore, StoreError};
 use plexichat_core::ui_state::{LoginReason, UiState};
 use plexichat_core::MemoryStore;
 
-use crate::support::{drain, timed, wait_for, Target, PASSWORD};
+use crate::support::{assert_state, drain, timed, wait_for, Target, PASSWORD};
 
 #[tokio::test]
 async fn a_saved_session_is_restored_and_verified_at_startup() {
     let target = Target::start().await;
     let store = Arc::new(MemoryStore::new());
-    let name = target.user("restore").await;
-    let first = target.client_with_store(store.clone());
-    timed(first.login(&name, &PASSWORD.into()))
-        .await
-        .expect("login");
+    let (_first, name) = target.signed_in_with_store("restore", store.clone()).await;
 
     let next_start = target.client_with_store(store.clone());
     let user = timed(next_start.restore())
@@ -38,11 +34,7 @@ async fn a_revoked_session_asks_to_sign_in_again_and_is_forgotten() {
         return;
     };
     let store = Arc::new(MemoryStore::new());
-    let name = target.user("revoked").await;
-    let client = target.client_with_store(store.clone());
-    timed(client.login(&name, &PASSWORD.into()))
-        .await
-        .expect("login");
+    let (client, name) = target.signed_in_with_store("revoked", store.clone()).await;
     let (_, mut rx) = client.subscribe();
     assert!(target.dev().faults().revoke_sessions(&name));
 
@@ -67,11 +59,7 @@ async fn a_revoked_session_asks_to_sign_in_again_and_is_forgotten() {
 async fn logout_ends_the_session_on_the_server_and_locally() {
     let target = Target::start().await;
     let store = Arc::new(MemoryStore::new());
-    let name = target.user("logout").await;
-    let client = target.client_with_store(store.clone());
-    timed(client.login(&name, &PASSWORD.into()))
-        .await
-        .expect("login");
+    let (client, _) = target.signed_in_with_store("logout", store.clone()).await;
     let token = client.token().expect("token");
     timed(client.logout()).await.expect("logout");
     assert_eq!(client.state(), UiState::SignedOut);
@@ -83,11 +71,7 @@ async fn logout_ends_the_session_on_the_server_and_locally() {
     let err = timed(stale.whoami())
         .await
         .expect_err("revoked on the server");
-    assert!(
-        matches!(err.state, UiState::LoginRequired { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::LoginRequired { .. });
 }
 
 #[tokio::test]
@@ -123,11 +107,7 @@ async fn other_sessions_are_listed_and_revoked() {
     let err = timed(there.whoami())
         .await
         .expect_err("signed out remotely");
-    assert!(
-        matches!(err.state, UiState::LoginRequired { .. }),
-        "{:?}",
-        err.state
-    );
+    assert_state!(err.state, UiState::LoginRequired { .. });
     timed(here.whoami()).await.expect("this session lives on");
 }
 
@@ -230,11 +210,7 @@ async fn the_os_keyring_keeps_the_session_across_restarts() {
 async fn a_remote_sign_out_forgets_the_session_with_its_reason() {
     let target = Target::start().await;
     let store = Arc::new(MemoryStore::new());
-    let name = target.user("remote").await;
-    let client = target.client_with_store(store.clone());
-    timed(client.login(&name, &PASSWORD.into()))
-        .await
-        .expect("login");
+    let (client, _) = target.signed_in_with_store("remote", store.clone()).await;
     client
         .signed_out_remotely("Signed out from another device")
         .await;

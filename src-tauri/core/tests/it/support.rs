@@ -4,9 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use plexichat_core::api::types::NewMessage;
 use plexichat_core::retry::Backoff;
 use plexichat_core::{Client, ClientConfig, MemoryStore, SessionStore, UiState};
-use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
+use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle, TestServer};
 use tokio::sync::broadcast::Receiver;
 
 /// Generous: the machine is small and shared.
@@ -114,13 +115,38 @@ impl Target {
 
     /// A signed-in client for an account from [`Target::user`].
     pub async fn signed_in(&self, prefix: &str) -> (Client, String) {
+        self.signed_in_with_store(prefix, Arc::new(MemoryStore::new()))
+            .await
+    }
+
+    /// Like [`Target::signed_in`], keeping the session in `store`.
+    pub async fn signed_in_with_store(
+        &self,
+        prefix: &str,
+        store: Arc<dyn SessionStore>,
+    ) -> (Client, String) {
         let name = self.user(prefix).await;
-        let client = self.client();
-        client
-            .login(&name, &PASSWORD.into())
+        let client = self.client_with_store(store);
+        timed(client.login(&name, &PASSWORD.into()))
             .await
             .expect("login works");
         (client, name)
+    }
+
+    /// A new server `name` on the devserver owned by `owner` (an id or a user name).
+    pub async fn server(&self, owner: &str, name: &str) -> TestServer {
+        self.dev()
+            .create_server(owner, name)
+            .await
+            .expect("server created")
+    }
+}
+
+/// A message with only text.
+pub fn text_message(content: &str) -> NewMessage {
+    NewMessage {
+        content: content.into(),
+        ..NewMessage::default()
     }
 }
 
@@ -151,6 +177,15 @@ pub async fn wait_for(
     .await;
     found.unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
+
+/// Asserts that a [`UiState`] matches `pattern`, showing the state when it does not.
+macro_rules! assert_state {
+    ($state:expr, $pattern:pat) => {{
+        let state = &$state;
+        assert!(matches!(state, $pattern), "{state:?}");
+    }};
+}
+pub(crate) use assert_state;
 
 /// Every state published so far without waiting.
 pub fn drain(rx: &mut Receiver<UiState>) -> Vec<UiState> {
