@@ -177,7 +177,12 @@ macro_rules! path_ids {
                 segment_id(params, $segment, $message).map(Self)
             }
         }
+    )+};
+}
 
+/// Lets path ids stand alone in a handler's arguments when there is no body to read.
+macro_rules! extract_from_path {
+    ($($name:ident),+) => {$(
         impl<S: Send + Sync> FromRequestParts<S> for $name {
             type Rejection = Response;
 
@@ -201,6 +206,20 @@ path_ids! {
     /// `{session_id}`; 400 `Invalid session ID`.
     SessionId = "session_id", "Invalid session ID";
 }
+
+/// `{channel_id}` then `{message_id}`: the message a route is about, as `MessageRef(channel,
+/// message)`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MessageRef(pub(crate) u64, pub(crate) u64);
+
+impl PathIds for MessageRef {
+    fn parse(params: Option<&RawPathParams>) -> Result<Self, ApiError> {
+        let (ChannelId(channel), MessageId(message)) = PathIds::parse(params)?;
+        Ok(Self(channel, message))
+    }
+}
+
+extract_from_path!(ChannelId, ServerId, UserId, SessionId, MessageRef);
 
 /// Parses a JSON object body the way the reference reports failures:
 /// non-JSON content type → `Invalid request`, bad JSON → `Invalid <pos>: JSON decode error`.

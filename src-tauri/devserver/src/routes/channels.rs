@@ -2,7 +2,7 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{opt_str, Auth, ChannelId, JsonBody, MessageId};
+use crate::http::extract::{opt_str, Auth, ChannelId, JsonBody, MessageRef};
 use crate::ids::now_ms;
 use crate::store::Invite;
 use crate::wire;
@@ -218,11 +218,11 @@ async fn pins(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
 }
 
 /// Plain members may pin (chat.txt).
-async fn pin(st: St, auth: Auth, ChannelId(id): ChannelId, MessageId(m): MessageId) -> ApiResult {
+async fn pin(st: St, auth: Auth, MessageRef(id, m): MessageRef) -> ApiResult {
     set_pin(&st, auth, id, m, true)
 }
 
-async fn unpin(st: St, auth: Auth, ChannelId(id): ChannelId, MessageId(m): MessageId) -> ApiResult {
+async fn unpin(st: St, auth: Auth, MessageRef(id, m): MessageRef) -> ApiResult {
     set_pin(&st, auth, id, m, false)
 }
 

@@ -6,7 +6,7 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{id_field, query_pairs, Auth, ChannelId, JsonBody, MessageId};
+use crate::http::extract::{id_field, query_pairs, Auth, ChannelId, JsonBody, MessageRef};
 use crate::ids::now_ms;
 use crate::store::chat::{content_is_filtered, NewMessage};
 use crate::store::World;
@@ -184,12 +184,7 @@ async fn send(
     Ok(Json(v))
 }
 
-async fn get_one(
-    st: St,
-    auth: Auth,
-    ChannelId(id): ChannelId,
-    MessageId(m): MessageId,
-) -> ApiResult {
+async fn get_one(st: St, auth: Auth, MessageRef(id, m): MessageRef) -> ApiResult {
     let world = st.lock();
     let msg = world.visible_message(id, m, auth.user_id)?;
     let mut v = wire::message(&world, msg, Some(auth.user_id));
@@ -202,9 +197,9 @@ async fn edit(
     st: St,
     auth: Auth,
     JsonBody {
-        ids: (ChannelId(id), MessageId(m)),
+        ids: MessageRef(id, m),
         body,
-    }: JsonBody<(ChannelId, MessageId)>,
+    }: JsonBody<MessageRef>,
 ) -> ApiResult {
     let mut world = st.lock();
     let msg = world.visible_message(id, m, auth.user_id)?;
@@ -225,12 +220,7 @@ async fn edit(
     Ok(Json(v))
 }
 
-async fn remove(
-    st: St,
-    auth: Auth,
-    ChannelId(id): ChannelId,
-    MessageId(m): MessageId,
-) -> ApiResult {
+async fn remove(st: St, auth: Auth, MessageRef(id, m): MessageRef) -> ApiResult {
     let mut world = st.lock();
     let server_id = world.visible_channel(id, auth.user_id)?.server_id;
     let msg = world.visible_message(id, m, auth.user_id)?;
@@ -301,12 +291,7 @@ async fn unread(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
     ))
 }
 
-async fn reactions(
-    st: St,
-    auth: Auth,
-    ChannelId(id): ChannelId,
-    MessageId(m): MessageId,
-) -> ApiResult {
+async fn reactions(st: St, auth: Auth, MessageRef(id, m): MessageRef) -> ApiResult {
     let world = st.lock();
     let msg = world.visible_message(id, m, auth.user_id)?;
     let out: Vec<Value> = wire::reactions(msg, Some(auth.user_id))
@@ -326,8 +311,7 @@ type EmojiPath = Path<(String, String, String)>;
 async fn reactors(
     st: St,
     auth: Auth,
-    ChannelId(id): ChannelId,
-    MessageId(m): MessageId,
+    MessageRef(id, m): MessageRef,
     Path((_, _, emoji)): EmojiPath,
 ) -> ApiResult {
     let world = st.lock();
@@ -345,8 +329,7 @@ async fn reactors(
 async fn react(
     st: St,
     auth: Auth,
-    ChannelId(id): ChannelId,
-    MessageId(m): MessageId,
+    MessageRef(id, m): MessageRef,
     Path((_, _, emoji)): EmojiPath,
 ) -> ApiResult {
     set_reaction(&st, auth, id, m, emoji, true)
@@ -356,8 +339,7 @@ async fn react(
 async fn unreact(
     st: St,
     auth: Auth,
-    ChannelId(id): ChannelId,
-    MessageId(m): MessageId,
+    MessageRef(id, m): MessageRef,
     Path((_, _, emoji)): EmojiPath,
 ) -> ApiResult {
     set_reaction(&st, auth, id, m, emoji, false)
@@ -412,12 +394,7 @@ fn set_reaction(st: &St, auth: Auth, id: u64, m: u64, emoji: String, on: bool) -
     Ok(Json(wire::ok()))
 }
 
-async fn clear_reactions(
-    st: St,
-    auth: Auth,
-    ChannelId(id): ChannelId,
-    MessageId(m): MessageId,
-) -> ApiResult {
+async fn clear_reactions(st: St, auth: Auth, MessageRef(id, m): MessageRef) -> ApiResult {
     let mut world = st.lock();
     world.visible_channel(id, auth.user_id)?;
     world.require_permission(id, auth.user_id, "messages.manage")?;

@@ -138,6 +138,12 @@ impl Api {
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
         self.call(Method::POST, path, token, Some(body)).await
     }
+
+    /// `POST /auth/login` with a user name and password.
+    pub async fn login(&self, username: &str, password: &str) -> Reply {
+        let body = serde_json::json!({"username": username, "password": password});
+        self.post("/auth/login", None, body).await
+    }
 }
 
 /// What came off a gateway socket.

@@ -116,13 +116,7 @@ async fn lock_account_refuses_login_suspends_sessions_and_alerts_the_socket() {
     fault(&api, json!({"lock_account": "alice"})).await;
     let alert = gw.event("SECURITY_ALERT").await;
     assert_eq!(alert["d"]["type"], "account_locked");
-    let login = api
-        .post(
-            "/auth/login",
-            None,
-            json!({"username": "alice", "password": PASSWORD}),
-        )
-        .await;
+    let login = api.login("alice", PASSWORD).await;
     assert_eq!(login.status, StatusCode::FORBIDDEN);
     assert_eq!(login.message(), "Account locked");
     let me = api.get("/users/@me", Some(&alice.token)).await;

@@ -318,13 +318,7 @@ async fn connecting_and_leaving_changes_presence_for_co_members() {
 async fn revoking_one_session_logs_it_out_and_alerts_the_others() {
     let (server, alice) = setup().await;
     let api = Api::new(&server);
-    let login = api
-        .post(
-            "/auth/login",
-            None,
-            json!({"username": "alice", "password": PASSWORD}),
-        )
-        .await;
+    let login = api.login("alice", PASSWORD).await;
     let second = login.body["token"].as_str().unwrap().to_owned();
     let (mut first_gw, _) = Gw::identify(&server, &alice.token).await;
     let (mut second_gw, _) = Gw::identify(&server, &second).await;

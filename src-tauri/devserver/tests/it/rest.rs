@@ -7,10 +7,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-fn login_body(user: &str, pw: &str) -> Value {
-    json!({"username": user, "password": pw})
-}
-
 #[tokio::test]
 async fn rate_limits_login_sixth_attempt_is_unenveloped_429_with_headers() {
     // Real windows (60 s): five requests always fit, however loaded the machine is.
@@ -18,9 +14,7 @@ async fn rate_limits_login_sixth_attempt_is_unenveloped_429_with_headers() {
     let api = Api::new(&server);
     server.create_user("carol", PW).await.unwrap();
     for i in 0..5 {
-        let r = api
-            .post("/auth/login", None, login_body("nobody", PW))
-            .await;
+        let r = api.login("nobody", PW).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
         assert_eq!(r.headers["x-ratelimit-limit"], "5");
         assert_eq!(
@@ -36,7 +30,7 @@ async fn rate_limits_login_sixth_attempt_is_unenveloped_429_with_headers() {
             assert!(r.headers.contains_key(h), "{h}");
         }
     }
-    let r = api.post("/auth/login", None, login_body("carol", PW)).await;
+    let r = api.login("carol", PW).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.body["message"], "You are being rate limited.");
     assert_eq!(r.body["scope"], "route");
@@ -60,9 +54,7 @@ async fn rate_limits_fast_windows_reopen_after_retry_after() {
     server.create_user("carol", PW).await.unwrap();
     let mut limited = None;
     for _ in 0..30 {
-        let r = api
-            .post("/auth/login", None, login_body("nobody", PW))
-            .await;
+        let r = api.login("nobody", PW).await;
         if r.status == StatusCode::TOO_MANY_REQUESTS {
             limited = Some(r.body["retry_after"].as_f64().unwrap());
             break;
@@ -71,12 +63,7 @@ async fn rate_limits_fast_windows_reopen_after_retry_after() {
     let wait = limited.expect("the fast login window fills up");
     assert!(wait <= 3.0, "fast window is 3 s: {wait}");
     tokio::time::sleep(Duration::from_secs_f64(wait + 0.05)).await;
-    assert_eq!(
-        api.post("/auth/login", None, login_body("carol", PW))
-            .await
-            .status,
-        StatusCode::OK
-    );
+    assert_eq!(api.login("carol", PW).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -161,16 +148,10 @@ async fn lockout_after_five_wrong_passwords_suspends_sessions_then_expires() {
     let api = Api::new(&server);
     let carol = server.create_user("carol", PW).await.unwrap();
     for _ in 0..5 {
-        let r = api
-            .post(
-                "/auth/login",
-                None,
-                login_body("carol", "Wrong-Password-1x"),
-            )
-            .await;
+        let r = api.login("carol", "Wrong-Password-1x").await;
         assert_eq!(r.message(), "Invalid credentials");
     }
-    let r = api.post("/auth/login", None, login_body("carol", PW)).await;
+    let r = api.login("carol", PW).await;
     assert_eq!(
         (r.status, r.message()),
         (StatusCode::FORBIDDEN, "Account locked")
@@ -182,7 +163,7 @@ async fn lockout_after_five_wrong_passwords_suspends_sessions_then_expires() {
     );
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let r = api.post("/auth/login", None, login_body("carol", PW)).await;
+        let r = api.login("carol", PW).await;
         if r.status == StatusCode::OK {
             break;
         }
@@ -237,7 +218,7 @@ async fn two_factor_login_issues_a_challenge_and_accepts_totp_and_backup_codes()
         .await;
     assert_eq!(confirmed.status, StatusCode::OK);
 
-    let login = || api.post("/auth/login", None, login_body("dave", PW));
+    let login = || api.login("dave", PW);
     let first = login().await;
     assert_eq!(first.body["status"], "two_factor_required");
     assert_eq!(first.body["token"], Value::Null);
@@ -288,7 +269,7 @@ async fn expired_two_factor_challenge_is_refused() {
     let api = Api::new(&server);
     server.create_user("dave", PW).await.unwrap();
     server.enable_totp("dave").await.unwrap();
-    let challenge = challenge_of(&api.post("/auth/login", None, login_body("dave", PW)).await);
+    let challenge = challenge_of(&api.login("dave", PW).await);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let r = answer_challenge(&api, &challenge, &server.totp_code("dave").unwrap()).await;
     assert_eq!(
@@ -467,9 +448,7 @@ async fn demo_seed_has_users_servers_history_dm_request_and_a_live_bot() {
     };
     let server = start(config).await;
     let api = Api::new(&server);
-    let login = api
-        .post("/auth/login", None, login_body("alice", DEMO_PASSWORD))
-        .await;
+    let login = api.login("alice", DEMO_PASSWORD).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.text);
     let token = login.body["token"].as_str().unwrap().to_owned();
     let servers = api.get("/servers/", Some(&token)).await.body;
@@ -512,9 +491,7 @@ async fn demo_seed_has_users_servers_history_dm_request_and_a_live_bot() {
         "the bot posts in #general"
     );
     for name in ["bob", "carol"] {
-        let r = api
-            .post("/auth/login", None, login_body(name, DEMO_PASSWORD))
-            .await;
+        let r = api.login(name, DEMO_PASSWORD).await;
         assert_eq!(r.status, StatusCode::OK, "{name}");
     }
 }
@@ -587,10 +564,7 @@ async fn demo_history_ids_grow_with_time_and_stay_below_live_ids() {
     })
     .await;
     let api = Api::new(&server);
-    let token = api
-        .post("/auth/login", None, login_body("alice", DEMO_PASSWORD))
-        .await
-        .body["token"]
+    let token = api.login("alice", DEMO_PASSWORD).await.body["token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -772,6 +746,31 @@ async fn a_request_wrong_in_several_ways_is_refused_for_what_is_checked_first() 
         (
             Method::POST,
             "/channels/abc/attachments".to_owned(),
+            token,
+            json,
+            "{}",
+            (bad, "Invalid request"),
+        ),
+        (
+            Method::PUT,
+            "/channels/abc/messages/xyz/reactions/x".to_owned(),
+            token,
+            json,
+            "",
+            (bad, "Invalid channel ID"),
+        ),
+        (
+            Method::PUT,
+            format!("/channels/{channel}/messages/xyz/reactions/x"),
+            token,
+            json,
+            "",
+            (bad, "Invalid ID format"),
+        ),
+        // A path that does not decode to UTF-8 is refused before any id is parsed.
+        (
+            Method::PATCH,
+            "/channels/abc/messages/%FF".to_owned(),
             token,
             json,
             "{}",
