@@ -86,14 +86,13 @@ pub(crate) fn client_ip(extensions: &axum::http::Extensions) -> String {
 /// Failures come in the order the handlers always checked them: a path axum cannot decode,
 /// then a body that cannot be read (413 past the limit), then the ids (`Invalid channel ID`),
 /// then the body itself: non-JSON content type -> `Invalid request`, bad JSON ->
-/// `Invalid <pos>: JSON decode error`. An empty body is an empty object.
+/// `Invalid <pos>: JSON decode error`. An empty body is an empty object. The ids are read here
+/// rather than by their own extractor so that a body too large to read still wins over them.
+///
+/// In a handler: `JsonBody(ChannelId(id), body): JsonBody<ChannelId>`, or
+/// `JsonBody(_, body): JsonBody` on a route without ids.
 #[derive(Debug)]
-pub(crate) struct JsonBody<P = ()> {
-    /// The path ids, e.g. `ChannelId` or `(ChannelId, MessageId)`.
-    pub(crate) ids: P,
-    /// The decoded object.
-    pub(crate) body: Map<String, Value>,
-}
+pub(crate) struct JsonBody<P = ()>(pub(crate) P, pub(crate) Map<String, Value>);
 
 impl<S: Send + Sync, P: PathIds> FromRequest<S> for JsonBody<P> {
     type Rejection = Response;
@@ -111,7 +110,7 @@ impl<S: Send + Sync, P: PathIds> FromRequest<S> for JsonBody<P> {
             .map_err(IntoResponse::into_response)?;
         let ids = P::parse(params.as_ref()).map_err(IntoResponse::into_response)?;
         let body = json_body(&headers, &bytes).map_err(IntoResponse::into_response)?;
-        Ok(Self { ids, body })
+        Ok(Self(ids, body))
     }
 }
 

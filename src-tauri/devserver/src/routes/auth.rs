@@ -82,7 +82,7 @@ fn validate_registration(body: &Map<String, Value>) -> Result<(String, String, S
     Ok((username.to_owned(), email.to_owned(), password.to_owned()))
 }
 
-async fn register(st: St, client: Client, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn register(st: St, client: Client, JsonBody(_, body): JsonBody) -> ApiResult {
     let (username, email, password) = validate_registration(&body)?;
     let mut world = st.lock();
     let user_id = world.create_user(&username, &email, &password)?;
@@ -90,7 +90,7 @@ async fn register(st: St, client: Client, JsonBody { body, .. }: JsonBody) -> Ap
     Ok(Json(wire::login_success(&world, &session)))
 }
 
-async fn login(st: St, client: Client, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn login(st: St, client: Client, JsonBody(_, body): JsonBody) -> ApiResult {
     let username = req_str(&body, "username")?;
     let password = req_str(&body, "password")?;
     let mut world = st.lock();
@@ -119,7 +119,7 @@ async fn refresh(st: St, auth: Auth) -> ApiResult {
     Ok(Json(wire::login_success(&world, &session)))
 }
 
-async fn two_factor(st: St, client: Client, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn two_factor(st: St, client: Client, JsonBody(_, body): JsonBody) -> ApiResult {
     // The reference masks the offending value in this message.
     let Some(Value::String(challenge)) = body.get("challenge_token") else {
         return Err(ApiError::new(
@@ -146,7 +146,7 @@ async fn two_factor(st: St, client: Client, JsonBody { body, .. }: JsonBody) -> 
     Ok(Json(wire::login_success(&world, &session)))
 }
 
-async fn enable_2fa(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn enable_2fa(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let password = req_str(&body, "password")?;
     let mut world = st.lock();
     let user = world.user(auth.user_id)?;
@@ -167,7 +167,7 @@ async fn enable_2fa(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiR
     })))
 }
 
-async fn confirm_2fa(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn confirm_2fa(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let code = req_str(&body, "code")?;
     let mut world = st.lock();
     let now_s = crate::ids::now_ms() / 1000;
@@ -183,7 +183,7 @@ async fn confirm_2fa(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> Api
     Ok(Json(wire::ok()))
 }
 
-async fn disable_2fa(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn disable_2fa(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let password = req_str(&body, "password")?;
     let code = req_str(&body, "code")?;
     let mut world = st.lock();

@@ -48,10 +48,7 @@ async fn get_one(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
 async fn update(
     st: St,
     auth: Auth,
-    JsonBody {
-        ids: ChannelId(id),
-        body,
-    }: JsonBody<ChannelId>,
+    JsonBody(ChannelId(id), body): JsonBody<ChannelId>,
 ) -> ApiResult {
     let name = opt_str(&body, "name")?.map(str::to_owned);
     let topic = opt_str(&body, "topic")?.map(str::to_owned);
@@ -98,10 +95,7 @@ fn invite_code() -> String {
 async fn create_invite(
     st: St,
     auth: Auth,
-    JsonBody {
-        ids: ChannelId(id),
-        body,
-    }: JsonBody<ChannelId>,
+    JsonBody(ChannelId(id), body): JsonBody<ChannelId>,
 ) -> ApiResult {
     let max_age = body
         .get("max_age")

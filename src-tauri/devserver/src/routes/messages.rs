@@ -141,14 +141,7 @@ fn attachments_of(world: &mut World, body: &Map<String, Value>) -> Vec<Value> {
         .collect()
 }
 
-async fn send(
-    st: St,
-    auth: Auth,
-    JsonBody {
-        ids: ChannelId(id),
-        body,
-    }: JsonBody<ChannelId>,
-) -> ApiResult {
+async fn send(st: St, auth: Auth, JsonBody(ChannelId(id), body): JsonBody<ChannelId>) -> ApiResult {
     let has_other = ["attachments", "embeds", "poll"].iter().any(|k| {
         body.get(*k)
             .is_some_and(|v| v.as_array().map_or(!v.is_null(), |a| !a.is_empty()))
@@ -196,10 +189,7 @@ async fn get_one(st: St, auth: Auth, MessageRef(id, m): MessageRef) -> ApiResult
 async fn edit(
     st: St,
     auth: Auth,
-    JsonBody {
-        ids: MessageRef(id, m),
-        body,
-    }: JsonBody<MessageRef>,
+    JsonBody(MessageRef(id, m), body): JsonBody<MessageRef>,
 ) -> ApiResult {
     let mut world = st.lock();
     let msg = world.visible_message(id, m, auth.user_id)?;

@@ -58,7 +58,7 @@ fn event(world: &World, other: u64, status: RelStatus, at: u64) -> Value {
     v
 }
 
-async fn request(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn request(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let other = target(&body)?;
     let me = auth.user_id;
     if other == me {
@@ -149,7 +149,7 @@ async fn remove(st: St, auth: Auth, UserId(other): UserId) -> ApiResult {
     Ok(Json(wire::ok()))
 }
 
-async fn block(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn block(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let other = target(&body)?;
     let me = auth.user_id;
     if other == me {

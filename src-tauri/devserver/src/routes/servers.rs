@@ -42,7 +42,7 @@ async fn list(st: St, auth: Auth) -> ApiResult {
     Ok(Json(Value::Array(out)))
 }
 
-async fn create(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn create(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let name = req_str(&body, "name")?;
     let len = name.chars().count();
     if len < 2 {
@@ -69,14 +69,7 @@ async fn get_one(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     Ok(Json(wire::server(&world, id)))
 }
 
-async fn update(
-    st: St,
-    auth: Auth,
-    JsonBody {
-        ids: ServerId(id),
-        body,
-    }: JsonBody<ServerId>,
-) -> ApiResult {
+async fn update(st: St, auth: Auth, JsonBody(ServerId(id), body): JsonBody<ServerId>) -> ApiResult {
     let name = opt_str(&body, "name")?.map(str::to_owned);
     let description = opt_str(&body, "description")?.map(str::to_owned);
     let mut world = st.lock();
@@ -137,10 +130,7 @@ async fn channels(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
 async fn create_channel(
     st: St,
     auth: Auth,
-    JsonBody {
-        ids: ServerId(id),
-        body,
-    }: JsonBody<ServerId>,
+    JsonBody(ServerId(id), body): JsonBody<ServerId>,
 ) -> ApiResult {
     let name = req_str(&body, "name")?;
     if name.is_empty() || name.chars().count() > 100 {
@@ -302,10 +292,7 @@ async fn roles(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
 async fn create_role(
     st: St,
     auth: Auth,
-    JsonBody {
-        ids: ServerId(id),
-        body,
-    }: JsonBody<ServerId>,
+    JsonBody(ServerId(id), body): JsonBody<ServerId>,
 ) -> ApiResult {
     let name = req_str(&body, "name")?.to_owned();
     let color = opt_str(&body, "color")?.map(str::to_owned);

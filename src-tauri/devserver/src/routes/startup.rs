@@ -50,7 +50,7 @@ async fn version(st: St) -> Json<Value> {
     }))
 }
 
-async fn negotiate(st: St, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn negotiate(st: St, JsonBody(_, body): JsonBody) -> ApiResult {
     let raw = match body.get("client_version") {
         None => return Err(ApiError::invalid("client_version", "Field required")),
         Some(Value::String(s)) => s.clone(),

@@ -35,7 +35,7 @@ async fn me(st: St, auth: Auth) -> ApiResult {
     Ok(Json(wire::private_user(st.lock().user(auth.user_id)?)))
 }
 
-async fn update_me(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn update_me(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let username = opt_str(&body, "username")?.map(str::to_owned);
     let email = opt_str(&body, "email")?.map(str::to_owned);
     let password = opt_str(&body, "password")?.map(str::to_owned);
@@ -90,7 +90,7 @@ async fn update_me(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiRe
     Ok(Json(wire::private_user(user)))
 }
 
-async fn set_presence(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn set_presence(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let status = opt_str(&body, "status")?.unwrap_or("online");
     if !STATUSES.contains(&status) {
         return Err(ApiError::new(
@@ -174,7 +174,7 @@ async fn put_setting(
     st: St,
     auth: Auth,
     Path(key): Path<String>,
-    JsonBody { body, .. }: JsonBody,
+    JsonBody(_, body): JsonBody,
 ) -> ApiResult {
     let value = body
         .get("value")
@@ -235,7 +235,7 @@ async fn list_dms(st: St, auth: Auth) -> ApiResult {
     Ok(Json(Value::Array(list)))
 }
 
-async fn open_dm(st: St, auth: Auth, JsonBody { body, .. }: JsonBody) -> ApiResult {
+async fn open_dm(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let recipient = id_field(&body, "recipient_id")?
         .ok_or_else(|| ApiError::invalid("recipient_id", "Field required"))?;
     if recipient == auth.user_id {
