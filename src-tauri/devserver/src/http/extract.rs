@@ -273,6 +273,28 @@ pub(crate) fn req_str<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&
     }
 }
 
+/// Checks a string field's length in characters (`min..=max`), with pydantic-style messages.
+///
+/// # Errors
+/// 400 `Invalid <field>: String should have at least <min> characters` / `at most <max>`.
+pub(crate) fn char_count(field: &str, value: &str, min: usize, max: usize) -> Result<(), ApiError> {
+    let unit = |n: usize| if n == 1 { "character" } else { "characters" };
+    let len = value.chars().count();
+    if len < min {
+        return Err(ApiError::invalid(
+            field,
+            &format!("String should have at least {min} {}", unit(min)),
+        ));
+    }
+    if len > max {
+        return Err(ApiError::invalid(
+            field,
+            &format!("String should have at most {max} {}", unit(max)),
+        ));
+    }
+    Ok(())
+}
+
 /// An optional string field (`null` and absent are both `None`).
 ///
 /// # Errors
@@ -338,6 +360,24 @@ mod tests {
     fn decode_positions_match_recordings() {
         assert_eq!(pos("not json"), 0);
         assert_eq!(pos("{\"content\": "), 12);
+    }
+
+    #[test]
+    fn char_count_words_limits_like_pydantic() {
+        let message = |r: Result<(), ApiError>| r.unwrap_err().body["error"]["message"].clone();
+        assert!(char_count("name", "ab", 2, 3).is_ok());
+        assert!(
+            char_count("name", "äbç", 2, 3).is_ok(),
+            "characters, not bytes"
+        );
+        assert_eq!(
+            message(char_count("name", "a", 2, 3)),
+            "Invalid name: String should have at least 2 characters"
+        );
+        assert_eq!(
+            message(char_count("code", "12345", 1, 1)),
+            "Invalid code: String should have at most 1 character"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{req_str, Auth, Client, JsonBody, SessionId};
+use crate::http::extract::{char_count, req_str, Auth, Client, JsonBody, SessionId};
 use crate::store::auth::{hash_password, password_problems};
 use crate::store::LoginOutcome;
 use crate::totp;
@@ -33,19 +33,7 @@ fn validate_registration(body: &Map<String, Value>) -> Result<(String, String, S
     let username = req_str(body, "username")?;
     let email = req_str(body, "email")?;
     let password = req_str(body, "password")?;
-    let len = username.chars().count();
-    if len < 3 {
-        return Err(ApiError::invalid(
-            "username",
-            "String should have at least 3 characters",
-        ));
-    }
-    if len > 32 {
-        return Err(ApiError::invalid(
-            "username",
-            "String should have at most 32 characters",
-        ));
-    }
+    char_count("username", username, 3, 32)?;
     let email_ok = email.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
             && domain.contains('.')
@@ -128,19 +116,7 @@ async fn two_factor(st: St, client: Client, JsonBody(_, body): JsonBody) -> ApiR
         ));
     };
     let code = req_str(&body, "code")?;
-    let len = code.chars().count();
-    if len < 6 {
-        return Err(ApiError::invalid(
-            "code",
-            "String should have at least 6 characters",
-        ));
-    }
-    if len > 8 {
-        return Err(ApiError::invalid(
-            "code",
-            "String should have at most 8 characters",
-        ));
-    }
+    char_count("code", code, 6, 8)?;
     let mut world = st.lock();
     let session = world.complete_2fa(challenge, code, &client.ip, client.user_agent)?;
     Ok(Json(wire::login_success(&world, &session)))

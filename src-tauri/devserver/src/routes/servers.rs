@@ -3,7 +3,9 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{opt_str, query_pairs, req_str, Auth, JsonBody, ServerId, UserId};
+use crate::http::extract::{
+    char_count, opt_str, query_pairs, req_str, Auth, JsonBody, ServerId, UserId,
+};
 use crate::store::Role;
 use crate::wire;
 use axum::extract::RawQuery;
@@ -44,19 +46,7 @@ async fn list(st: St, auth: Auth) -> ApiResult {
 
 async fn create(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let name = req_str(&body, "name")?;
-    let len = name.chars().count();
-    if len < 2 {
-        return Err(ApiError::invalid(
-            "name",
-            "String should have at least 2 characters",
-        ));
-    }
-    if len > 100 {
-        return Err(ApiError::invalid(
-            "name",
-            "String should have at most 100 characters",
-        ));
-    }
+    char_count("name", name, 2, 100)?;
     let description = opt_str(&body, "description")?.map(str::to_owned);
     let mut world = st.lock();
     let id = world.create_server(auth.user_id, name, description);

@@ -2,7 +2,7 @@
 
 use super::{St, R};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{id_field, opt_str, query_pairs, Auth, JsonBody, UserId};
+use crate::http::extract::{char_count, id_field, opt_str, query_pairs, Auth, JsonBody, UserId};
 use crate::ids::now_ms;
 use crate::store::auth::{hash_password, password_problems};
 use crate::store::Setting;
@@ -42,12 +42,7 @@ async fn update_me(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult
     let current = opt_str(&body, "current_password")?.map(str::to_owned);
     let mut world = st.lock();
     if let Some(name) = &username {
-        if name.chars().count() < 3 {
-            return Err(ApiError::invalid(
-                "username",
-                "String should have at least 3 characters",
-            ));
-        }
+        char_count("username", name, 3, usize::MAX)?;
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(ApiError::new(
                 400,
