@@ -782,3 +782,60 @@ async fn a_request_wrong_in_several_ways_is_refused_for_what_is_checked_first() 
         assert_eq!((got.0, got.1.as_str()), want, "{method} {path} {body}");
     }
 }
+
+#[tokio::test]
+async fn lengths_out_of_range_are_refused_with_the_references_wording() {
+    let server = start(DevServerConfig::for_tests()).await;
+    let api = Api::new(&server);
+    let alice = server.create_user("alice", PW).await.unwrap();
+    let token = Some(alice.token.as_str());
+    let long_name = "n".repeat(33);
+    let cases = [
+        (
+            "/auth/register",
+            None,
+            json!({"username": long_name, "email": "n@example.com", "password": PW}),
+            "Invalid username: String should have at most 32 characters",
+        ),
+        (
+            "/auth/2fa",
+            None,
+            json!({"challenge_token": "x", "code": "12345"}),
+            "Invalid code: String should have at least 6 characters",
+        ),
+        (
+            "/auth/2fa",
+            None,
+            json!({"challenge_token": "x", "code": "123456789"}),
+            "Invalid code: String should have at most 8 characters",
+        ),
+        (
+            "/servers/",
+            token,
+            json!({"name": "a"}),
+            "Invalid name: String should have at least 2 characters",
+        ),
+        (
+            "/servers/",
+            token,
+            json!({"name": "s".repeat(101)}),
+            "Invalid name: String should have at most 100 characters",
+        ),
+    ];
+    for (path, token, body, want) in cases {
+        let r = api.post(path, token, body).await;
+        assert_eq!((r.status, r.message()), (StatusCode::BAD_REQUEST, want));
+    }
+    let r = api
+        .call(
+            Method::PATCH,
+            "/users/@me",
+            token,
+            Some(json!({"username": "ab"})),
+        )
+        .await;
+    assert_eq!(
+        r.message(),
+        "Invalid username: String should have at least 3 characters"
+    );
+}
