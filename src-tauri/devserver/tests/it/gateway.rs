@@ -65,51 +65,32 @@ fn text(v: serde_json::Value) -> Message {
 async fn every_close_code_of_the_protocol() {
     let (server, alice) = setup().await;
     let identify = || text(json!({"op": 2, "d": {"token": alice.token}}));
-    assert_eq!(
-        closes_with(&server, vec![text(json!({"op": 99, "d": {}}))]).await,
-        Some(4001)
-    );
-    assert_eq!(
-        closes_with(&server, vec![Message::Text("{not json".into())]).await,
-        Some(4002)
-    );
-    assert_eq!(
-        closes_with(&server, vec![text(json!({"d": {}}))]).await,
-        Some(4002)
-    );
     let big = format!("{{\"op\":1,\"d\":\"{}\"}}", "x".repeat(70 * 1024));
-    assert_eq!(
-        closes_with(&server, vec![Message::Text(big.into())]).await,
-        Some(4002)
-    );
-    assert_eq!(
-        closes_with(
-            &server,
-            vec![Message::Binary(vec![0xde, 0xad, 0xbe, 0xef].into())]
-        )
-        .await,
-        Some(4002)
-    );
-    assert_eq!(
-        closes_with(
-            &server,
-            vec![text(json!({"op": 3, "d": {"status": "idle"}}))]
-        )
-        .await,
-        Some(4003)
-    );
-    assert_eq!(
-        closes_with(
-            &server,
-            vec![text(json!({"op": 2, "d": {"token": "garbage-token"}}))]
-        )
-        .await,
-        Some(4004)
-    );
-    assert_eq!(
-        closes_with(&server, vec![identify(), identify()]).await,
-        Some(4005)
-    );
+    let cases = [
+        ("unknown op", vec![text(json!({"op": 99, "d": {}}))], 4001),
+        ("not json", vec![Message::Text("{not json".into())], 4002),
+        ("no op", vec![text(json!({"d": {}}))], 4002),
+        ("oversized frame", vec![Message::Text(big.into())], 4002),
+        (
+            "binary that is not zlib",
+            vec![Message::Binary(vec![0xde, 0xad, 0xbe, 0xef].into())],
+            4002,
+        ),
+        (
+            "presence before identify",
+            vec![text(json!({"op": 3, "d": {"status": "idle"}}))],
+            4003,
+        ),
+        (
+            "bad token",
+            vec![text(json!({"op": 2, "d": {"token": "garbage-token"}}))],
+            4004,
+        ),
+        ("identify twice", vec![identify(), identify()], 4005),
+    ];
+    for (what, frames, code) in cases {
+        assert_eq!(closes_with(&server, frames).await, Some(code), "{what}");
+    }
     for intents in [json!(-1), json!(1_099_511_627_776_u64), json!(1_900_544)] {
         let f = text(json!({"op": 2, "d": {"token": alice.token, "intents": intents}}));
         assert_eq!(closes_with(&server, vec![f]).await, Some(4013), "{intents}");
