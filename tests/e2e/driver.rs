@@ -11,6 +11,13 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
 
+/// How long a screenshot waits for the page to render two frames.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long capturing the screen may take.
+const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long closing the window may take before the driver is stopped anyway.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// How to find an element.
 #[derive(Debug, Clone, Copy)]
 pub enum Locator<'a> {
@@ -240,24 +247,51 @@ impl AppSession {
         }
     }
 
-    /// Saves a PNG of the window as `target/screenshots/<name>.png`.
+    /// Saves a PNG of the screen (the window sits at its top-left corner: Xvfb, no window
+    /// manager) as `target/screenshots/<name>.png`.
+    ///
+    /// Captured from the X server, not through WebDriver: with WebKit's compositing off (the
+    /// app's default) the driver's capture can wait forever, and a command that never returns
+    /// blocks every later one of the session.
     pub async fn screenshot(&self, name: &str) {
-        // WebKit captures the last composited frame: let two frames render first.
+        // Let two frames render first, so the capture shows the state just reached.
         let settle = "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
-        let _ = self.client.execute_async(settle, vec![]).await;
-        match self.client.screenshot().await {
-            Ok(png) => {
-                let path = screenshot_dir().join(format!("{name}.png"));
-                std::fs::write(&path, png).unwrap();
+        if tokio::time::timeout(SETTLE_TIMEOUT, self.client.execute_async(settle, vec![]))
+            .await
+            .is_err()
+        {
+            eprintln!("screenshot {name}: no frame within {SETTLE_TIMEOUT:?}; taking it anyway");
+        }
+        let path = screenshot_dir().join(format!("{name}.png"));
+        let capture = tokio::task::spawn_blocking({
+            let path = path.clone();
+            move || {
+                Command::new("import")
+                    .args(["-silent", "-window", "root"])
+                    .arg(&path)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .output()
+            }
+        });
+        match tokio::time::timeout(SCREENSHOT_TIMEOUT, capture).await {
+            Ok(Ok(Ok(out))) if out.status.success() => {
                 eprintln!("screenshot: {}", path.display());
             }
-            Err(e) => eprintln!("screenshot {name} failed: {e}"),
+            Ok(Ok(Ok(out))) => eprintln!(
+                "screenshot {name} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+            Ok(Ok(Err(e))) => eprintln!("screenshot {name}: cannot run ImageMagick's import: {e}"),
+            Ok(Err(e)) => eprintln!("screenshot {name}: {e}"),
+            Err(_) => eprintln!("screenshot {name} timed out"),
         }
     }
 
     /// Closes the window and stops the driver.
     pub async fn close(mut self) {
-        let _ = self.client.clone().close().await;
+        // Bounded: a driver stuck on an earlier command must not hang the whole suite.
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, self.client.clone().close()).await;
         stop_driver(&mut self.driver);
     }
 }
