@@ -556,3 +556,95 @@ async fn a_picked_file_is_posted_as_a_message_once() {
     assert_eq!(ids.len(), 1, "posted exactly once: {ids:?}");
     app.close().await;
 }
+
+/// Edits, reactions and deletes go through the core's outbox like sends: each reaches the
+/// server and comes back as what the window shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn an_edit_a_reaction_and_a_delete_reach_the_server() {
+    let world = World::new("change_probe").await;
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+    app.send_message("first take").await;
+    app.wait_for_text(
+        Locator::TestId("message-content"),
+        "first take",
+        Duration::from_secs(20),
+    )
+    .await;
+
+    app.wait_until(
+        "Edit is chosen on the message",
+        &click_in_message("first take", r#"button[aria-label="Edit"]"#),
+        Duration::from_secs(10),
+    )
+    .await;
+    app.wait_until(
+        "the composer holds the message's text",
+        r#"document.querySelector('[data-testid="composer"]').value === 'first take'"#,
+        Duration::from_secs(10),
+    )
+    .await;
+    app.replace_text(Locator::TestId("composer"), "second take")
+        .await;
+    app.type_into(Locator::TestId("composer"), "\u{E007}").await;
+    app.wait_until(
+        "the edit is shown, marked edited",
+        r#"[...document.querySelectorAll('[data-testid="message-content"]')].some(e => e.textContent.includes('second take') && e.textContent.includes('(edited)'))"#,
+        Duration::from_secs(20),
+    )
+    .await;
+
+    app.wait_until(
+        "the reaction picker opens",
+        &click_in_message("second take", r#"button[aria-label="Add reaction"]"#),
+        Duration::from_secs(10),
+    )
+    .await;
+    app.wait_until(
+        "👍 is picked",
+        &click_in_message("second take", r#"[aria-label="Pick a reaction"] button"#),
+        Duration::from_secs(10),
+    )
+    .await;
+    app.wait_until(
+        "the reaction shows with our count",
+        r#"[...document.querySelectorAll('button.reaction')].some(b => b.getAttribute('aria-label').startsWith('👍 1'))"#,
+        Duration::from_secs(20),
+    )
+    .await;
+    app.screenshot("edited-and-reacted").await;
+
+    app.wait_until(
+        "Delete is chosen",
+        &click_in_message("second take", r#"button[aria-label="Delete"]"#),
+        Duration::from_secs(10),
+    )
+    .await;
+    app.wait_until(
+        "the deletion is confirmed",
+        &click_in_message("second take", r#"[role="alertdialog"] button.danger"#),
+        Duration::from_secs(10),
+    )
+    .await;
+    app.wait_until(
+        "the message leaves the window",
+        r#"![...document.querySelectorAll('[data-testid="message-content"]')].some(e => e.textContent.includes('second take'))"#,
+        Duration::from_secs(20),
+    )
+    .await;
+    let ids = world
+        .server
+        .channel_message_ids(&world.guild.general_channel_id);
+    assert!(ids.is_empty(), "deleted on the server too: {ids:?}");
+    app.close().await;
+}
+
+/// A script that clicks `selector` inside the message row showing `text`; true once clicked.
+fn click_in_message(text: &str, selector: &str) -> String {
+    let text = serde_json::to_string(text).unwrap();
+    let selector = serde_json::to_string(selector).unwrap();
+    format!(
+        r#"(() => {{ const row = [...document.querySelectorAll('[data-testid="message"]')].find(e => e.textContent.includes({text})); const b = row && row.querySelector({selector}); if (b) b.click(); return Boolean(b); }})()"#
+    )
+}
