@@ -11,8 +11,9 @@
 use std::sync::Arc;
 
 use plexichat_core::gateway::{Gateway, GatewayConfig, GatewayHandle, GatewayUpdate};
+use plexichat_core::model::User;
 use plexichat_core::outbox::{Outbox, OutboxUpdate};
-use plexichat_core::store::Store;
+use plexichat_core::store::{default_data_dir, Store};
 use plexichat_core::{Client, UiState};
 use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
 use tauri::async_runtime::JoinHandle;
@@ -275,7 +276,7 @@ async fn forward_client_states<R: Runtime>(app: AppHandle<R>, client: Client, sl
             // and pending sends at once.
             app.state::<crate::desktop::Notifier>()
                 .set_me(&user.id, &user.username);
-            ensure_local(&app, &client, &user.username, persistence, &local).await;
+            ensure_local(&app, &client, user, persistence, &local).await;
         }
         publish(&app, &state);
         match &state {
@@ -303,7 +304,7 @@ async fn forward_client_states<R: Runtime>(app: AppHandle<R>, client: Client, sl
 async fn ensure_local<R: Runtime>(
     app: &AppHandle<R>,
     client: &Client,
-    account: &str,
+    account: &User,
     persistence: Persistence,
     slot: &LocalSlot,
 ) {
@@ -312,7 +313,9 @@ async fn ensure_local<R: Runtime>(
         return;
     }
     let store = match persistence {
-        Persistence::Disk => Store::open_default(client.base_url(), account),
+        Persistence::Disk => default_data_dir().and_then(|dir| {
+            Store::open_account(&dir, client.base_url(), &account.id, &account.username)
+        }),
         Persistence::Memory => Store::in_memory(),
     };
     let opened = match store {

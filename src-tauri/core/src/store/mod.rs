@@ -123,6 +123,33 @@ impl Store {
         Self::open(&database_path(&default_data_dir()?, server_key, account))
     }
 
+    /// Opens (creating if needed) the database of the account `user_id` on `server_key` below
+    /// `data_dir`. Keyed by id because a user name can change: a database still named after
+    /// `username` (as earlier versions did) is moved over first, with its WAL, so pending sends
+    /// and drafts survive a rename.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the old file cannot be moved, else see [`Store::open`].
+    pub fn open_account(
+        data_dir: &Path,
+        server_key: &str,
+        user_id: &str,
+        username: &str,
+    ) -> Result<Self, Error> {
+        let path = database_path(data_dir, server_key, user_id);
+        let legacy = database_path(data_dir, server_key, username);
+        if legacy != path && legacy.exists() && !path.exists() {
+            for suffix in ["", "-wal", "-shm"] {
+                let from = PathBuf::from(format!("{}{suffix}", legacy.display()));
+                if from.exists() {
+                    std::fs::rename(&from, format!("{}{suffix}", path.display()))?;
+                }
+            }
+            tracing::info!(path = %path.display(), "local database moved to its id-keyed name");
+        }
+        Self::open(&path)
+    }
+
     /// Opens (creating if needed) the database at `path` and migrates it.
     ///
     /// # Errors
@@ -320,6 +347,22 @@ fn to_json(v: &impl Serialize) -> Result<String, Error> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_account_keeps_its_database_across_a_rename() {
+        let dir = tempfile::tempdir().unwrap();
+        // Written by an earlier version, which named the file after the user name.
+        let old = Store::open(&database_path(dir.path(), "https://x", "alice")).unwrap();
+        old.save_draft("c", "kept").unwrap();
+        drop(old);
+        let store = Store::open_account(dir.path(), "https://x", "42", "alice").unwrap();
+        assert_eq!(store.draft("c").unwrap().as_deref(), Some("kept"));
+        drop(store);
+        // Renamed to alice2: same id, same database.
+        let renamed = Store::open_account(dir.path(), "https://x", "42", "alice2").unwrap();
+        assert_eq!(renamed.draft("c").unwrap().as_deref(), Some("kept"));
+        assert!(!database_path(dir.path(), "https://x", "alice").exists());
+    }
+
     use super::*;
 
     fn server(id: &str) -> Server {
