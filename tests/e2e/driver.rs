@@ -188,6 +188,17 @@ impl AppSession {
         el.send_keys("\u{E007}").await.expect("press Enter");
     }
 
+    /// Sends `text` and waits until the server's copy shows as a message.
+    pub async fn send_and_see(&self, text: &str) {
+        self.send_message(text).await;
+        self.wait_for_text(
+            Locator::TestId("message-content"),
+            text,
+            Duration::from_secs(20),
+        )
+        .await;
+    }
+
     /// Waits until `script` (a JS expression) is truthy.
     pub async fn wait_until(&self, what: &str, script: &str, timeout: Duration) {
         let deadline = Instant::now() + timeout;

@@ -62,13 +62,7 @@ async fn demo_sign_in_and_send() {
     app.click(Locator::TestId("try-demo")).await;
     app.wait_for(Locator::TestId("message"), Duration::from_secs(30))
         .await;
-    app.send_message("hello from the end-to-end test").await;
-    app.wait_for_text(
-        Locator::TestId("message-content"),
-        "hello from the end-to-end test",
-        Duration::from_secs(20),
-    )
-    .await;
+    app.send_and_see("hello from the end-to-end test").await;
     app.screenshot("demo-message-sent").await;
     app.close().await;
 }
@@ -342,14 +336,7 @@ async fn unsent_messages_fail_visibly_or_wait_and_arrive_once() {
     let app = world.launch().await;
     world.sign_in(&app).await;
 
-    // The server's content filter refuses "a -- b" (PROTOCOL.md §6).
-    app.send_message("a -- b").await;
-    app.wait_until(
-        "the refused message is marked failed",
-        r#"[...document.querySelectorAll('[data-testid="pending-message"][data-status="failed"]')].some(e => e.textContent.includes('a -- b') && e.textContent.includes('Retry') && e.textContent.includes('Delete'))"#,
-        Duration::from_secs(20),
-    )
-    .await;
+    send_refused(&app).await;
     app.screenshot("unsent-failed").await;
     app.wait_until(
         "Delete removes the failed message",
@@ -438,21 +425,8 @@ async fn a_restart_brings_back_cached_messages_failed_sends_and_drafts() {
     let general = world.guild.general_channel_id.clone();
     let app = world.launch().await;
     world.sign_in(&app).await;
-    app.send_message("remembered across restarts").await;
-    app.wait_for_text(
-        Locator::TestId("message-content"),
-        "remembered across restarts",
-        Duration::from_secs(20),
-    )
-    .await;
-    // The server's content filter refuses "a -- b" (PROTOCOL.md §6).
-    app.send_message("a -- b").await;
-    app.wait_until(
-        "the refused message is marked failed",
-        FAILED_A_B_WITH_RETRY,
-        Duration::from_secs(20),
-    )
-    .await;
+    app.send_and_see("remembered across restarts").await;
+    send_refused(&app).await;
     app.type_into(Locator::TestId("composer"), "half-written thought")
         .await;
     // Drafts are written once typing pauses for 300 ms; nothing in the page shows that.
@@ -518,8 +492,20 @@ async fn a_restart_brings_back_cached_messages_failed_sends_and_drafts() {
     again.close().await;
 }
 
-/// A pending row for the refused "a -- b", in red, with its Retry button.
-const FAILED_A_B_WITH_RETRY: &str = r#"[...document.querySelectorAll('[data-testid="pending-message"][data-status="failed"]')].some(e => e.textContent.includes('a -- b') && e.textContent.includes('Retry'))"#;
+/// A pending row for the refused "a -- b", in red, with Retry and Delete.
+const FAILED_A_B_WITH_RETRY: &str = r#"[...document.querySelectorAll('[data-testid="pending-message"][data-status="failed"]')].some(e => e.textContent.includes('a -- b') && e.textContent.includes('Retry') && e.textContent.includes('Delete'))"#;
+
+/// Sends "a -- b", which the server's content filter refuses (PROTOCOL.md §6), and waits
+/// until it shows as failed.
+async fn send_refused(app: &AppSession) {
+    app.send_message("a -- b").await;
+    app.wait_until(
+        "the refused message is marked failed",
+        FAILED_A_B_WITH_RETRY,
+        Duration::from_secs(20),
+    )
+    .await;
+}
 
 /// A file given to the composer is read by the page, queued in the core's outbox with its
 /// bytes, uploaded and posted: it shows as a message with the file, exactly once.
@@ -565,13 +551,7 @@ async fn an_edit_a_reaction_and_a_delete_reach_the_server() {
     let world = World::new("change_probe").await;
     let app = world.launch().await;
     world.sign_in(&app).await;
-    app.send_message("first take").await;
-    app.wait_for_text(
-        Locator::TestId("message-content"),
-        "first take",
-        Duration::from_secs(20),
-    )
-    .await;
+    app.send_and_see("first take").await;
 
     app.wait_until(
         "Edit is chosen on the message",
