@@ -13,7 +13,7 @@ use std::sync::Arc;
 use plexichat_core::gateway::{Gateway, GatewayConfig, GatewayHandle, GatewayUpdate};
 use plexichat_core::model::User;
 use plexichat_core::outbox::{Outbox, OutboxUpdate};
-use plexichat_core::store::{default_data_dir, Store};
+use plexichat_core::store::Store;
 use plexichat_core::{Client, UiState};
 use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
 use tauri::async_runtime::JoinHandle;
@@ -313,9 +313,7 @@ async fn ensure_local<R: Runtime>(
         return;
     }
     let store = match persistence {
-        Persistence::Disk => default_data_dir().and_then(|dir| {
-            Store::open_account(&dir, client.base_url(), &account.id, &account.username)
-        }),
+        Persistence::Disk => Store::open_default(client.base_url(), &account.id, &account.username),
         Persistence::Memory => Store::in_memory(),
     };
     let opened = match store {

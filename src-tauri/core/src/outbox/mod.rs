@@ -27,7 +27,7 @@
 //! use plexichat_core::outbox::{Outbox, OutboxItem, OutboxUpdate};
 //! use plexichat_core::store::Store;
 //!
-//! let store = Store::open_default("https://api.plexichat.com", "alice")?;
+//! let store = Store::open_default("https://api.plexichat.com", "384002868824379392", "alice")?;
 //! let outbox = Outbox::open(store, client).await?;
 //! let (pending, mut updates) = outbox.subscribe()?;
 //! println!("{} sends still pending from last time", pending.len());

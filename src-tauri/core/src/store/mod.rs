@@ -114,13 +114,13 @@ fn safe_name(s: &str) -> String {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database of `account` on `server_key` in the XDG data
-    /// directory.
+    /// Opens (creating if needed) the database of the account `user_id` on `server_key` in the
+    /// XDG data directory (see [`Store::open_account`]).
     ///
     /// # Errors
-    /// See [`Store::open`] and [`default_data_dir`].
-    pub fn open_default(server_key: &str, account: &str) -> Result<Self, Error> {
-        Self::open(&database_path(&default_data_dir()?, server_key, account))
+    /// See [`Store::open_account`] and [`default_data_dir`].
+    pub fn open_default(server_key: &str, user_id: &str, username: &str) -> Result<Self, Error> {
+        Self::open_account(&default_data_dir()?, server_key, user_id, username)
     }
 
     /// Opens (creating if needed) the database of the account `user_id` on `server_key` below
