@@ -127,6 +127,51 @@ describe("chat", () => {
     await waitFor(() => expect(screen.getAllByTestId("message-content").at(-1)).toHaveTextContent(/^second try\s*\(edited\)$/));
   });
 
+  it("an edit made offline shows at once, and a later refusal puts the server's text back", async () => {
+    const user = userEvent.setup();
+    const { mock } = await startChat();
+    const box = screen.getByTestId("composer");
+    await user.type(box, "first try{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("message-content").at(-1)).toHaveTextContent("first try"));
+    await user.keyboard("{ArrowUp}");
+    await user.clear(box);
+    // The core answers null: the edit waits in its outbox.
+    mock.resolveNext("edit_message", null);
+    await user.type(box, "second try{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("message-content").at(-1)).toHaveTextContent(/^second try\s*\(edited\)$/));
+    expect(box).toHaveValue("");
+    // Back online, the server refuses it: the message shows what the server has.
+    const loads = mock.calls.filter((c) => c.command === "load_messages").length;
+    mock.emit("outbox-update", { update: "queued", entry: { local_id: 77, channel_id: "10", item: { kind: "edit", message_id: "x", content: "second try" }, state: { state: "queued" }, created_at: 0 } });
+    mock.emit("outbox-update", { update: "failed", local_id: 77, state: { state: "forbidden", reason: "missing_permission", message: "Missing required permission" } });
+    await waitFor(() => expect(mock.calls.filter((c) => c.command === "load_messages").length).toBe(loads + 1));
+    await waitFor(() => expect(screen.getAllByTestId("message-content").at(-1)).toHaveTextContent(/^first try$/));
+    expect(await screen.findByTestId("inline-notice")).toHaveTextContent("You don't have permission");
+  });
+
+  it("a delete queued while offline takes the message off the screen at once", async () => {
+    const user = userEvent.setup();
+    const { mock } = await startChat();
+    const box = screen.getByTestId("composer");
+    await user.type(box, "regrettable{Enter}");
+    const row = await waitFor(() => screen.getAllByTestId("message").find((m) => m.textContent?.includes("regrettable"))!);
+    // Answered without side effects: the mock's server keeps it and sends no delete event.
+    mock.resolveNext("delete_message", null);
+    await user.click(within(row).getByRole("button", { name: "Delete" }));
+    await user.click(within(within(row).getByRole("alertdialog")).getByRole("button", { name: "Delete" }));
+    await waitFor(() => expect(screen.queryByText("regrettable")).toBeNull());
+  });
+
+  it("a file refused before it is queued says why", async () => {
+    const user = userEvent.setup();
+    const { mock } = await startChat();
+    mock.failNext("queue_file", { code: "failed", message: "refused", state: { state: "invalid_input", field: "file", message: "File too large (10 MiB at most)" } });
+    const input = document.querySelector<HTMLInputElement>('input[type="file"]')!;
+    await user.upload(input, new File(["x"], "huge.bin"));
+    expect(await screen.findByTestId("inline-notice")).toHaveTextContent("File too large (10 MiB at most)");
+    expect(screen.queryByTestId("upload")).toBeNull();
+  });
+
   it("replies to a message", async () => {
     const user = userEvent.setup();
     const { mock } = await startChat();

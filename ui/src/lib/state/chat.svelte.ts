@@ -280,6 +280,14 @@ export class ChatState {
     }
   }
 
+  /**
+   * Loads a channel's newest page again so the screen shows the server's truth, e.g. after a
+   * queued edit or delete, already shown, was refused. Channels never opened are left alone.
+   */
+  async refresh(channelId: string): Promise<void> {
+    if (this.messages[channelId]) await this.loadPage(channelId, null);
+  }
+
   /** The window got focus back: what is on screen now counts as read. */
   focusWindow(): void {
     this.isWindowFocused = true;
@@ -299,7 +307,8 @@ export class ChatState {
     this.messages = { ...this.messages, [m.channel_id]: mergeMessages(this.messages[m.channel_id] ?? [], [m]) };
   }
 
-  private removeMessage(channelId: string, messageId: string) {
+  /** Takes a message out of its channel (deleted, or its delete is queued). */
+  removeMessage(channelId: string, messageId: string): void {
     const list = this.messages[channelId];
     if (list) this.messages = { ...this.messages, [channelId]: list.filter((m) => m.id !== messageId) };
   }

@@ -224,6 +224,8 @@ export class OutboxState {
     this.chat.fail({ code: "failed", message: "message" in st ? st.message : "The change was refused.", state: st }, { channelId: change.channel_id, messageId: change.message_id });
     // The shell may have dropped it already (it does when it answers the refusal itself).
     invoke("cancel_send", { local_id: id }).catch(() => undefined);
+    // A queued edit or delete is shown before it is sent: put the server's version back.
+    if (!(st.state === "not_found" && st.entity === "channel")) void this.chat.refresh(change.channel_id);
   }
 
   /** Shows a core entry (from `queued`, a snapshot or a resync) unless it is settled. */
