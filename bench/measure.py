@@ -518,6 +518,16 @@ const t0 = performance.now(); let steps = 0;
 """
 
 
+def sign_in_form(drv, base):
+    """Signs in as alice through the login form, like a new user, until channels show."""
+    drv.find('[data-testid="login-screen"]', 30)
+    drv.type("#server-url", base)
+    drv.type("#login", "alice")
+    drv.type("#password", PASSWORD)
+    drv.click('[data-testid="sign-in"]')
+    drv.find('[data-testid="channel-item"]', 60)
+
+
 def run_10k(base, seeder, rep):
     """One launch: sign in, load and scroll #bench10k end to end, PSS, cached opens, reconnect."""
     tmp = tempfile.mkdtemp(prefix="bench-10k-")
@@ -526,12 +536,7 @@ def run_10k(base, seeder, rep):
     drv = Driver([], isolated_env(tmp))
     out = {}
     try:
-        drv.find('[data-testid="login-screen"]', 30)
-        drv.type("#server-url", base)
-        drv.type("#login", "alice")
-        drv.type("#password", PASSWORD)
-        drv.click('[data-testid="sign-in"]')
-        drv.find('[data-testid="channel-item"]', 60)
+        sign_in_form(drv, base)
         drv.find('[data-testid="composer"]', 60)
         first = drv.js_async(JS_OPEN_CHANNEL, f"#{CHANNEL}", content(MESSAGES), 60_000)
         if first < 0:
@@ -612,12 +617,7 @@ def run_live(base):
     drv = Driver([], isolated_env(tmp))
     out = {"cpu_pct": []}
     try:
-        drv.find('[data-testid="login-screen"]', 30)
-        drv.type("#server-url", base)
-        drv.type("#login", "alice")
-        drv.type("#password", PASSWORD)
-        drv.click('[data-testid="sign-in"]')
-        drv.find('[data-testid="channel-item"]', 60)
+        sign_in_form(drv, base)
         if drv.js_async(JS_OPEN_CHANNEL, "#general", "", 30_000) < 0:
             raise RuntimeError("could not open #general")
         pid = drv.app_pid()
