@@ -10,6 +10,28 @@ use crate::world::{World, PASSWORD};
 /// The reference's hourly windows answer with a Retry-After of this order (PROTOCOL.md §3).
 const HOUR: f64 = 3600.0;
 
+/// Audits a chat screen with axe-core and fails on a serious or critical violation inside
+/// `within` (this elements); the rest of the chat screen is audited by its own tests.
+async fn audit_within(app: &AppSession, name: &str, within: &str) {
+    let violations = app.axe_violations(name).await;
+    let targets: Vec<String> = violations
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .flat_map(|v| v["nodes"].as_array().cloned().unwrap_or_default())
+        .filter_map(|n| n["target"][0].as_str().map(str::to_owned))
+        .collect();
+    let targets_js = serde_json::to_string(&targets).unwrap();
+    let within_js = serde_json::to_string(within).unwrap();
+    app.wait_until(
+        &format!("no serious axe-core violation inside {within} on {name} (see target/axe/{name}.json)"),
+        &format!(
+            "{targets_js}.every(s => {{ try {{ return !document.querySelector(s)?.closest({within_js}); }} catch (e) {{ return true; }} }})"
+        ),
+        Duration::from_secs(2),
+    )
+    .await;
+}
+
 /// The long-wait notice's text, once it shows.
 async fn long_wait_text(app: &AppSession) -> String {
     app.wait_for(Locator::TestId("long-wait"), Duration::from_secs(20))
@@ -56,6 +78,7 @@ async fn a_sign_in_refused_for_an_hour_shows_until_when_and_survives_a_restart()
     )
     .await;
     app.screenshot("long-wait-sign-in").await;
+    app.axe_audit("long-wait-sign-in").await;
 
     // Another server is not held back: the button comes back for it.
     app.replace_text(Locator::Css("#server-url"), "http://127.0.0.1:9")
@@ -76,6 +99,7 @@ async fn a_sign_in_refused_for_an_hour_shows_until_when_and_survives_a_restart()
     assert!(text.contains("Signing in is paused"), "{text}");
     assert!(text.contains("Try again at"), "{text}");
     again.screenshot("long-wait-sign-in-after-restart").await;
+    again.axe_audit("long-wait-sign-in-after-restart").await;
     again.close().await;
 }
 
@@ -115,6 +139,7 @@ async fn a_registration_refused_for_an_hour_shows_until_when() {
     assert!(text.contains("Try again at"), "{text}");
     assert_value(&app, "#reg-username", "newcomer").await;
     app.screenshot("long-wait-register").await;
+    app.axe_audit("long-wait-register").await;
     app.close().await;
 }
 
@@ -139,6 +164,7 @@ async fn a_send_refused_for_an_hour_waits_visibly_and_can_be_cancelled() {
     assert!(text.contains("Sending is paused"), "{text}");
     assert!(text.contains("Sends at"), "{text}");
     app.screenshot("long-wait-send").await;
+    audit_within(&app, "long-wait-send", "[data-testid=pending-message]").await;
     assert!(
         world
             .server

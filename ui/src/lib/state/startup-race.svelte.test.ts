@@ -22,10 +22,6 @@ function holdOnce(mock: MockBackend, command: string): () => void {
   return () => release();
 }
 
-function channel(id: string, name: string, server_id: string): Channel {
-  return { id, name, server_id, channel_type: "text", position: Number(id), topic: null, recipient_id: null, recipient: null, category_id: null, last_message_id: null } as Channel;
-}
-
 async function cachedStart(held: string) {
   const mock = createMockBackend();
   setBackend(mock);
