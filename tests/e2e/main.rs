@@ -7,6 +7,7 @@
 //! screenshots of the states it reaches under `target/screenshots/`.
 
 mod driver;
+mod waits;
 mod world;
 
 use std::time::Duration;

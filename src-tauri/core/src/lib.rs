@@ -78,6 +78,7 @@ pub mod session;
 pub mod store;
 pub mod ui_state;
 pub mod version;
+pub mod wait;
 
 pub use client::{Client, ClientConfig, LoginOutcome};
 pub use error::{ApiError, ClientError, RetryKind};

@@ -151,7 +151,7 @@ impl DevServerHandle {
     pub async fn create_user(&self, username: &str, password: &str) -> anyhow::Result<TestUser> {
         let mut world = self.state.lock();
         let id = world
-            .create_user(username, &format!("{username}@example.test"), password)
+            .create_user(username, &format!("{username}@example.com"), password)
             .map_err(api_err)?;
         let session = world.open_session(id, "127.0.0.1", Some("devserver-test".into()));
         Ok(TestUser {

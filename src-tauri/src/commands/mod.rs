@@ -6,6 +6,7 @@ pub mod chat;
 pub mod local;
 pub mod sends;
 pub mod session;
+pub mod waits;
 
 use std::collections::BTreeSet;
 
@@ -60,6 +61,7 @@ crate::ipc_commands! {
     chat::fetch_attachment(chat::AttachmentArgs) -> String;
     sends::upload_attachment(chat::UploadArgs) -> i64;
     sends::queue_file(sends::QueueFileArgs) -> i64;
+    waits::list_waits(session::ServerUrlArgs) -> Vec<plexichat_core::wait::LongWait>;
 }
 
 /// Exports the payload types of events that are not command results.

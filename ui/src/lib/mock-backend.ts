@@ -17,6 +17,7 @@ import type {
   Attachment,
   Channel,
   IpcError,
+  LongWait,
   Member,
   Message,
   Relationship,
@@ -45,6 +46,8 @@ export type MockOptions = {
   demoAutostart?: boolean;
   /** Drafts saved by an earlier run, by channel id. */
   drafts?: Record<string, string>;
+  /** Long rate-limit waits the shell kept from an earlier run (`list_waits`). */
+  waits?: LongWait[];
 };
 
 /** A scriptable in-memory backend. */
@@ -72,6 +75,13 @@ export type MockBackend = Backend & {
   setUiState(s: UiState): void;
   /** The demo user. */
   me: User;
+  /**
+   * The next `sign_in` or `register` runs into an hourly window: the shell records a long
+   * wait of `ms` (listed by `list_waits`) and the command fails with `rate_limited`.
+   */
+  limitNext(action: "sign_in" | "register", ms: number): void;
+  /** Long waits the shell would have on file from an earlier run. */
+  waits: LongWait[];
 };
 
 // A 1×1 transparent PNG: the bytes of every file "uploaded" to the mock.
@@ -215,6 +225,19 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   function notFound(entity: "channel" | "message" | "user", what: string): IpcError {
     return { code: "failed", message: `${what} not found`, state: { state: "not_found", entity, message: `${what} not found` } };
   }
+  const limits = new Map<"sign_in" | "register", number>();
+  const waits: LongWait[] = [...(options.waits ?? [])];
+  /** Throws `rate_limited` (and records the wait like the shell) when one was scripted. */
+  function longWaitOf(action: "sign_in" | "register", server_url: string): void {
+    const ms = limits.get(action);
+    if (ms === undefined) return;
+    limits.delete(action);
+    const wait: LongWait = { action, server_url: server_url.trim(), retry_at: Date.now() + ms, scope: "route", global: false };
+    waits.splice(0, waits.length, ...waits.filter((w) => w.action !== action), wait);
+    const state: UiState = { state: "rate_limited", retry_at: wait.retry_at, scope: "route", global: false };
+    throw { code: "failed", message: `rate limited for another ${Math.round(ms / 1000)} s`, state } satisfies IpcError;
+  }
+
   function signInOk(): { outcome: "signed_in"; user: User } {
     setUiState({ state: "connecting" });
     setTimeout(() => setUiState({ state: "ready", user: me }), 300);
@@ -314,7 +337,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     }),
     get_ui_state: () => uiState,
     start_demo: () => signInOk(),
-    sign_in: (a: { login: string; password: string }) => {
+    sign_in: (a: { server_url: string; login: string; password: string }) => {
+      longWaitOf("sign_in", a.server_url);
       if (a.login === "2fa") {
         const challenge = { expires_at: Date.now() + 300_000, methods: ["totp", "backup_code"] };
         setUiState({ state: "two_factor_required", ...challenge });
@@ -329,7 +353,11 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       return signInOk().user;
     },
     cancel_two_factor: () => setUiState({ state: "signed_out" }),
-    register: () => signInOk().user,
+    register: (a: { server_url: string }) => {
+      longWaitOf("register", a.server_url);
+      return signInOk().user;
+    },
+    list_waits: (a: { server_url: string }) => waits.filter((w) => w.server_url === a.server_url.trim() && w.retry_at > Date.now()),
     get_password_requirements: () => ({ min_length: 8, max_length: 128, require_uppercase: true, require_lowercase: true, require_digit: true, require_special: false }),
     sign_out: () => setUiState({ state: "signed_out" }),
     reconnect_now: () => setUiState({ state: "ready", user: me }),
@@ -491,6 +519,10 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       listeners.set(event, set);
       return () => set.delete(handler);
     },
+    limitNext(action, ms) {
+      limits.set(action, ms);
+    },
+    waits,
     failNext(command, error) {
       failures.set(command, [...(failures.get(command) ?? []), error]);
     },

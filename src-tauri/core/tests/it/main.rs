@@ -10,3 +10,4 @@ mod reference;
 mod resilience;
 mod session;
 mod support;
+mod waits;

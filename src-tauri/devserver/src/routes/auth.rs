@@ -29,6 +29,20 @@ pub(crate) fn routes() -> R {
         .route("/auth/sessions/{session_id}", delete(revoke_one))
 }
 
+/// Domains the reference's e-mail validator refuses, with every subdomain: they can never
+/// receive mail (`example.com` is fine; `example.test`, `a.invalid`, `host.localhost` are not).
+const SPECIAL_USE_DOMAINS: [&str; 6] = ["arpa", "invalid", "local", "localhost", "onion", "test"];
+
+fn is_special_use_domain(email: &str) -> bool {
+    let Some((_, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    let domain = domain.to_ascii_lowercase();
+    SPECIAL_USE_DOMAINS
+        .iter()
+        .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+}
+
 fn validate_registration(body: &Map<String, Value>) -> Result<(String, String, String), ApiError> {
     let username = req_str(body, "username")?;
     let email = req_str(body, "email")?;
@@ -44,6 +58,12 @@ fn validate_registration(body: &Map<String, Value>) -> Result<(String, String, S
         return Err(ApiError::invalid(
             "email",
             "value is not a valid email address: An email address must have an @-sign.",
+        ));
+    }
+    if is_special_use_domain(email) {
+        return Err(ApiError::invalid(
+            "email",
+            "value is not a valid email address: The part after the @-sign is a special-use or reserved name that cannot be used with email.",
         ));
     }
     if !username

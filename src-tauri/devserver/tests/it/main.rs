@@ -5,6 +5,7 @@
 mod common;
 mod conformance;
 mod faults;
+mod fidelity;
 mod gateway;
 mod gateway_conformance;
 mod props;

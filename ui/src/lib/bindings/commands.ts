@@ -12,6 +12,7 @@ import type { Event } from "./Event";
 import type { IpcError } from "./IpcError";
 import type { LoadMessagesArgs } from "./LoadMessagesArgs";
 import type { LoginOutcome } from "./LoginOutcome";
+import type { LongWait } from "./LongWait";
 import type { Member } from "./Member";
 import type { Message } from "./Message";
 import type { MessageArgs } from "./MessageArgs";
@@ -45,6 +46,7 @@ import type { User } from "./User";
 import type { UserArgs } from "./UserArgs";
 import type { UserRef } from "./UserRef";
 import type { UsernameArgs } from "./UsernameArgs";
+import type { WaitAction } from "./WaitAction";
 
 /** Every Tauri command: its `args` object and what it resolves to. */
 export interface Commands {
@@ -96,6 +98,7 @@ export interface Commands {
   fetch_attachment: { args: AttachmentArgs; result: string };
   upload_attachment: { args: UploadArgs; result: number };
   queue_file: { args: QueueFileArgs; result: number };
+  list_waits: { args: ServerUrlArgs; result: Array<LongWait> };
 }
 
 /** Name of the event carrying the app-wide UiState. */

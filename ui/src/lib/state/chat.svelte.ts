@@ -114,6 +114,11 @@ export class ChatState {
    */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private fresh = new Set<string>();
+  /**
+   * Counts every choice of a server or channel, so loading that finishes later can tell
+   * whether the user went somewhere meanwhile and leave their choice alone.
+   */
+  private navigation = 0;
 
   /** Channels shown in the sidebar for the selection. */
   channels: Channel[] = $derived(
@@ -153,6 +158,7 @@ export class ChatState {
    * channel. A list the server fails to give keeps its cached copy.
    */
   async start(): Promise<void> {
+    const seen = this.navigation;
     await this.paintOverview();
     const [servers, dms] = await Promise.all([
       invoke("list_servers").catch(() => this.servers),
@@ -161,19 +167,28 @@ export class ChatState {
     this.servers = servers;
     this.dms = dms;
     void this.loadRelationships();
+    // The user went somewhere while this loaded: that choice stands (it loads what it needs).
+    const hasNavigated = this.navigation !== seen;
     // Every server's channels, so unread badges can be attributed to their server.
-    for (const s of servers.slice(1)) {
+    for (const s of hasNavigated ? servers : servers.slice(1)) {
       void invoke("list_channels", { server_id: s.id }).then(
         (list) => (this.channelsByServer = { ...this.channelsByServer, [s.id]: list }),
         () => undefined,
       );
     }
-    if (servers.length > 0) await this.selectServer(servers[0].id);
+    if (hasNavigated) return;
+    // The channel painted from the cache stays open when it still exists.
+    const painted = this.serverId === servers[0]?.id ? this.channelId : null;
+    if (servers.length > 0) await this.selectServer(servers[0].id, painted);
     else await this.selectServer(null);
   }
 
-  /** Opens a server (or the home view with `null`). */
-  async selectServer(id: string | null): Promise<void> {
+  /**
+   * Opens a server (or the home view with `null`) and its `prefer`red channel, else its first
+   * text channel, unless the user opened another channel while its channels loaded.
+   */
+  async selectServer(id: string | null, prefer: string | null = null): Promise<void> {
+    const turn = ++this.navigation;
     this.serverId = id;
     this.notice = null;
     if (id === null) {
@@ -189,8 +204,8 @@ export class ChatState {
       this.channelsByServer = { ...this.channelsByServer, [id]: channels };
       this.members = members;
       this.presence = { ...this.presence, ...Object.fromEntries(members.map((m) => [m.user_id, m.presence_status ?? "offline"])) };
-      if (this.serverId !== id) return;
-      const first = this.channels.find((c) => c.channel_type === "text") ?? this.channels[0];
+      if (this.serverId !== id || this.navigation !== turn) return;
+      const first = this.channels.find((c) => c.id === prefer) ?? this.channels.find((c) => c.channel_type === "text") ?? this.channels[0];
       if (first) await this.selectChannel(first.id);
       else this.channelId = null;
     } catch (e) {
@@ -203,6 +218,7 @@ export class ChatState {
    * session too), then loads the newest page and lets it replace what it covers.
    */
   async selectChannel(id: string): Promise<void> {
+    this.navigation++;
     if (this.channelId && this.channelId !== id) this.trimToNewest(this.channelId);
     this.channelId = id;
     this.notice = null;
