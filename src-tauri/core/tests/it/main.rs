@@ -10,3 +10,5 @@ mod reference;
 mod resilience;
 mod session;
 mod support;
+
+mod communities;
