@@ -10,6 +10,8 @@ mod driver;
 mod waits;
 mod world;
 
+mod communities;
+
 use std::time::Duration;
 
 use driver::{AppSession, Locator};

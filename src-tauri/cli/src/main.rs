@@ -20,6 +20,7 @@
 //! echo 'Plexichat-Demo-2024!' | plexi --server http://127.0.0.1:8080 --as alice history 123 --limit 5
 //! ```
 
+mod communities;
 mod tail;
 
 use std::io::{BufRead, Write};
@@ -123,6 +124,18 @@ enum Command {
         #[arg(long)]
         compress: bool,
     },
+    /// Invites: show, join, create, list, revoke.
+    #[command(subcommand)]
+    Invite(communities::InviteCmd),
+    /// Servers: create, edit, delete, leave, permissions.
+    #[command(subcommand)]
+    Server(communities::ServerCmd),
+    /// Channels: create, edit (name, topic, slowmode), delete.
+    #[command(subcommand)]
+    Channel(communities::ChannelCmd),
+    /// Members: kick, ban, unban, bans.
+    #[command(subcommand)]
+    Member(communities::MemberCmd),
 }
 
 #[tokio::main]
@@ -298,6 +311,22 @@ async fn execute(
             signed_in(client).await?;
             tail::run(client, &channels, compress).await?;
             Value::Null
+        }
+        Command::Invite(cmd) => {
+            signed_in(client).await?;
+            communities::invite(client, cmd).await?
+        }
+        Command::Server(cmd) => {
+            signed_in(client).await?;
+            communities::server(client, cmd).await?
+        }
+        Command::Channel(cmd) => {
+            signed_in(client).await?;
+            communities::channel(client, cmd).await?
+        }
+        Command::Member(cmd) => {
+            signed_in(client).await?;
+            communities::member(client, cmd).await?
         }
     })
 }

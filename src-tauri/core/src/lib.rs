@@ -65,6 +65,7 @@
 pub mod api;
 pub mod client;
 pub mod clock;
+pub mod community;
 pub mod error;
 pub mod event;
 pub mod gateway;

@@ -239,6 +239,35 @@ impl DevServerHandle {
         Ok(())
     }
 
+    /// Makes an invite to a server's first channel as `inviter` (id, username or token);
+    /// returns its code. `max_age` in seconds (0: forever), `max_uses` (0: unlimited).
+    ///
+    /// # Errors
+    /// When the server or the user does not exist, or the server has no channel.
+    pub async fn create_invite(
+        &self,
+        server_id: &str,
+        inviter: &str,
+        max_age: u64,
+        max_uses: u64,
+    ) -> anyhow::Result<String> {
+        let mut world = self.state.lock();
+        let uid = resolve_user(&mut world, inviter)?;
+        let sid = parse_id(server_id)
+            .filter(|s| world.servers.contains_key(s))
+            .ok_or_else(|| anyhow!("no server {server_id}"))?;
+        let channel = world
+            .channels
+            .values()
+            .filter(|c| c.server_id == Some(sid))
+            .min_by_key(|c| c.position)
+            .map(|c| c.id)
+            .ok_or_else(|| anyhow!("server {server_id} has no channel"))?;
+        Ok(world
+            .create_invite(sid, channel, uid, max_age, max_uses)
+            .code)
+    }
+
     /// Opens the DM channel between two users (ids, usernames or tokens); returns its id.
     ///
     /// # Errors

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod chat;
+pub mod communities;
 pub mod local;
 pub mod sends;
 pub mod session;
@@ -62,6 +63,24 @@ crate::ipc_commands! {
     sends::upload_attachment(chat::UploadArgs) -> i64;
     sends::queue_file(sends::QueueFileArgs) -> i64;
     waits::list_waits(session::ServerUrlArgs) -> Vec<plexichat_core::wait::LongWait>;
+    communities::create_server(communities::CreateServerArgs) -> plexichat_core::model::Server;
+    communities::check_invite(communities::InviteArgs) -> plexichat_core::community::InviteCheck;
+    communities::join_invite(communities::InviteArgs) -> plexichat_core::community::JoinOutcome;
+    communities::create_invite(communities::CreateInviteArgs) -> communities::CreatedInvite;
+    communities::list_invites(chat::ServerArgs) -> Vec<plexichat_core::community::Invite>;
+    communities::revoke_invite(communities::InviteArgs) -> ();
+    communities::invite_link(communities::InviteArgs) -> String;
+    communities::get_permissions(chat::ServerArgs) -> plexichat_core::community::Permissions;
+    communities::update_server(communities::UpdateServerArgs) -> plexichat_core::model::Server;
+    communities::delete_server(chat::ServerArgs) -> ();
+    communities::leave_server(chat::ServerArgs) -> ();
+    communities::create_channel(communities::CreateChannelArgs) -> plexichat_core::model::Channel;
+    communities::update_channel(communities::UpdateChannelArgs) -> plexichat_core::model::Channel;
+    communities::delete_channel(communities::ServerChannelArgs) -> ();
+    communities::kick_member(communities::MemberArgs) -> ();
+    communities::ban_member(communities::BanArgs) -> ();
+    communities::unban_member(communities::MemberArgs) -> ();
+    communities::list_bans(chat::ServerArgs) -> Vec<plexichat_core::community::Ban>;
 }
 
 /// Exports the payload types of events that are not command results.

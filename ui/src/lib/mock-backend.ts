@@ -12,6 +12,8 @@
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { OutboxItem } from "./bindings/OutboxItem";
 import type { OutboxUpdate } from "./bindings/OutboxUpdate";
+import type { Invite } from "./bindings/Invite";
+import type { InvitePreview } from "./bindings/InvitePreview";
 import type { Backend } from "./ipc";
 import type {
   Attachment,
@@ -48,6 +50,8 @@ export type MockOptions = {
   drafts?: Record<string, string>;
   /** Long rate-limit waits the shell kept from an earlier run (`list_waits`). */
   waits?: LongWait[];
+  /** A freshly registered account: member of no server yet. */
+  noServers?: boolean;
 };
 
 /** A scriptable in-memory backend. */
@@ -111,6 +115,7 @@ function channel(id: string, server_id: string | null, name: string | null, posi
     recipient_id: recipient?.id ?? null,
     recipient: recipient ? { id: recipient.id, username: recipient.username } : null,
     last_message_id: null,
+    slowmode_seconds: 0,
   };
 }
 
@@ -171,9 +176,22 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   const sendScripts: SendScript[] = [];
   let nextId = 5_000_000;
 
-  const servers: Server[] = [
-    { id: "1", name: "Plexichat HQ", description: null, icon_url: null, owner_id: ME.id, member_count: 4 },
-    { id: "2", name: "Rustaceans", description: null, icon_url: null, owner_id: "1001", member_count: 3 },
+  const servers: Server[] = options.noServers
+    ? []
+    : [
+        { id: "1", name: "Plexichat HQ", description: null, icon_url: null, owner_id: ME.id, member_count: 4 },
+        { id: "2", name: "Rustaceans", description: null, icon_url: null, owner_id: "1001", member_count: 3 },
+      ];
+  /** Servers an invite can join, and the invites (codes as the reference makes them). */
+  const joinable: Record<string, Server> = {
+    "3": { id: "3", name: "Rust Meetup", description: "Monthly meetups", icon_url: null, owner_id: "1001", member_count: 12 },
+  };
+  const invites: Invite[] = [
+    { code: "RustMeetup01", server_id: "3", channel_id: "40", inviter_id: "1001", uses: 2, max_uses: 10, max_age: 86400, created_at: Date.now() - 3_600_000, expires_at: Date.now() + 82_800_000 },
+    { code: "Expired00001", server_id: "3", channel_id: "40", inviter_id: "1001", uses: 0, max_uses: 0, max_age: 1, created_at: Date.now() - 10_000, expires_at: Date.now() - 9_000 },
+    { code: "UsedUp000001", server_id: "3", channel_id: "40", inviter_id: "1001", uses: 1, max_uses: 1, max_age: 0, created_at: Date.now() - 10_000, expires_at: null },
+    { code: "Banned000001", server_id: "4", channel_id: "50", inviter_id: "1002", uses: 0, max_uses: 0, max_age: 0, created_at: Date.now() - 10_000, expires_at: null },
+    { code: "PlexiHQinv01", server_id: "1", channel_id: "10", inviter_id: ME.id, uses: 3, max_uses: 0, max_age: 0, created_at: Date.now() - 60_000, expires_at: null },
   ];
   const channels: Channel[] = [
     channel("10", "1", "general", 0),
@@ -321,12 +339,90 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     wake(channelId);
     return local_id;
   }
+  /** The code inside a pasted invite (bare, `plexichat://invite/CODE` or an https link). */
+  function inviteCode(input: string): string {
+    const code = input.trim().replace(/^.*\/invite\//, "").replace(/[?#].*$/, "");
+    if (!/^[A-Za-z0-9]{4,32}$/.test(code)) {
+      throw { code: "failed", message: "no invite code", state: { state: "invalid_input", field: "invite", message: "That is not an invite code or link." } } satisfies IpcError;
+    }
+    return code;
+  }
+  function preview(inv: Invite): InvitePreview {
+    const isMember = servers.some((x) => x.id === inv.server_id);
+    return {
+      code: inv.code,
+      server_id: inv.server_id,
+      server_name: isMember ? (servers.find((x) => x.id === inv.server_id)?.name ?? null) : null,
+      channel_id: inv.channel_id,
+      inviter_id: inv.inviter_id,
+      uses: inv.uses,
+      max_uses: inv.max_uses,
+      expires_at: inv.expires_at,
+    };
+  }
   function staleEntry(what: string): IpcError {
     return { code: "invalid_argument", message: what, state: null };
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const handlers: Record<string, (a: any) => unknown> = {
+    create_server: (a: { name: string; description: string | null }) => {
+      const s: Server = { id: String(nextId++), name: a.name, description: a.description, icon_url: null, owner_id: me.id, member_count: 1 };
+      servers.push(s);
+      channels.push(channel(String(nextId++), s.id, "general", 0));
+      return s;
+    },
+    check_invite: (a: { invite: string }) => {
+      const inv = invites.find((i) => i.code === inviteCode(a.invite));
+      if (!inv) return { status: "refused", reason: "unknown", preview: null };
+      const p = preview(inv);
+      if (inv.expires_at !== null && inv.expires_at <= Date.now()) return { status: "refused", reason: "expired", preview: p };
+      if (inv.max_uses > 0 && inv.uses >= inv.max_uses) return { status: "refused", reason: "used_up", preview: p };
+      if (p.server_name !== null) return { status: "refused", reason: "already_member", preview: p };
+      return { status: "open", preview: p, inviter_name: USERS.find((u) => u.id === inv.inviter_id)?.username ?? null };
+    },
+    join_invite: (a: { invite: string }) => {
+      const inv = invites.find((i) => i.code === inviteCode(a.invite));
+      if (!inv || (inv.expires_at !== null && inv.expires_at <= Date.now())) return { outcome: "refused", reason: inv ? "expired" : "unknown", message: "Invite not found or expired" };
+      if (inv.server_id === "4") return { outcome: "refused", reason: "banned", message: "You are banned from this server" };
+      if (servers.some((x) => x.id === inv.server_id)) return { outcome: "refused", reason: "already_member", message: "Already a member of this server" };
+      if (inv.max_uses > 0 && inv.uses >= inv.max_uses) return { outcome: "refused", reason: "used_up", message: "Invite has reached maximum uses" };
+      inv.uses += 1;
+      const server = joinable[inv.server_id];
+      servers.push(server);
+      channels.push(channel("40", server.id, "general", 0));
+      return { outcome: "joined", server };
+    },
+    create_invite: (a: { channel_id: string; settings: { max_age: number; max_uses: number } }) => {
+      const c = channels.find((x) => x.id === a.channel_id);
+      const now = Date.now();
+      const invite: Invite = {
+        code: `Mock${String(nextId++).padStart(8, "0")}`,
+        server_id: c?.server_id ?? "1",
+        channel_id: a.channel_id,
+        inviter_id: me.id,
+        uses: 0,
+        max_uses: a.settings.max_uses,
+        max_age: a.settings.max_age,
+        created_at: now,
+        expires_at: a.settings.max_age > 0 ? now + a.settings.max_age * 1000 : null,
+      };
+      invites.unshift(invite);
+      return { invite, link: `plexichat://invite/${invite.code}` };
+    },
+    list_invites: (a: { server_id: string }) => invites.filter((i) => i.server_id === a.server_id),
+    revoke_invite: (a: { invite: string }) => {
+      const at = invites.findIndex((i) => i.code === a.invite);
+      if (at >= 0) invites.splice(at, 1);
+      return null;
+    },
+    invite_link: (a: { invite: string }) => `plexichat://invite/${a.invite}`,
+    get_permissions: (a: { server_id: string }) => {
+      const s = servers.find((x) => x.id === a.server_id);
+      if (!s) return {};
+      if (s.owner_id === me.id) return { administrator: true, "invites.create": true, "invites.manage": true, "server.manage": true };
+      return { "invites.create": true, "messages.send": true };
+    },
     get_app_info: () => ({
       version: "0.1.0",
       client_version: "a.1.0-49",

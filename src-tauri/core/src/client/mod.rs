@@ -34,7 +34,10 @@ use crate::UiState;
 
 mod auth;
 mod chat;
+mod communities;
 mod persist;
+
+pub use communities::RECENT_WRITES_TTL;
 
 /// The store entry that keeps a pending 2FA challenge.
 const CHALLENGE_ENTRY: &str = "@challenge";
@@ -143,6 +146,7 @@ struct Inner {
     memory: MemoryStore,
     server_key: String,
     session: tokio::sync::Mutex<Session>,
+    recent: std::sync::Mutex<communities::RecentWrites>,
 }
 
 /// The Plexichat client; cheap to clone (an `Arc` inside).
@@ -177,6 +181,7 @@ impl Client {
                 memory: MemoryStore::new(),
                 server_key,
                 session: tokio::sync::Mutex::new(Session::default()),
+                recent: std::sync::Mutex::new(communities::RecentWrites::default()),
             }),
         })
     }

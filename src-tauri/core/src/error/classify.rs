@@ -71,6 +71,7 @@ pub(super) fn classify_http(h: &HttpError, ctx: &ClassifyContext) -> (UiState, R
                 message: msg.to_owned(),
             })
         }
+        500 if ctx.action == Action::Community => permanent(community_refusal(msg)),
         500 if is_module_unavailable(msg) => service_unavailable(h, ctx),
         500 if msg.starts_with("Cannot ") => {
             // Ordinary mistakes also answer 500 (e.g. "Cannot create DM with yourself").
@@ -196,6 +197,27 @@ fn classify_403(h: &HttpError, ctx: &ClassifyContext) -> (UiState, RetryKind) {
         }
         m if m.contains("blocked") => forbidden(ForbiddenReason::CannotMessageUser),
         _ => forbidden(ForbiddenReason::AccessDenied),
+    }
+}
+
+/// A community action's 500: the reference's way of refusing (communities.txt).
+fn community_refusal(msg: &str) -> UiState {
+    if msg.starts_with("Missing required permission") || msg == "Upload failed" {
+        // The icon upload hides a missing `server.manage` (or a wrong file type) behind it.
+        UiState::Forbidden {
+            reason: ForbiddenReason::PermissionDenied,
+            message: msg.to_owned(),
+        }
+    } else if msg.to_ascii_lowercase().contains("already") {
+        UiState::Conflict {
+            field: None,
+            message: msg.to_owned(),
+        }
+    } else {
+        UiState::InvalidInput {
+            field: None,
+            message: msg.to_owned(),
+        }
     }
 }
 

@@ -145,6 +145,10 @@ pub enum Action {
     SendMessage,
     /// `POST /version/negotiate`.
     Negotiate,
+    /// A community action (invites, servers, channels, roles, members, bans): the reference
+    /// answers several refusals with 500 (a used-up invite, a duplicate ban, a non-owner
+    /// delete, some missing permissions), so a 500 here is a refusal, never retried.
+    Community,
 }
 
 /// What [`ApiError::classify`] needs beyond the error itself.

@@ -11,3 +11,5 @@ mod resilience;
 mod session;
 mod support;
 mod waits;
+
+mod communities;

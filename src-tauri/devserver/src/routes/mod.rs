@@ -3,6 +3,7 @@
 pub(crate) mod attachments;
 pub(crate) mod auth;
 pub(crate) mod channels;
+pub(crate) mod communities;
 pub(crate) mod devtools;
 pub(crate) mod messages;
 pub(crate) mod relationships;

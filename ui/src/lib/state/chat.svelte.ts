@@ -23,6 +23,9 @@ export const TYPING_MS = 8_000;
 /** Something to say inline in the current channel (not app-wide). */
 export type InlineNotice = { kind: "not_found" | "forbidden" | "error"; text: string };
 
+/** Why a server is no longer the user's. */
+export type RemovalReason = "kicked" | "banned" | "deleted" | "removed";
+
 /** Someone typing in a channel. */
 export type Typist = { user_id: string; name: string; until: number };
 
@@ -88,6 +91,8 @@ export class ChatState {
   /** The signed-in user (replaced after a rename). */
   me = $state.raw<User>({ id: "", username: "", display_name: null, avatar_url: null });
   servers = $state.raw<Server[]>([]);
+  /** True once the server list came from the server (not the cache): an empty list is real. */
+  isServersLoaded = $state(false);
   channelsByServer = $state.raw<Record<string, Channel[]>>({});
   dms = $state.raw<Channel[]>([]);
   /** Selected server; `null` is the home view (friends and DMs). */
@@ -104,6 +109,12 @@ export class ChatState {
   relationships = $state.raw<Relationship[]>([]);
   presence = $state.raw<Record<string, string>>({});
   notice = $state.raw<InlineNotice | null>(null);
+  /** When the user last sent in each channel, for the slowmode countdown. */
+  lastSentAt = $state.raw<Record<string, number>>({});
+  /** Says why a server left the rail (kicked, banned, deleted), whatever view is open. */
+  removal = $state.raw<{ serverName: string; reason: RemovalReason } | null>(null);
+  /** What the user may do in the selected server (`GET /servers/{id}/permissions`). */
+  permissions = $state.raw<Record<string, boolean | undefined>>({});
   /** True while the window has focus; announcements and read state depend on it. */
   isWindowFocused = $state(true);
   readonly announcer = new Announcer();
@@ -165,6 +176,7 @@ export class ChatState {
       invoke("list_dm_channels").catch(() => this.dms),
     ]);
     this.servers = servers;
+    this.isServersLoaded = true;
     this.dms = dms;
     void this.loadRelationships();
     // The user went somewhere while this loaded: that choice stands (it loads what it needs).
@@ -194,8 +206,10 @@ export class ChatState {
     if (id === null) {
       this.channelId = null;
       this.members = [];
+      this.permissions = {};
       return;
     }
+    void this.loadPermissions(id);
     try {
       const [channels, members] = await Promise.all([
         invoke("list_channels", { server_id: id }),
@@ -383,6 +397,73 @@ export class ChatState {
     }
   }
 
+  /** Loads what the user may do in a server; a failure leaves every control hidden. */
+  async loadPermissions(serverId: string): Promise<void> {
+    const perms = await invoke("get_permissions", { server_id: serverId }).catch(() => ({}));
+    if (this.serverId === serverId) this.permissions = perms;
+  }
+
+  /** Whether the selected server's permission answer grants `permission` (administrators hold all). */
+  can(permission: string): boolean {
+    return this.permissions[permission] === true || this.permissions["administrator"] === true;
+  }
+
+  /**
+   * Adds a server the user just joined or created (the server's own list may be a cached copy
+   * without it) and opens it.
+   */
+  async addServer(server: Server): Promise<void> {
+    this.servers = [...this.servers.filter((s) => s.id !== server.id), server];
+    await this.selectServer(server.id);
+  }
+
+  /**
+   * Takes a server off the rail with a notice saying why, and opens another. Used for a ban
+   * event and for servers a fresh list no longer has.
+   */
+  removeServer(id: string, reason: RemovalReason): void {
+    const gone = this.servers.find((s) => s.id === id);
+    if (!gone) return;
+    this.servers = this.servers.filter((s) => s.id !== id);
+    const { [id]: _channels, ...rest } = this.channelsByServer;
+    this.channelsByServer = rest;
+    this.removal = { serverName: gone.name, reason };
+    if (this.serverId === id) void this.selectServer(this.servers[0]?.id ?? null);
+  }
+
+  /**
+   * Our own leave or delete: the server goes without a "removed" notice (the list from the
+   * server may still have it for a while: the core corrects that).
+   */
+  forgetServer(id: string): void {
+    this.servers = this.servers.filter((s) => s.id !== id);
+    if (this.serverId === id) void this.selectServer(this.servers[0]?.id ?? null);
+  }
+
+  /**
+   * Reloads the server list (window focus, the "+" opened): servers it lacks were taken from
+   * us without any event (the reference sends none for a kick), and their channel list tells
+   * which way: 403 `Access denied` after a kick, 404 once banned or deleted.
+   */
+  async refreshServers(): Promise<void> {
+    if (!this.isServersLoaded) return;
+    const fresh = await invoke("list_servers").catch(() => null);
+    if (!fresh) return;
+    const missing = this.servers.filter((s) => !fresh.some((f) => f.id === s.id));
+    // Kept, with their channels, until we know why they went.
+    this.servers = [...fresh, ...missing];
+    for (const s of missing) {
+      const reason = await invoke("list_channels", { server_id: s.id }).then(
+        () => null,
+        (e: IpcError): RemovalReason | null =>
+          e.state?.state === "forbidden" ? "kicked" : e.state?.state === "not_found" ? "removed" : null,
+      );
+      // Still readable (the list was a stale copy), or the check failed: keep it.
+      if (reason) this.removeServer(s.id, reason);
+    }
+    if (this.serverId) void this.loadPermissions(this.serverId);
+  }
+
   /** Reloads friends and requests. */
   async loadRelationships(): Promise<void> {
     this.relationships = await invoke("list_relationships").catch(() => this.relationships);
@@ -452,8 +533,7 @@ export class ChatState {
         break;
       }
       case "server_delete":
-        this.servers = this.servers.filter((s) => s.id !== e.id);
-        if (this.serverId === e.id) void this.selectServer(this.servers[0]?.id ?? null);
+        this.removeServer(e.id, "deleted");
         break;
       case "ready":
         // A fresh session (after a reconnect): refresh the lists, keep the user's place.
@@ -468,6 +548,16 @@ export class ChatState {
       case "relationship_add":
       case "relationship_remove":
         void this.loadRelationships();
+        break;
+      case "ban_add":
+        if (e.user_id === this.me.id) this.removeServer(e.server_id, "banned");
+        else if (e.server_id === this.serverId) this.members = this.members.filter((m) => m.user_id !== e.user_id);
+        break;
+      case "role_create":
+      case "role_update":
+      case "role_delete":
+        // A role we hold may have changed what we may do.
+        if (e.server_id === this.serverId) void this.loadPermissions(e.server_id);
         break;
       default:
         break;

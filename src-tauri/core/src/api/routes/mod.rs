@@ -5,6 +5,7 @@
 
 mod account;
 mod chat;
+mod communities;
 mod social;
 
 /// Percent-encodes one path segment.
