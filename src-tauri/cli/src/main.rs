@@ -20,6 +20,7 @@
 //! echo 'Plexichat-Demo-2024!' | plexi --server http://127.0.0.1:8080 --as alice history 123 --limit 5
 //! ```
 
+mod search;
 mod tail;
 
 use std::io::{BufRead, Write};
@@ -123,6 +124,9 @@ enum Command {
         #[arg(long)]
         compress: bool,
     },
+    /// Search messages: every message this account's app has cached (offline too), merged
+    /// with the server's search when it answers.
+    Search(search::SearchArgs),
 }
 
 #[tokio::main]
@@ -293,6 +297,28 @@ async fn execute(
                 ..NewMessage::default()
             };
             to_value(&client.send_message(&channel, &msg).await?)
+        }
+        Command::Search(args) => {
+            // Offline the session cannot be verified; the local index still answers.
+            let user = if is_signed_in {
+                client.whoami().await.ok()
+            } else {
+                match restored_user(client).await {
+                    Ok(u) => Some(u),
+                    Err(CommandError::Client(e))
+                        if matches!(
+                            e.state,
+                            UiState::Offline { .. }
+                                | UiState::ServerError { .. }
+                                | UiState::ServiceUnavailable { .. }
+                        ) =>
+                    {
+                        None
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            to_value(&search::run(client, user.as_ref(), args).await?)
         }
         Command::Tail { channels, compress } => {
             signed_in(client).await?;

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod chat;
 pub mod local;
+pub mod search;
 pub mod sends;
 pub mod session;
 
@@ -59,6 +60,7 @@ crate::ipc_commands! {
     chat::fetch_attachment(chat::AttachmentArgs) -> String;
     sends::upload_attachment(chat::UploadArgs) -> i64;
     sends::queue_file(sends::QueueFileArgs) -> i64;
+    search::search_messages(plexichat_core::client::search::SearchQuery) -> plexichat_core::client::search::SearchResults;
 }
 
 /// Exports the payload types of events that are not command results.

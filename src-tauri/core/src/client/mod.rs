@@ -35,6 +35,7 @@ use crate::UiState;
 mod auth;
 mod chat;
 mod persist;
+pub mod search;
 
 /// The store entry that keeps a pending 2FA challenge.
 const CHALLENGE_ENTRY: &str = "@challenge";

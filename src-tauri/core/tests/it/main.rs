@@ -8,5 +8,6 @@ mod auth;
 mod chat;
 mod reference;
 mod resilience;
+mod search;
 mod session;
 mod support;

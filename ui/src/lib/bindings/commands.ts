@@ -30,6 +30,8 @@ import type { ReactionArgs } from "./ReactionArgs";
 import type { RegisterArgs } from "./RegisterArgs";
 import type { Relationship } from "./Relationship";
 import type { RevokeSessionArgs } from "./RevokeSessionArgs";
+import type { SearchQuery } from "./SearchQuery";
+import type { SearchResults } from "./SearchResults";
 import type { SendMessageArgs } from "./SendMessageArgs";
 import type { Server } from "./Server";
 import type { ServerArgs } from "./ServerArgs";
@@ -94,6 +96,7 @@ export interface Commands {
   fetch_attachment: { args: AttachmentArgs; result: string };
   upload_attachment: { args: UploadArgs; result: number };
   queue_file: { args: QueueFileArgs; result: number };
+  search_messages: { args: SearchQuery; result: SearchResults };
 }
 
 /** Name of the event carrying the app-wide UiState. */

@@ -104,6 +104,8 @@ export class ChatState {
   relationships = $state.raw<Relationship[]>([]);
   presence = $state.raw<Record<string, string>>({});
   notice = $state.raw<InlineNotice | null>(null);
+  /** The message a search result or a link jumped to; its row is highlighted. */
+  highlight = $state.raw<{ channelId: string; messageId: string } | null>(null);
   /** True while the window has focus; announcements and read state depend on it. */
   isWindowFocused = $state(true);
   readonly announcer = new Announcer();
@@ -172,13 +174,14 @@ export class ChatState {
     else await this.selectServer(null);
   }
 
-  /** Opens a server (or the home view with `null`). */
-  async selectServer(id: string | null): Promise<void> {
+  /** Opens a server (or the home view with `null`), at `channelId` or its first text channel. */
+  async selectServer(id: string | null, channelId?: string): Promise<void> {
     this.serverId = id;
     this.notice = null;
     if (id === null) {
-      this.channelId = null;
       this.members = [];
+      if (channelId) await this.selectChannel(channelId);
+      else this.channelId = null;
       return;
     }
     try {
@@ -190,6 +193,7 @@ export class ChatState {
       this.members = members;
       this.presence = { ...this.presence, ...Object.fromEntries(members.map((m) => [m.user_id, m.presence_status ?? "offline"])) };
       if (this.serverId !== id) return;
+      if (channelId) return await this.selectChannel(channelId);
       const first = this.channels.find((c) => c.channel_type === "text") ?? this.channels[0];
       if (first) await this.selectChannel(first.id);
       else this.channelId = null;
@@ -206,12 +210,56 @@ export class ChatState {
     if (this.channelId && this.channelId !== id) this.trimToNewest(this.channelId);
     this.channelId = id;
     this.notice = null;
+    this.highlight = null;
     this.unread = { ...this.unread, [id]: 0 };
     if (!this.fresh.has(id)) {
       if (!this.messages[id]) await this.paintCached(id);
       await this.loadPage(id, null);
     }
     this.markRead(id);
+  }
+
+  /** The server a channel belongs to: its id, `null` for a DM, `undefined` when unknown. */
+  serverOf(channelId: string): string | null | undefined {
+    if (this.dms.some((c) => c.id === channelId)) return null;
+    for (const [sid, list] of Object.entries(this.channelsByServer)) if (list.some((c) => c.id === channelId)) return sid;
+    return undefined;
+  }
+
+  /**
+   * Opens a channel at one message (a search result): loads older pages until it is there
+   * (from this device's cache when the server cannot be reached), then highlights it; the
+   * list scrolls to it. Returns whether the message was found.
+   */
+  async jumpTo(channelId: string, messageId: string): Promise<boolean> {
+    const owner = this.serverOf(channelId);
+    if (owner !== undefined && owner !== this.serverId) await this.selectServer(owner, channelId);
+    else if (this.channelId !== channelId) await this.selectChannel(channelId);
+    const has = () => (this.messages[channelId] ?? []).some((m) => m.id === messageId);
+    // A result older than what is loaded: page back, as scrolling up would (40 pages at most).
+    for (let i = 0; i < 40 && !has() && !this.isAtStart[channelId]; i++) {
+      const before = this.messages[channelId]?.length ?? 0;
+      await this.loadOlder();
+      if ((this.messages[channelId]?.length ?? 0) === before) break;
+    }
+    if (!has()) {
+      // Offline, or the server stopped paging: this device may still hold it.
+      const cached = await invoke("cached_messages", { channel_id: channelId, limit: 2000 }).catch(() => [] as Message[]);
+      const at = cached.findIndex((m) => m.id === messageId);
+      if (at >= 0) {
+        const loaded = this.messages[channelId] ?? [];
+        const oldestLoaded = loaded[0]?.id;
+        // Only the cached run from the result up to what is loaded, so the list stays gapless.
+        const run = cached.slice(at).filter((m) => !oldestLoaded || compareIds(m.id, oldestLoaded) < 0);
+        this.messages = { ...this.messages, [channelId]: mergeMessages(loaded, run.map((m) => withChannel(m, channelId))) };
+      }
+    }
+    if (!has()) {
+      this.notice = { kind: "not_found", text: "That message is no longer here: it was deleted or is too far back to load." };
+      return false;
+    }
+    this.highlight = { channelId, messageId };
+    return true;
   }
 
   /** Shows the cached sidebar and the first channel before the network answers. */

@@ -5,6 +5,7 @@
 
 mod account;
 mod chat;
+pub mod search;
 mod social;
 
 /// Percent-encodes one path segment.
