@@ -104,7 +104,7 @@ fn found<'w>(world: &'w World, viewer: u64, want: &Wanted<'_>) -> Vec<&'w Messag
         .filter(|m| want.author_id.is_none_or(|a| a == m.author_id))
         .filter(|m| matches(&m.content, want.query))
         .collect();
-    out.sort_by(|a, b| b.id.cmp(&a.id));
+    out.sort_by_key(|m| std::cmp::Reverse(m.id));
     out
 }
 

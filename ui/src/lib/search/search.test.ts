@@ -18,7 +18,7 @@ describe("search", () => {
     const input = await screen.findByTestId("search-input");
     expect(input).toHaveFocus();
     await user.type(input, "TRIED");
-    const results = await screen.findAllByTestId("search-result", {}, { timeout: 2000 });
+    const results = await screen.findAllByTestId("search-result", {}, { timeout: 5000 });
     expect(screen.getByTestId("search-local-note")).toHaveTextContent("come from messages on this device");
     // Every result holds the word, marked.
     for (const r of results) expect(within(r).getByText(/tried/i, { selector: "mark" })).toBeInTheDocument();
@@ -40,13 +40,13 @@ describe("search", () => {
     const { mock } = await startChat();
     await user.click(screen.getByTestId("open-search"));
     await user.click(await screen.findByLabelText("Has a file"));
-    const results = await screen.findAllByTestId("search-result", {}, { timeout: 2000 });
+    const results = await screen.findAllByTestId("search-result", {}, { timeout: 5000 });
     for (const r of results) expect(r).toHaveTextContent("banner.png");
     await user.selectOptions(screen.getByLabelText("In"), "This channel");
     await waitFor(() => expect(mock.calls.filter((c) => c.command === "search_messages").at(-1)?.args).toMatchObject({ channel_id: "10", has_file: true }));
     await waitFor(() => expect(screen.getAllByTestId("search-result")).toHaveLength(1));
     await user.type(screen.getByLabelText("From"), "nobody");
-    expect(await screen.findByText("No messages found.", {}, { timeout: 2000 })).toBeInTheDocument();
+    expect(await screen.findByText("No messages found.", {}, { timeout: 5000 })).toBeInTheDocument();
   });
 
   it("jumps to a result older than what is loaded by paging back", async () => {
@@ -55,10 +55,10 @@ describe("search", () => {
     await user.keyboard("{Control>}f{/Control}");
     await user.selectOptions(await screen.findByLabelText("In"), "This channel");
     await user.type(screen.getByTestId("search-input"), "release");
-    const results = await screen.findAllByTestId("search-result", {}, { timeout: 2000 });
+    const results = await screen.findAllByTestId("search-result", {}, { timeout: 5000 });
     // The oldest one is pages before the newest 50.
     await user.click(results.at(-1)!);
-    await waitFor(() => expect(document.querySelector(".msg.jumped")).not.toBeNull(), { timeout: 3000 });
+    await waitFor(() => expect(document.querySelector(".msg.jumped")).not.toBeNull(), { timeout: 5000 });
   });
 
   it("Ctrl+K opens a channel of another server by a few letters", async () => {
