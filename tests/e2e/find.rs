@@ -50,6 +50,7 @@ async fn search_with_the_network_off_finds_a_cached_message_and_jumps_to_it() {
     )
     .await;
     app.screenshot("search-offline-results").await;
+    app.axe_audit("search-panel").await;
 
     app.click(Locator::TestId("search-result")).await;
     app.wait_until(
@@ -59,6 +60,7 @@ async fn search_with_the_network_off_finds_a_cached_message_and_jumps_to_it() {
     )
     .await;
     app.screenshot("search-jumped-to-result").await;
+    app.axe_audit("search-jumped-to-result").await;
     app.close().await;
 }
 
@@ -84,6 +86,7 @@ async fn quick_switcher_opens_a_channel_by_a_few_letters() {
     )
     .await;
     app.screenshot("quick-switcher").await;
+    app.axe_audit("quick-switcher").await;
     app.type_into(Locator::TestId("switcher-input"), "\u{E007}")
         .await;
     app.wait_until(
@@ -92,5 +95,27 @@ async fn quick_switcher_opens_a_channel_by_a_few_letters() {
         Duration::from_secs(20),
     )
     .await;
+    app.close().await;
+}
+
+/// The demo's chat view (servers, channels, messages with reactions and pins, members) and
+/// the friends page have no serious or critical accessibility violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn chat_view_and_friends_page_pass_the_accessibility_audit() {
+    let app = AppSession::launch(&[]).await;
+    app.click(Locator::TestId("try-demo")).await;
+    app.wait_for(Locator::TestId("message"), Duration::from_secs(30))
+        .await;
+    app.wait_for(Locator::TestId("member-list"), Duration::from_secs(30))
+        .await;
+    app.screenshot("a11y-chat-view").await;
+    app.axe_audit("chat-view").await;
+    app.click(Locator::Css(r#"[data-testid="server-rail"] button.home"#))
+        .await;
+    app.wait_for(Locator::TestId("friends"), Duration::from_secs(20))
+        .await;
+    app.screenshot("a11y-friends-page").await;
+    app.axe_audit("friends-page").await;
     app.close().await;
 }
