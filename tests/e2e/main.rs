@@ -11,6 +11,7 @@ mod waits;
 mod world;
 
 mod communities;
+mod find;
 
 use std::time::Duration;
 

@@ -21,6 +21,7 @@
 //! ```
 
 mod communities;
+mod search;
 mod tail;
 
 use std::io::{BufRead, Write};
@@ -136,6 +137,9 @@ enum Command {
     /// Members: kick, ban, unban, bans.
     #[command(subcommand)]
     Member(communities::MemberCmd),
+    /// Search messages: every message this account's app has cached (offline too), merged
+    /// with the server's search when it answers.
+    Search(search::SearchArgs),
 }
 
 #[tokio::main]
@@ -306,6 +310,28 @@ async fn execute(
                 ..NewMessage::default()
             };
             to_value(&client.send_message(&channel, &msg).await?)
+        }
+        Command::Search(args) => {
+            // Offline the session cannot be verified; the local index still answers.
+            let user = if is_signed_in {
+                client.whoami().await.ok()
+            } else {
+                match restored_user(client).await {
+                    Ok(u) => Some(u),
+                    Err(CommandError::Client(e))
+                        if matches!(
+                            e.state,
+                            UiState::Offline { .. }
+                                | UiState::ServerError { .. }
+                                | UiState::ServiceUnavailable { .. }
+                        ) =>
+                    {
+                        None
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            to_value(&search::run(client, user.as_ref(), args).await?)
         }
         Command::Tail { channels, compress } => {
             signed_in(client).await?;

@@ -5,6 +5,7 @@ pub mod app;
 pub mod chat;
 pub mod communities;
 pub mod local;
+pub mod search;
 pub mod sends;
 pub mod session;
 pub mod waits;
@@ -81,6 +82,7 @@ crate::ipc_commands! {
     communities::ban_member(communities::BanArgs) -> ();
     communities::unban_member(communities::MemberArgs) -> ();
     communities::list_bans(chat::ServerArgs) -> Vec<plexichat_core::community::Ban>;
+    search::search_messages(plexichat_core::client::search::SearchQuery) -> plexichat_core::client::search::SearchResults;
 }
 
 /// Exports the payload types of events that are not command results.

@@ -15,6 +15,7 @@ import type { OutboxUpdate } from "./bindings/OutboxUpdate";
 import type { Invite } from "./bindings/Invite";
 import type { InvitePreview } from "./bindings/InvitePreview";
 import type { Backend } from "./ipc";
+import { queryWords } from "./search/match";
 import type {
   Attachment,
   Channel,
@@ -23,6 +24,8 @@ import type {
   Member,
   Message,
   Relationship,
+  SearchQuery,
+  SearchResults,
   Server,
   SessionInfo,
   UiState,
@@ -53,6 +56,11 @@ export type MockOptions = {
   /** A freshly registered account: member of no server yet. */
   noServers?: boolean;
 };
+
+/** Newest snowflake first (ids of different lengths compare numerically). */
+function compareIdsDesc(a: string, b: string): number {
+  return b.length - a.length || (a < b ? 1 : a > b ? -1 : 0);
+}
 
 /** A scriptable in-memory backend. */
 export type MockBackend = Backend & {
@@ -593,6 +601,29 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     queue_file: (a: { channel_id: string; filename: string; data_base64: string }) => {
       if (options.simulateUploads === false) return new Promise(() => undefined);
       return enqueue(a.channel_id, { kind: "attachment", content: "", filename: a.filename, mime: "image/png", data_base64: a.data_base64 });
+    },
+    // Like the core: every message this "device" holds (word prefixes, case and accents
+    // ignored), newest first; the server's search fails as the reference server's does.
+    search_messages: (q: SearchQuery): SearchResults => {
+      const words = queryWords(q.text);
+      const serverOf = (cid: string) => channels.find((c) => c.id === cid)?.server_id ?? null;
+      const hits = [...messages.entries()]
+        .filter(([cid]) => (!q.channel_id || cid === q.channel_id) && (!q.server_id || serverOf(cid) === q.server_id))
+        .flatMap(([cid, list]) => list.map((m) => ({ channel_id: cid, message: m, source: "device" as const })))
+        .filter(({ message: m }) => {
+          const have = queryWords(`${m.content} ${m.author_username ?? ""}`);
+          const author = q.author?.replace(/^@/, "").toLowerCase();
+          return (
+            words.every((w) => have.some((h) => h.startsWith(w))) &&
+            (!author || m.author_id === author || m.author_username?.toLowerCase() === author) &&
+            (!q.has_file || m.attachments.length > 0) &&
+            (q.before === null || m.created_at < q.before) &&
+            (q.after === null || m.created_at > q.after)
+          );
+        })
+        .sort((a, b) => compareIdsDesc(a.message.id, b.message.id))
+        .slice(0, q.limit ?? 50);
+      return { hits, server: q.text.trim() ? { state: "unavailable", reason: "Internal search error" } : { state: "not_asked" } };
     },
   };
 

@@ -23,6 +23,9 @@ export type { IpcError } from "./bindings/IpcError";
 export type { LoginReason } from "./bindings/LoginReason";
 export type { UiState } from "./bindings/UiState";
 export type { User } from "./bindings/User";
+export type { SearchHit } from "./bindings/SearchHit";
+export type { SearchQuery } from "./bindings/SearchQuery";
+export type { SearchResults } from "./bindings/SearchResults";
 
 import type { UiState } from "./bindings/UiState";
 

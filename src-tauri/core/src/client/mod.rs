@@ -36,6 +36,7 @@ mod auth;
 mod chat;
 mod communities;
 mod persist;
+pub mod search;
 
 pub use communities::RECENT_WRITES_TTL;
 

@@ -8,6 +8,7 @@ mod auth;
 mod chat;
 mod reference;
 mod resilience;
+mod search;
 mod session;
 mod support;
 mod waits;

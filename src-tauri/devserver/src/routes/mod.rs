@@ -7,6 +7,7 @@ pub(crate) mod communities;
 pub(crate) mod devtools;
 pub(crate) mod messages;
 pub(crate) mod relationships;
+pub(crate) mod search;
 pub(crate) mod servers;
 pub(crate) mod startup;
 pub(crate) mod users;

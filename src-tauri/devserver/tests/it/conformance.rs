@@ -58,15 +58,15 @@ const NOT_REPLAYED: [(&str, &str); 3] = [
 const PROBE_ID: &str = "384002505849311232";
 
 #[derive(Debug, Default)]
-struct Exchange {
-    title: String,
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Option<String>,
-    status: u16,
-    resp_headers: Vec<String>,
-    resp_body: Option<String>,
+pub struct Exchange {
+    pub title: String,
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub status: u16,
+    pub resp_headers: Vec<String>,
+    pub resp_body: Option<String>,
 }
 
 fn is_header(line: &str) -> bool {
@@ -78,7 +78,7 @@ fn is_header(line: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-fn parse(text: &str) -> Vec<Exchange> {
+pub fn parse(text: &str) -> Vec<Exchange> {
     let mut out = Vec::new();
     let mut cur: Option<Exchange> = None;
     let mut in_response = false;
@@ -225,7 +225,7 @@ impl Replay {
         }
     }
 
-    async fn send(&self, ex: &Exchange) -> (u16, reqwest::header::HeaderMap, Value, String) {
+    pub async fn send(&self, ex: &Exchange) -> (u16, reqwest::header::HeaderMap, Value, String) {
         let path = self.map_text(&ex.path);
         let url = format!("{}{path}", self.api.base);
         let method = Method::from_bytes(ex.method.as_bytes()).unwrap();

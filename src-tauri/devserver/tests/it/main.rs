@@ -10,3 +10,4 @@ mod gateway;
 mod gateway_conformance;
 mod props;
 mod rest;
+mod search_conformance;

@@ -42,6 +42,8 @@ import type { ReactionArgs } from "./ReactionArgs";
 import type { RegisterArgs } from "./RegisterArgs";
 import type { Relationship } from "./Relationship";
 import type { RevokeSessionArgs } from "./RevokeSessionArgs";
+import type { SearchQuery } from "./SearchQuery";
+import type { SearchResults } from "./SearchResults";
 import type { SendMessageArgs } from "./SendMessageArgs";
 import type { Server } from "./Server";
 import type { ServerArgs } from "./ServerArgs";
@@ -131,6 +133,7 @@ export interface Commands {
   ban_member: { args: BanArgs; result: null };
   unban_member: { args: MemberArgs; result: null };
   list_bans: { args: ServerArgs; result: Array<Ban> };
+  search_messages: { args: SearchQuery; result: SearchResults };
 }
 
 /** Name of the event carrying the app-wide UiState. */

@@ -115,6 +115,8 @@ export class ChatState {
   removal = $state.raw<{ serverName: string; reason: RemovalReason } | null>(null);
   /** What the user may do in the selected server (`GET /servers/{id}/permissions`). */
   permissions = $state.raw<Record<string, boolean | undefined>>({});
+  /** The message a search result or a link jumped to; its row is highlighted. */
+  highlight = $state.raw<{ channelId: string; messageId: string } | null>(null);
   /** True while the window has focus; announcements and read state depend on it. */
   isWindowFocused = $state(true);
   readonly announcer = new Announcer();
@@ -196,17 +198,19 @@ export class ChatState {
   }
 
   /**
-   * Opens a server (or the home view with `null`) and its `prefer`red channel, else its first
-   * text channel, unless the user opened another channel while its channels loaded.
+   * Opens a server (or the home view with `null`) and its `prefer`red channel (a search result's,
+   * the cached one at start), else its first text channel, unless the user opened another
+   * channel while its channels loaded.
    */
   async selectServer(id: string | null, prefer: string | null = null): Promise<void> {
     const turn = ++this.navigation;
     this.serverId = id;
     this.notice = null;
     if (id === null) {
-      this.channelId = null;
       this.members = [];
       this.permissions = {};
+      if (prefer) await this.selectChannel(prefer);
+      else this.channelId = null;
       return;
     }
     void this.loadPermissions(id);
@@ -236,12 +240,56 @@ export class ChatState {
     if (this.channelId && this.channelId !== id) this.trimToNewest(this.channelId);
     this.channelId = id;
     this.notice = null;
+    this.highlight = null;
     this.unread = { ...this.unread, [id]: 0 };
     if (!this.fresh.has(id)) {
       if (!this.messages[id]) await this.paintCached(id);
       await this.loadPage(id, null);
     }
     this.markRead(id);
+  }
+
+  /** The server a channel belongs to: its id, `null` for a DM, `undefined` when unknown. */
+  serverOf(channelId: string): string | null | undefined {
+    if (this.dms.some((c) => c.id === channelId)) return null;
+    for (const [sid, list] of Object.entries(this.channelsByServer)) if (list.some((c) => c.id === channelId)) return sid;
+    return undefined;
+  }
+
+  /**
+   * Opens a channel at one message (a search result): loads older pages until it is there
+   * (from this device's cache when the server cannot be reached), then highlights it; the
+   * list scrolls to it. Returns whether the message was found.
+   */
+  async jumpTo(channelId: string, messageId: string): Promise<boolean> {
+    const owner = this.serverOf(channelId);
+    if (owner !== undefined && owner !== this.serverId) await this.selectServer(owner, channelId);
+    else if (this.channelId !== channelId) await this.selectChannel(channelId);
+    const has = () => (this.messages[channelId] ?? []).some((m) => m.id === messageId);
+    // A result older than what is loaded: page back, as scrolling up would (40 pages at most).
+    for (let i = 0; i < 40 && !has() && !this.isAtStart[channelId]; i++) {
+      const before = this.messages[channelId]?.length ?? 0;
+      await this.loadOlder();
+      if ((this.messages[channelId]?.length ?? 0) === before) break;
+    }
+    if (!has()) {
+      // Offline, or the server stopped paging: this device may still hold it.
+      const cached = await invoke("cached_messages", { channel_id: channelId, limit: 2000 }).catch(() => [] as Message[]);
+      const at = cached.findIndex((m) => m.id === messageId);
+      if (at >= 0) {
+        const loaded = this.messages[channelId] ?? [];
+        const oldestLoaded = loaded[0]?.id;
+        // Only the cached run from the result up to what is loaded, so the list stays gapless.
+        const run = cached.slice(at).filter((m) => !oldestLoaded || compareIds(m.id, oldestLoaded) < 0);
+        this.messages = { ...this.messages, [channelId]: mergeMessages(loaded, run.map((m) => withChannel(m, channelId))) };
+      }
+    }
+    if (!has()) {
+      this.notice = { kind: "not_found", text: "That message is no longer here: it was deleted or is too far back to load." };
+      return false;
+    }
+    this.highlight = { channelId, messageId };
+    return true;
   }
 
   /** Shows the cached sidebar and the first channel before the network answers. */

@@ -6,6 +6,7 @@
 mod account;
 mod chat;
 mod communities;
+pub mod search;
 mod social;
 
 /// Percent-encodes one path segment.
