@@ -20,6 +20,7 @@
 //! echo 'Plexichat-Demo-2024!' | plexi --server http://127.0.0.1:8080 --as alice history 123 --limit 5
 //! ```
 
+mod rich;
 mod tail;
 
 use std::io::{BufRead, Write};
@@ -122,6 +123,11 @@ enum Command {
         /// Ask for zlib-stream compression.
         #[arg(long)]
         compress: bool,
+    },
+    /// Polls: create, vote, results, close.
+    Poll {
+        #[command(subcommand)]
+        action: rich::PollCommand,
     },
 }
 
@@ -298,6 +304,10 @@ async fn execute(
             signed_in(client).await?;
             tail::run(client, &channels, compress).await?;
             Value::Null
+        }
+        Command::Poll { action } => {
+            signed_in(client).await?;
+            rich::poll(client, action).await?
         }
     })
 }

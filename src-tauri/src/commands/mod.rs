@@ -3,7 +3,9 @@
 
 pub mod app;
 pub mod chat;
+pub mod links;
 pub mod local;
+pub mod polls;
 pub mod sends;
 pub mod session;
 
@@ -59,6 +61,11 @@ crate::ipc_commands! {
     chat::fetch_attachment(chat::AttachmentArgs) -> String;
     sends::upload_attachment(chat::UploadArgs) -> i64;
     sends::queue_file(sends::QueueFileArgs) -> i64;
+    links::open_link(links::OpenLinkArgs) -> ();
+    polls::create_poll(polls::CreatePollArgs) -> plexichat_core::model::Message;
+    polls::poll_results(polls::PollArgs) -> plexichat_core::poll::PollResults;
+    polls::vote_poll(polls::VotePollArgs) -> plexichat_core::poll::PollUpdate;
+    polls::close_poll(polls::PollArgs) -> plexichat_core::poll::PollUpdate;
 }
 
 /// Exports the payload types of events that are not command results.

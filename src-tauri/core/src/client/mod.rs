@@ -35,6 +35,9 @@ use crate::UiState;
 mod auth;
 mod chat;
 mod persist;
+mod polls;
+
+pub use polls::{checked_poll, poll_message_text};
 
 /// The store entry that keeps a pending 2FA challenge.
 const CHALLENGE_ENTRY: &str = "@challenge";

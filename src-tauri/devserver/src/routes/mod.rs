@@ -5,6 +5,7 @@ pub(crate) mod auth;
 pub(crate) mod channels;
 pub(crate) mod devtools;
 pub(crate) mod messages;
+pub(crate) mod polls;
 pub(crate) mod relationships;
 pub(crate) mod servers;
 pub(crate) mod startup;

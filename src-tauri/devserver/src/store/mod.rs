@@ -6,6 +6,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod chat;
+pub(crate) mod polls;
 
 pub(crate) use auth::LoginOutcome;
 
@@ -273,6 +274,8 @@ pub(crate) struct World {
     /// REST calls seen, keyed `METHOD /path/{id}` (below `/api/v1`), for `request_count`.
     pub(crate) request_counts: HashMap<String, usize>,
     pub(crate) config: DevServerConfig,
+    /// Polls by id (each attached to one message).
+    pub(crate) polls: BTreeMap<u64, polls::Poll>,
 }
 
 impl World {
@@ -296,6 +299,7 @@ impl World {
             limiter: RateLimiter::default(),
             request_counts: HashMap::new(),
             config,
+            polls: BTreeMap::new(),
         }
     }
 

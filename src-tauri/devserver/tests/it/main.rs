@@ -7,5 +7,6 @@ mod conformance;
 mod faults;
 mod gateway;
 mod gateway_conformance;
+mod polls;
 mod props;
 mod rest;

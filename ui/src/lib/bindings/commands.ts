@@ -6,6 +6,7 @@ import type { CachedMessagesArgs } from "./CachedMessagesArgs";
 import type { CachedOverview } from "./CachedOverview";
 import type { Channel } from "./Channel";
 import type { ChannelArgs } from "./ChannelArgs";
+import type { CreatePollArgs } from "./CreatePollArgs";
 import type { DraftArgs } from "./DraftArgs";
 import type { EditMessageArgs } from "./EditMessageArgs";
 import type { Event } from "./Event";
@@ -15,12 +16,17 @@ import type { LoginOutcome } from "./LoginOutcome";
 import type { Member } from "./Member";
 import type { Message } from "./Message";
 import type { MessageArgs } from "./MessageArgs";
+import type { OpenLinkArgs } from "./OpenLinkArgs";
 import type { OutboxEntry } from "./OutboxEntry";
 import type { OutboxItem } from "./OutboxItem";
 import type { OutboxState } from "./OutboxState";
 import type { OutboxUpdate } from "./OutboxUpdate";
 import type { PasswordRequirements } from "./PasswordRequirements";
 import type { PendingArgs } from "./PendingArgs";
+import type { PollArgs } from "./PollArgs";
+import type { PollRef } from "./PollRef";
+import type { PollResults } from "./PollResults";
+import type { PollUpdate } from "./PollUpdate";
 import type { Presence } from "./Presence";
 import type { PresenceArgs } from "./PresenceArgs";
 import type { ProfileArgs } from "./ProfileArgs";
@@ -44,6 +50,7 @@ import type { User } from "./User";
 import type { UserArgs } from "./UserArgs";
 import type { UserRef } from "./UserRef";
 import type { UsernameArgs } from "./UsernameArgs";
+import type { VotePollArgs } from "./VotePollArgs";
 
 /** Every Tauri command: its `args` object and what it resolves to. */
 export interface Commands {
@@ -94,6 +101,11 @@ export interface Commands {
   fetch_attachment: { args: AttachmentArgs; result: string };
   upload_attachment: { args: UploadArgs; result: number };
   queue_file: { args: QueueFileArgs; result: number };
+  open_link: { args: OpenLinkArgs; result: null };
+  create_poll: { args: CreatePollArgs; result: Message };
+  poll_results: { args: PollArgs; result: PollResults };
+  vote_poll: { args: VotePollArgs; result: PollUpdate };
+  close_poll: { args: PollArgs; result: PollUpdate };
 }
 
 /** Name of the event carrying the app-wide UiState. */

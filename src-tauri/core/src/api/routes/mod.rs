@@ -5,6 +5,7 @@
 
 mod account;
 mod chat;
+mod polls;
 mod social;
 
 /// Percent-encodes one path segment.
