@@ -20,7 +20,9 @@ pub const DEEP_LINK_EVENT: &str = "deep-link";
 pub fn plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
     let builder = builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .plugin(tauri_plugin_notification::init());
+        .plugin(tauri_plugin_notification::init())
+        // For `commands::links::open_link` only: no capability grants the webview the plugin.
+        .plugin(tauri_plugin_opener::init());
     if std::env::var_os("PLEXICHAT_DISABLE_SINGLE_INSTANCE").is_some() {
         return builder;
     }
@@ -236,6 +238,7 @@ mod tests {
             attachments: vec![],
             reactions: vec![],
             pinned: false,
+            poll: None,
         })
     }
 

@@ -22,6 +22,7 @@
 
 mod communities;
 mod search;
+mod rich;
 mod tail;
 
 use std::io::{BufRead, Write};
@@ -140,6 +141,11 @@ enum Command {
     /// Search messages: every message this account's app has cached (offline too), merged
     /// with the server's search when it answers.
     Search(search::SearchArgs),
+    /// Polls: create, vote, results, close.
+    Poll {
+        #[command(subcommand)]
+        action: rich::PollCommand,
+    },
 }
 
 #[tokio::main]
@@ -353,6 +359,9 @@ async fn execute(
         Command::Member(cmd) => {
             signed_in(client).await?;
             communities::member(client, cmd).await?
+        Command::Poll { action } => {
+            signed_in(client).await?;
+            rich::poll(client, action).await?
         }
     })
 }

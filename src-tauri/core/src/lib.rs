@@ -72,6 +72,7 @@ pub mod gateway;
 pub mod hub;
 pub mod model;
 pub mod outbox;
+pub mod poll;
 pub mod ratelimit;
 pub mod redact;
 pub mod retry;

@@ -206,6 +206,14 @@ pub struct Message {
     /// Whether the message is pinned.
     #[serde(default)]
     pub pinned: bool,
+    /// The poll the message carries, if any (the card loads its results by id).
+    #[serde(
+        default,
+        deserialize_with = "crate::poll::poll_ref",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional)]
+    pub poll: Option<crate::poll::PollRef>,
 }
 
 /// A member of a server, as the member list shows it.

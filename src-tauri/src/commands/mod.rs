@@ -4,7 +4,9 @@
 pub mod app;
 pub mod chat;
 pub mod communities;
+pub mod links;
 pub mod local;
+pub mod polls;
 pub mod search;
 pub mod sends;
 pub mod session;
@@ -83,6 +85,11 @@ crate::ipc_commands! {
     communities::unban_member(communities::MemberArgs) -> ();
     communities::list_bans(chat::ServerArgs) -> Vec<plexichat_core::community::Ban>;
     search::search_messages(plexichat_core::client::search::SearchQuery) -> plexichat_core::client::search::SearchResults;
+    links::open_link(links::OpenLinkArgs) -> ();
+    polls::create_poll(polls::CreatePollArgs) -> plexichat_core::model::Message;
+    polls::poll_results(polls::PollArgs) -> plexichat_core::poll::PollResults;
+    polls::vote_poll(polls::VotePollArgs) -> plexichat_core::poll::PollUpdate;
+    polls::close_poll(polls::PollArgs) -> plexichat_core::poll::PollUpdate;
 }
 
 /// Exports the payload types of events that are not command results.

@@ -16,6 +16,8 @@ import type { Invite } from "./bindings/Invite";
 import type { InvitePreview } from "./bindings/InvitePreview";
 import type { Backend } from "./ipc";
 import { queryWords } from "./search/match";
+import type { NewPoll } from "./bindings/NewPoll";
+import { createMockPolls, type MockPolls } from "./polls/mock-polls";
 import type {
   Attachment,
   Channel,
@@ -94,6 +96,8 @@ export type MockBackend = Backend & {
   limitNext(action: "sign_in" | "register", ms: number): void;
   /** Long waits the shell would have on file from an earlier run. */
   waits: LongWait[];
+  /** Polls (rich messages): `voteAs` makes someone else vote. */
+  polls: MockPolls;
 };
 
 // A 1×1 transparent PNG: the bytes of every file "uploaded" to the mock.
@@ -175,6 +179,7 @@ function seedMessages(channelId: string, count: number, base: number): Message[]
 export function createMockBackend(options: MockOptions = {}): MockBackend {
   // A copy per backend, so one test's profile edit cannot leak into the next.
   const me: User = { ...ME };
+  const polls = createMockPolls(() => me.id);
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   let uiState: UiState = options.initialState ?? { state: "signed_out" };
   const failures = new Map<string, IpcError[]>();
@@ -625,6 +630,23 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         .slice(0, q.limit ?? 50);
       return { hits, server: q.text.trim() ? { state: "unavailable", reason: "Internal search error" } : { state: "not_asked" } };
     },
+    // Rich messages (issue 16).
+    ...polls.handlers,
+    create_poll: (a: { channel_id: string; poll: NewPoll }) => {
+      if (a.poll.options.filter((o) => o.trim()).length < 2) {
+        throw { code: "failed", message: "Give at least two options", state: { state: "invalid_input", field: "options", message: "Give at least two options" } };
+      }
+      const id = nextId++;
+      const pollId = polls.create(String(id), a.poll, me.id);
+      const m = message(id, a.channel_id, ME, `📊 Poll: ${a.poll.question.trim()}`, Date.now(), { poll: { id: pollId } });
+      messages.set(a.channel_id, [...(messages.get(a.channel_id) ?? []), m]);
+      emit("chat-event", { type: "message_create", ...m });
+      return m;
+    },
+    open_link: (a: { url: string }) => {
+      if (!/^https?:\/\//i.test(a.url)) throw { code: "invalid_input", message: "only http and https links open", state: null };
+      return null;
+    },
   };
 
   return {
@@ -666,6 +688,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       sendScripts.push({ fail: state });
     },
     outbox: () => outbox,
+    polls,
     emit,
     setUiState,
   };

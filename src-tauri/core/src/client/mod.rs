@@ -39,6 +39,9 @@ mod persist;
 pub mod search;
 
 pub use communities::RECENT_WRITES_TTL;
+mod polls;
+
+pub use polls::{checked_poll, poll_message_text};
 
 /// The store entry that keeps a pending 2FA challenge.
 const CHALLENGE_ENTRY: &str = "@challenge";

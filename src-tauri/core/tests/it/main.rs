@@ -6,6 +6,7 @@
 
 mod auth;
 mod chat;
+mod polls;
 mod reference;
 mod resilience;
 mod search;

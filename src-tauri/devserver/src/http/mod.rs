@@ -48,6 +48,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(routes::attachments::routes())
         .merge(routes::relationships::routes())
         .merge(routes::search::routes());
+        .merge(routes::polls::routes());
     Router::new()
         .nest("/api/v1", api)
         .merge(routes::startup::root_routes())

@@ -163,12 +163,17 @@ async fn send(st: St, auth: Auth, JsonBody(ChannelId(id), body): JsonBody<Channe
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    let poll = match body.get("poll") {
+        Some(Value::Object(p)) => Some(crate::store::polls::parse_spec(p)?),
+        _ => None,
+    };
     let new = NewMessage {
         content,
         reply_to_id,
         attachments,
         embeds,
         created_at: None,
+        poll,
     };
     let message_id = world.post_message(id, auth.user_id, new);
     let m = &world.messages[&id][&message_id];

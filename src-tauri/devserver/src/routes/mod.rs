@@ -6,6 +6,7 @@ pub(crate) mod channels;
 pub(crate) mod communities;
 pub(crate) mod devtools;
 pub(crate) mod messages;
+pub(crate) mod polls;
 pub(crate) mod relationships;
 pub(crate) mod search;
 pub(crate) mod servers;

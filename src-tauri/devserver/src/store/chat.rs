@@ -15,6 +15,8 @@ pub(crate) struct NewMessage {
     pub(crate) attachments: Vec<serde_json::Value>,
     pub(crate) embeds: Vec<serde_json::Value>,
     pub(crate) created_at: Option<u64>,
+    /// A poll sent inline with the message.
+    pub(crate) poll: Option<super::polls::PollSpec>,
 }
 
 impl World {
@@ -354,6 +356,10 @@ impl World {
             embeds: new.embeds,
             reactions: Vec::new(),
         };
+        // Before the payload: MESSAGE_CREATE carries the poll (gateway-events.txt).
+        if let Some(spec) = new.poll {
+            self.attach_poll(id, channel_id, author_id, spec);
+        }
         let payload = wire::message(self, &msg, None);
         self.messages.entry(channel_id).or_default().insert(id, msg);
         let audience = self.channel_audience(channel_id);

@@ -7,6 +7,7 @@
 pub(crate) mod auth;
 pub(crate) mod chat;
 pub(crate) mod communities;
+pub(crate) mod polls;
 
 pub(crate) use auth::LoginOutcome;
 
@@ -340,6 +341,8 @@ pub(crate) struct World {
     /// REST calls seen, keyed `METHOD /path/{id}` (below `/api/v1`), for `request_count`.
     pub(crate) request_counts: HashMap<String, usize>,
     pub(crate) config: DevServerConfig,
+    /// Polls by id (each attached to one message).
+    pub(crate) polls: BTreeMap<u64, polls::Poll>,
 }
 
 impl World {
@@ -368,6 +371,7 @@ impl World {
             limiter: RateLimiter::default(),
             request_counts: HashMap::new(),
             config,
+            polls: BTreeMap::new(),
         }
     }
 

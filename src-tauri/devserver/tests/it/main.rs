@@ -8,6 +8,7 @@ mod faults;
 mod fidelity;
 mod gateway;
 mod gateway_conformance;
+mod polls;
 mod props;
 mod rest;
 mod search_conformance;

@@ -12,6 +12,7 @@ import type { CreateChannelArgs } from "./CreateChannelArgs";
 import type { CreateInviteArgs } from "./CreateInviteArgs";
 import type { CreateServerArgs } from "./CreateServerArgs";
 import type { CreatedInvite } from "./CreatedInvite";
+import type { CreatePollArgs } from "./CreatePollArgs";
 import type { DraftArgs } from "./DraftArgs";
 import type { EditMessageArgs } from "./EditMessageArgs";
 import type { Event } from "./Event";
@@ -27,12 +28,17 @@ import type { Member } from "./Member";
 import type { MemberArgs } from "./MemberArgs";
 import type { Message } from "./Message";
 import type { MessageArgs } from "./MessageArgs";
+import type { OpenLinkArgs } from "./OpenLinkArgs";
 import type { OutboxEntry } from "./OutboxEntry";
 import type { OutboxItem } from "./OutboxItem";
 import type { OutboxState } from "./OutboxState";
 import type { OutboxUpdate } from "./OutboxUpdate";
 import type { PasswordRequirements } from "./PasswordRequirements";
 import type { PendingArgs } from "./PendingArgs";
+import type { PollArgs } from "./PollArgs";
+import type { PollRef } from "./PollRef";
+import type { PollResults } from "./PollResults";
+import type { PollUpdate } from "./PollUpdate";
 import type { Presence } from "./Presence";
 import type { PresenceArgs } from "./PresenceArgs";
 import type { ProfileArgs } from "./ProfileArgs";
@@ -63,6 +69,7 @@ import type { UserArgs } from "./UserArgs";
 import type { UserRef } from "./UserRef";
 import type { UsernameArgs } from "./UsernameArgs";
 import type { WaitAction } from "./WaitAction";
+import type { VotePollArgs } from "./VotePollArgs";
 
 /** Every Tauri command: its `args` object and what it resolves to. */
 export interface Commands {
@@ -134,6 +141,11 @@ export interface Commands {
   unban_member: { args: MemberArgs; result: null };
   list_bans: { args: ServerArgs; result: Array<Ban> };
   search_messages: { args: SearchQuery; result: SearchResults };
+  open_link: { args: OpenLinkArgs; result: null };
+  create_poll: { args: CreatePollArgs; result: Message };
+  poll_results: { args: PollArgs; result: PollResults };
+  vote_poll: { args: VotePollArgs; result: PollUpdate };
+  close_poll: { args: PollArgs; result: PollUpdate };
 }
 
 /** Name of the event carrying the app-wide UiState. */

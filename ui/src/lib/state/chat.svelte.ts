@@ -634,6 +634,12 @@ export class ChatState {
     return r?.username ?? "Someone";
   }
 
+  /** A user's display name when any loaded list knows them, else `null` (mention chips). */
+  knownNameOf(userId: string): string | null {
+    const name = this.nameOf(userId);
+    return name === "Someone" && !this.members.some((x) => x.user_id === userId) ? null : name;
+  }
+
   private addTypist(channelId: string, userId: string, name: string) {
     const until = Date.now() + TYPING_MS;
     const list = (this.typing[channelId] ?? []).filter((t) => t.user_id !== userId);

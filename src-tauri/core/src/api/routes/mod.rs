@@ -7,6 +7,7 @@ mod account;
 mod chat;
 mod communities;
 pub mod search;
+mod polls;
 mod social;
 
 /// Percent-encodes one path segment.
