@@ -1,6 +1,7 @@
 //! Tauri commands: each takes managed state, calls the core once and returns
 //! `IpcResult<T>`. Any branching, retry or error meaning belongs in `plexichat-core`.
 
+pub mod account;
 pub mod app;
 pub mod chat;
 pub mod local;
@@ -59,6 +60,25 @@ crate::ipc_commands! {
     chat::fetch_attachment(chat::AttachmentArgs) -> String;
     sends::upload_attachment(chat::UploadArgs) -> i64;
     sends::queue_file(sends::QueueFileArgs) -> i64;
+    account::two_factor_status(()) -> plexichat_core::account::TwoFactorStatus;
+    account::begin_two_factor(account::PasswordArgs) -> plexichat_core::account::TwoFactorSetup;
+    account::confirm_two_factor(account::CodeArgs) -> plexichat_core::account::TwoFactorStatus;
+    account::disable_two_factor(account::DisableTwoFactorArgs) -> plexichat_core::account::TwoFactorStatus;
+    account::save_backup_codes(account::BackupCodesArgs) -> String;
+    account::end_session(session::RevokeSessionArgs) -> ();
+    account::revoke_other_sessions(()) -> u32;
+    account::change_password(account::ChangePasswordArgs) -> plexichat_core::model::User;
+    account::request_password_reset(account::ResetRequestArgs) -> ();
+    account::confirm_password_reset(account::ResetConfirmArgs) -> ();
+    account::get_user_settings(()) -> std::collections::BTreeMap<String, String>;
+    account::set_user_setting(account::UserSettingArgs) -> ();
+    account::get_profile(chat::UserArgs) -> plexichat_core::account::Profile;
+    account::update_own_profile(plexichat_core::account::ProfileUpdate) -> plexichat_core::account::Profile;
+    account::get_messaging_settings(()) -> plexichat_core::account::MessagingSettings;
+    account::set_dm_privacy(account::DmPrivacyArgs) -> plexichat_core::account::MessagingSettings;
+    account::list_data_exports(()) -> Vec<plexichat_core::account::DataExport>;
+    account::request_data_export(account::PasswordArgs) -> Vec<plexichat_core::account::DataExport>;
+    account::save_data_export(account::DataExportArgs) -> String;
 }
 
 /// Exports the payload types of events that are not command results.

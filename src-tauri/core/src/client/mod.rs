@@ -32,6 +32,7 @@ use crate::session::{KeyringStore, MemoryStore, Secret, SessionStore};
 use crate::ui_state::TimestampMs;
 use crate::UiState;
 
+mod account;
 mod auth;
 mod chat;
 mod persist;
@@ -143,6 +144,8 @@ struct Inner {
     memory: MemoryStore,
     server_key: String,
     session: tokio::sync::Mutex<Session>,
+    /// The last messaging settings this client wrote, trusted over the server's 60 s cache.
+    messaging: std::sync::Mutex<Option<(std::time::Instant, crate::account::MessagingSettings)>>,
 }
 
 /// The Plexichat client; cheap to clone (an `Arc` inside).
@@ -177,6 +180,7 @@ impl Client {
                 memory: MemoryStore::new(),
                 server_key,
                 session: tokio::sync::Mutex::new(Session::default()),
+                messaging: std::sync::Mutex::new(None),
             }),
         })
     }

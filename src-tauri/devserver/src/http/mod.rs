@@ -46,7 +46,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(routes::channels::routes())
         .merge(routes::messages::routes())
         .merge(routes::attachments::routes())
-        .merge(routes::relationships::routes());
+        .merge(routes::relationships::routes())
+        .merge(routes::account::routes());
     Router::new()
         .nest("/api/v1", api)
         .merge(routes::startup::root_routes())

@@ -273,6 +273,15 @@ pub(crate) struct World {
     /// REST calls seen, keyed `METHOD /path/{id}` (below `/api/v1`), for `request_count`.
     pub(crate) request_counts: HashMap<String, usize>,
     pub(crate) config: DevServerConfig,
+    /// Password-reset tokens → user id (the reference mails them; here a test reads them).
+    pub(crate) reset_tokens: HashMap<String, u64>,
+    /// `/features/users/{id}/profile` rows, created on first read (also for unknown ids).
+    pub(crate) profiles: HashMap<u64, serde_json::Value>,
+    /// `/users/@me/messaging-settings` per user, and the copy its GET serves for 60 s.
+    pub(crate) messaging: HashMap<u64, serde_json::Value>,
+    pub(crate) messaging_cache: HashMap<u64, (Instant, serde_json::Value)>,
+    /// Data-export requests per user, oldest first (the reference never finishes them).
+    pub(crate) data_exports: HashMap<u64, Vec<serde_json::Value>>,
 }
 
 impl World {
@@ -296,6 +305,11 @@ impl World {
             limiter: RateLimiter::default(),
             request_counts: HashMap::new(),
             config,
+            reset_tokens: HashMap::new(),
+            profiles: HashMap::new(),
+            messaging: HashMap::new(),
+            messaging_cache: HashMap::new(),
+            data_exports: HashMap::new(),
         }
     }
 
