@@ -150,3 +150,36 @@ async fn sessions_are_ended_from_settings() {
     app.wait_for(Locator::TestId("login-screen"), LONG).await;
     app.close().await;
 }
+
+/// A click on a member opens their profile popout with the bio the server has, as text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and tauri-driver: run through scripts/test.sh"]
+async fn a_profile_popout_opens_from_the_member_list() {
+    let world = World::new("popout_e2e").await;
+    let bio = "Keeps the <b>build</b> green. Tea over coffee.";
+    let patched = reqwest::Client::new()
+        .patch(format!(
+            "{}/api/v1/features/users/@me/profile",
+            world.server.base_url()
+        ))
+        .bearer_auth(&world.user.token)
+        .json(&serde_json::json!({"bio": bio, "pronouns": "they/them", "location": "Lisbon", "timezone": "Europe/Lisbon"}))
+        .send()
+        .await
+        .expect("profile patched");
+    assert!(patched.status().is_success());
+    let app = world.launch().await;
+    world.sign_in(&app).await;
+
+    app.click(Locator::TestId("member")).await;
+    app.wait_for(Locator::TestId("profile-popout"), LONG).await;
+    app.wait_for_text(Locator::TestId("profile-bio"), bio, LONG)
+        .await;
+    let text = app.text_of(Locator::TestId("profile-popout")).await;
+    assert!(
+        text.contains("they/them") && text.contains("Lisbon"),
+        "{text}"
+    );
+    app.screenshot("account-profile-popout").await;
+    app.close().await;
+}
