@@ -11,6 +11,7 @@ pub mod last_server;
 pub mod launch;
 pub mod logging;
 pub mod session;
+pub mod startup_trace;
 pub mod state;
 
 use launch::LaunchOptions;
@@ -22,6 +23,7 @@ use tauri::Manager;
 /// # Panics
 /// Panics when the window system cannot be initialised (no display), as every GUI app does.
 pub fn run() {
+    startup_trace::mark("rust-main");
     // Before anything starts a thread or WebKit: the setting is read from the environment.
     desktop::prefer_cpu_compositing();
     let _log_guard = logging::init();
@@ -50,6 +52,10 @@ pub fn run() {
             }
         })
         .on_page_load(|webview, payload| {
+            startup_trace::mark(match payload.event() {
+                tauri::webview::PageLoadEvent::Started => "page-load-started",
+                tauri::webview::PageLoadEvent::Finished => "page-loaded",
+            });
             // The tray (a D-Bus round trip to the indicator host) waits until the page has
             // loaded, so it never delays the first paint of the login screen.
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
@@ -57,6 +63,8 @@ pub fn run() {
             }
         })
         .setup(|app| {
+            // Tauri builds the configured window and its webview just before this hook.
+            startup_trace::mark("webview-created");
             // Network start-up runs after the window exists: the login screen (or the restored
             // chat) paints at once and the session check happens behind it.
             let handle = app.handle().clone();

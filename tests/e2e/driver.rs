@@ -299,6 +299,74 @@ impl AppSession {
         }
     }
 
+    /// Runs an axe-core audit of the page as it is now and panics listing every violation of
+    /// serious or critical impact; the whole report is kept as `target/axe/<name>.json`.
+    ///
+    /// axe-core comes from the UI's npm packages (`ui/node_modules/axe-core`), injected through
+    /// WebDriver, so nothing of it ships in the app. `label-content-name-mismatch` is switched
+    /// on although axe marks it experimental: a button whose visible text is not part of its
+    /// accessible name cannot be reached by voice control.
+    pub async fn axe_audit(&self, name: &str) {
+        let violations = self.axe_violations(name).await;
+        let serious: Vec<&serde_json::Value> = violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        if !serious.is_empty() {
+            self.screenshot(&format!("FAILED-axe-{}", sanitize(name)))
+                .await;
+            let report: Vec<String> = serious.iter().map(|v| describe_violation(v)).collect();
+            panic!(
+                "axe-core: {} serious or critical violation(s) on {name}:\n{}",
+                serious.len(),
+                report.join("\n")
+            );
+        }
+    }
+
+    /// Every axe-core violation on the page (any impact), also written to `target/axe/`.
+    pub async fn axe_violations(&self, name: &str) -> Vec<serde_json::Value> {
+        let source_path =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&source_path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is missing ({}: {e}); run scripts/setup.sh",
+                source_path.display()
+            )
+        });
+        let inject = format!("if (!window.axe) {{ {source}\n }} return Boolean(window.axe);");
+        match self.client.execute(&inject, vec![]).await {
+            Ok(v) if v.as_bool() == Some(true) => {}
+            other => panic!("axe-core could not be injected: {other:?}"),
+        }
+        let run = r#"
+            const done = arguments[arguments.length - 1];
+            window.axe
+              .run(document, {
+                resultTypes: ["violations"],
+                rules: { "label-content-name-mismatch": { enabled: true } },
+              })
+              .then((r) => done(JSON.stringify(r.violations)), (e) => done("ERROR " + e));
+        "#;
+        let answer = match tokio::time::timeout(
+            Duration::from_secs(60),
+            self.client.execute_async(run, vec![]),
+        )
+        .await
+        {
+            Ok(Ok(v)) => v.as_str().unwrap_or_default().to_owned(),
+            Ok(Err(e)) => panic!("axe-core run failed: {e}"),
+            Err(_) => panic!("axe-core run took over 60 s"),
+        };
+        let violations: Vec<serde_json::Value> = serde_json::from_str(&answer)
+            .unwrap_or_else(|e| panic!("axe-core answered {answer:?}: {e}"));
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/axe");
+        std::fs::create_dir_all(&dir).unwrap();
+        let pretty = serde_json::to_string_pretty(&violations).unwrap_or_default();
+        let _ = std::fs::write(dir.join(format!("{}.json", sanitize(name))), pretty);
+        violations
+    }
+
     /// Closes the window and stops the driver.
     pub async fn close(mut self) {
         // Bounded: a driver stuck on an earlier command must not hang the whole suite.
@@ -342,4 +410,23 @@ fn sanitize(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// One line per violation and one indented line per offending element (at most five).
+fn describe_violation(v: &serde_json::Value) -> String {
+    let mut out = format!(
+        "- {} ({}): {}",
+        v["id"].as_str().unwrap_or("?"),
+        v["impact"].as_str().unwrap_or("?"),
+        v["help"].as_str().unwrap_or("")
+    );
+    for node in v["nodes"].as_array().into_iter().flatten().take(5) {
+        let target = node["target"].to_string();
+        let summary = node["failureSummary"]
+            .as_str()
+            .unwrap_or("")
+            .replace('\n', " ");
+        out.push_str(&format!("\n    {target}: {summary}"));
+    }
+    out
 }

@@ -36,6 +36,7 @@ async fn login_screen_then_demo_shows_the_channel_list() {
             .await;
     }
     app.screenshot("login-screen").await;
+    app.axe_audit("login-screen").await;
 
     app.click(Locator::TestId("try-demo")).await;
     app.wait_for(Locator::TestId("channel-list"), Duration::from_secs(30))

@@ -54,3 +54,32 @@ pub fn set_unread_count(app: tauri::AppHandle, args: UnreadArgs) -> IpcResult<()
     crate::desktop::set_tray_unread(&app, args.count);
     Ok(())
 }
+
+/// One phase of the start-up timeline as the webview saw it.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct StartupMark {
+    /// `script-parsed`, `first-mount`, `first-ipc-answer` or `first-paint`.
+    pub phase: String,
+    /// `performance.timeOrigin + performance.now()` when it happened.
+    pub unix_ms: f64,
+}
+
+/// Arguments of `startup_marks`.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct StartupMarksArgs {
+    /// The webview's phases, in the order they happened.
+    pub marks: Vec<StartupMark>,
+}
+
+/// Adds the webview's phases to the start-up timeline (printed only when
+/// `PLEXICHAT_STARTUP_TRACE=1`; see `startup_trace`).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn startup_marks(args: StartupMarksArgs) -> IpcResult<()> {
+    for m in &args.marks {
+        crate::startup_trace::mark_at(&m.phase, m.unix_ms);
+    }
+    Ok(())
+}

@@ -16,6 +16,7 @@ crate::ipc_commands! {
     app::get_app_info(()) -> app::AppInfo;
     app::get_ui_state(()) -> plexichat_core::UiState;
     app::set_unread_count(app::UnreadArgs) -> ();
+    app::startup_marks(app::StartupMarksArgs) -> ();
     session::start_demo(()) -> plexichat_core::LoginOutcome;
     session::sign_in(session::SignInArgs) -> plexichat_core::LoginOutcome;
     session::submit_two_factor(session::TwoFactorArgs) -> plexichat_core::model::User;

@@ -449,6 +449,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     list_sessions: () => sessions,
     list_outbox: () => outbox,
     set_unread_count: () => null,
+    startup_marks: () => null,
     cancel_send: (a: { local_id: number }) => {
       const entry = outbox.find((e) => e.local_id === a.local_id);
       if (!entry) throw staleEntry(`no pending send ${a.local_id}`);

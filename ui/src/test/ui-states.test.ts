@@ -183,7 +183,7 @@ describe("every UiState renders as a deliberate part of the app", () => {
     start({ state: "rate_limited", retry_at: inSec(20), scope: "ip", global: false });
     const b = await screen.findByTestId("state-rate_limited");
     expect(b).toHaveTextContent(/Too many attempts. Trying again in (20|19) s/);
-    expect(screen.getByTestId("login-screen")).toBeInTheDocument();
+    expect(await screen.findByTestId("login-screen")).toBeInTheDocument();
   });
 
   it("forbidden app-wide says the user lacks permission", async () => {

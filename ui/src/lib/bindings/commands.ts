@@ -49,6 +49,7 @@ import type { ServerArgs } from "./ServerArgs";
 import type { ServerUrlArgs } from "./ServerUrlArgs";
 import type { SessionInfo } from "./SessionInfo";
 import type { SignInArgs } from "./SignInArgs";
+import type { StartupMarksArgs } from "./StartupMarksArgs";
 import type { TwoFactorArgs } from "./TwoFactorArgs";
 import type { TwoFactorSetup } from "./TwoFactorSetup";
 import type { TwoFactorStatus } from "./TwoFactorStatus";
@@ -66,6 +67,7 @@ export interface Commands {
   get_app_info: { args: null; result: AppInfo };
   get_ui_state: { args: null; result: UiState };
   set_unread_count: { args: UnreadArgs; result: null };
+  startup_marks: { args: StartupMarksArgs; result: null };
   start_demo: { args: null; result: LoginOutcome };
   sign_in: { args: SignInArgs; result: LoginOutcome };
   submit_two_factor: { args: TwoFactorArgs; result: User };
