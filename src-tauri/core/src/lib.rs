@@ -62,6 +62,7 @@
 // failures are rare and off the hot path, so the size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod account;
 pub mod api;
 pub mod client;
 pub mod clock;

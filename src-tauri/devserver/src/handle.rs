@@ -183,6 +183,43 @@ impl DevServerHandle {
         })
     }
 
+    /// The password-reset token last requested for `email` (the "e-mail" the reference
+    /// never sends).
+    #[must_use]
+    pub fn password_reset_token(&self, email: &str) -> Option<String> {
+        let world = self.state.lock();
+        let id = world
+            .users
+            .values()
+            .find(|u| u.email.eq_ignore_ascii_case(email))?
+            .id;
+        world
+            .reset_tokens
+            .iter()
+            .find(|(_, uid)| **uid == id)
+            .map(|(t, _)| t.clone())
+    }
+
+    /// Finishes `username`'s pending data exports, which the reference never does by itself
+    /// (account.txt), so that downloading can be tested.
+    pub fn complete_data_exports(&self, username: &str) -> usize {
+        let mut world = self.state.lock();
+        let Some(id) = world.user_by_name(username).map(|u| u.id) else {
+            return 0;
+        };
+        let now_s = now_ms() / 1000;
+        let mut done = 0;
+        for row in world.data_exports.get_mut(&id).into_iter().flatten() {
+            if row["status"] == "pending" {
+                row["status"] = serde_json::json!("completed");
+                row["completed_at"] = serde_json::json!(now_s);
+                row["expires_at"] = serde_json::json!(now_s + 7 * 24 * 3600);
+                done += 1;
+            }
+        }
+        done
+    }
+
     /// The currently valid 6-digit code of a TOTP user.
     #[must_use]
     pub fn totp_code(&self, username: &str) -> Option<String> {

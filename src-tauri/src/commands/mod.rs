@@ -1,6 +1,7 @@
 //! Tauri commands: each takes managed state, calls the core once and returns
 //! `IpcResult<T>`. Any branching, retry or error meaning belongs in `plexichat-core`.
 
+pub mod account;
 pub mod app;
 pub mod chat;
 pub mod communities;
@@ -90,6 +91,25 @@ crate::ipc_commands! {
     polls::poll_results(polls::PollArgs) -> plexichat_core::poll::PollResults;
     polls::vote_poll(polls::VotePollArgs) -> plexichat_core::poll::PollUpdate;
     polls::close_poll(polls::PollArgs) -> plexichat_core::poll::PollUpdate;
+    account::two_factor_status(()) -> plexichat_core::account::TwoFactorStatus;
+    account::begin_two_factor(account::PasswordArgs) -> plexichat_core::account::TwoFactorSetup;
+    account::confirm_two_factor(account::CodeArgs) -> plexichat_core::account::TwoFactorStatus;
+    account::disable_two_factor(account::DisableTwoFactorArgs) -> plexichat_core::account::TwoFactorStatus;
+    account::save_backup_codes(account::BackupCodesArgs) -> String;
+    account::end_session(session::RevokeSessionArgs) -> ();
+    account::revoke_other_sessions(()) -> u32;
+    account::change_password(account::ChangePasswordArgs) -> plexichat_core::model::User;
+    account::request_password_reset(account::ResetRequestArgs) -> ();
+    account::confirm_password_reset(account::ResetConfirmArgs) -> ();
+    account::get_user_settings(()) -> std::collections::BTreeMap<String, String>;
+    account::set_user_setting(account::UserSettingArgs) -> ();
+    account::get_profile(chat::UserArgs) -> plexichat_core::account::Profile;
+    account::update_own_profile(plexichat_core::account::ProfileUpdate) -> plexichat_core::account::Profile;
+    account::get_messaging_settings(()) -> plexichat_core::account::MessagingSettings;
+    account::set_dm_privacy(account::DmPrivacyArgs) -> plexichat_core::account::MessagingSettings;
+    account::list_data_exports(()) -> Vec<plexichat_core::account::DataExport>;
+    account::request_data_export(account::PasswordArgs) -> Vec<plexichat_core::account::DataExport>;
+    account::save_data_export(account::DataExportArgs) -> String;
 }
 
 /// Exports the payload types of events that are not command results.

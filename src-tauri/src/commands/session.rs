@@ -63,7 +63,7 @@ pub struct RevokeSessionArgs {
     pub session_id: String,
 }
 
-fn new_client(server_url: &str) -> IpcResult<Client> {
+pub(crate) fn new_client(server_url: &str) -> IpcResult<Client> {
     let url = server_url.trim().trim_end_matches('/');
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(IpcError::failed(

@@ -241,6 +241,17 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   // Channels whose messages were loaded once: the local cache knows them.
   const opened = new Set<string>();
   const drafts = new Map(Object.entries(options.drafts ?? {}));
+  let twoFactor = { enabled: false, backup_codes_remaining: 0 };
+  const emptyProfile = (user_id: string) => ({ user_id, bio: null as string | null, pronouns: null as string | null, location: null as string | null, timezone: null as string | null, social_links: [] as { platform: string; url: string }[], custom_status_text: null as string | null });
+  const profiles: Record<string, ReturnType<typeof emptyProfile>> = {
+    "1001": { ...emptyProfile("1001"), bio: "Gardening, <b>tea</b> and Rust.", pronouns: "she/her", location: "Lisbon", timezone: "Europe/Lisbon", social_links: [{ platform: "other", url: "https://example.com/alice" }] },
+  };
+  let messaging = { allow_dms_from: "everyone" as "everyone" | "friends" | "nobody" | "other", read_receipts_enabled: true, typing_indicators_enabled: true };
+  const userSettings: Record<string, string> = {};
+  const exports: { id: string; status: string; requested_at: number; completed_at: number | null; expires_at: number | null; format: string; file_size_bytes: number | null }[] = [];
+  function accountError(state: UiState): IpcError {
+    return { code: "failed", message: "message" in state ? String(state.message) : state.state, state };
+  }
   let sessions: SessionInfo[] = [
     { id: "s1", device_id: null, ip_address: "127.0.0.1", user_agent: "Plexichat Desktop (Linux)", created_at: Date.now() - 3_600_000, expires_at: null, last_activity: Date.now(), current: true },
     { id: "s2", device_id: null, ip_address: "203.0.113.7", user_agent: "Firefox on Windows", created_at: Date.now() - 86_400_000 * 3, expires_at: null, last_activity: Date.now() - 86_400_000, current: false },
@@ -645,6 +656,81 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     open_link: (a: { url: string }) => {
       if (!/^https?:\/\//i.test(a.url)) throw { code: "invalid_input", message: "only http and https links open", state: null };
+      return null;
+    },
+    // Account and security (account.txt): password "right" is the account's password, code
+    // "123456" the authenticator's current code.
+    two_factor_status: () => ({ ...twoFactor }),
+    begin_two_factor: (a: { password: string }) => {
+      if (twoFactor.enabled) throw accountError({ state: "conflict", field: "two_factor", message: "2FA is already enabled" });
+      if (a.password !== "right") throw accountError({ state: "invalid_input", field: "password", message: "Invalid password" });
+      return {
+        secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+        otpauth_uri: "otpauth://totp/Plexichat:mock?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Plexichat",
+        backup_codes: ["A1B2-C3D4", "E5F6-0718", "293A-4B5C"],
+        qr: { size: 21, path: "M0 0h1v1h-1zM2 0h1v1h-1z" },
+        started_at: Date.now(),
+      };
+    },
+    confirm_two_factor: (a: { code: string }) => {
+      if (a.code.replace(/\s/g, "") !== "123456") throw accountError({ state: "two_factor_invalid", message: "Invalid code" });
+      twoFactor = { enabled: true, backup_codes_remaining: 3 };
+      return { ...twoFactor };
+    },
+    disable_two_factor: (a: { password: string; code: string }) => {
+      if (a.password !== "right") throw accountError({ state: "invalid_input", field: "password", message: "Invalid password" });
+      if (a.code !== "123456") throw accountError({ state: "two_factor_invalid", message: "Invalid 2FA code" });
+      twoFactor = { enabled: false, backup_codes_remaining: 0 };
+      return { ...twoFactor };
+    },
+    save_backup_codes: () => "/home/mock/Downloads/plexichat-backup-codes-mock.txt",
+    end_session: (a: { session_id: string }) => {
+      const current = sessions.find((s) => s.id === a.session_id)?.current;
+      sessions = sessions.filter((s) => s.id !== a.session_id);
+      if (current) setUiState({ state: "signed_out" });
+      return null;
+    },
+    revoke_other_sessions: () => {
+      const n = sessions.filter((s) => !s.current).length;
+      sessions = sessions.filter((s) => s.current);
+      return n;
+    },
+    change_password: (a: { current_password: string; new_password: string }) => {
+      if (a.current_password !== "right") throw accountError({ state: "invalid_input", field: "current_password", message: "Invalid password" });
+      return { ...me };
+    },
+    request_password_reset: (a: { email: string }) => {
+      if (!a.email.includes("@")) throw accountError({ state: "invalid_input", field: "email", message: "Invalid email: value is not a valid email address: An email address must have an @-sign." });
+      return null;
+    },
+    confirm_password_reset: (a: { token: string }) => {
+      if (a.token !== "good-token") throw accountError({ state: "invalid_input", field: "token", message: "Invalid token" });
+      return null;
+    },
+    get_profile: (a: { user_id: string }) => ({ ...(profiles[a.user_id] ?? emptyProfile(a.user_id)) }),
+    update_own_profile: (a: { bio?: string; pronouns?: string; location?: string; timezone?: string }) => {
+      if ((a.bio ?? "").length > 1000) throw accountError({ state: "invalid_input", field: "bio", message: "Invalid bio: String should have at most 1000 characters" });
+      const p = { ...(profiles[me.id] ?? emptyProfile(me.id)), ...a };
+      profiles[me.id] = p;
+      return { ...p };
+    },
+    get_messaging_settings: () => ({ ...messaging }),
+    set_dm_privacy: (a: { allow_dms_from: "everyone" | "friends" | "nobody" }) => {
+      messaging = { ...messaging, allow_dms_from: a.allow_dms_from };
+      return { ...messaging };
+    },
+    list_data_exports: () => [...exports],
+    request_data_export: (a: { password: string }) => {
+      if (a.password !== "right") throw accountError({ state: "invalid_input", field: "password", message: "Incorrect password" });
+      if (exports.some((e) => e.status === "pending")) throw accountError({ state: "rate_limited", retry_at: Date.now() + 86_400_000, scope: "data_export", global: false });
+      exports.push({ id: String(exports.length + 1), status: "pending", requested_at: Math.floor(Date.now() / 1000), completed_at: null, expires_at: null, format: "json", file_size_bytes: null });
+      return [...exports];
+    },
+    save_data_export: (a: { request_id: string }) => `/home/mock/Downloads/plexichat-data-export-${a.request_id}.json`,
+    get_user_settings: () => ({ ...userSettings }),
+    set_user_setting: (a: { key: string; value: string | null }) => {
+      if (a.value === null) delete userSettings[a.key];
+      else userSettings[a.key] = a.value;
       return null;
     },
   };

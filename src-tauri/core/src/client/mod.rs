@@ -32,6 +32,7 @@ use crate::session::{KeyringStore, MemoryStore, Secret, SessionStore};
 use crate::ui_state::TimestampMs;
 use crate::UiState;
 
+mod account;
 mod auth;
 mod chat;
 mod communities;
@@ -151,6 +152,8 @@ struct Inner {
     server_key: String,
     session: tokio::sync::Mutex<Session>,
     recent: std::sync::Mutex<communities::RecentWrites>,
+    /// The last messaging settings this client wrote, trusted over the server's 60 s cache.
+    messaging: std::sync::Mutex<Option<(std::time::Instant, crate::account::MessagingSettings)>>,
 }
 
 /// The Plexichat client; cheap to clone (an `Arc` inside).
@@ -186,6 +189,7 @@ impl Client {
                 server_key,
                 session: tokio::sync::Mutex::new(Session::default()),
                 recent: std::sync::Mutex::new(communities::RecentWrites::default()),
+                messaging: std::sync::Mutex::new(None),
             }),
         })
     }

@@ -34,7 +34,20 @@ pub(super) fn classify_http(h: &HttpError, ctx: &ClassifyContext) -> (UiState, R
             field: invalid_input_field(msg, ctx.action),
             message: msg.to_owned(),
         }),
+        401 if ctx.action == Action::PasswordReset => permanent(UiState::InvalidInput {
+            field: Some("token".into()),
+            message: msg.to_owned(),
+        }),
         401 => classify_401(h, ctx),
+        // A too-weak new password answers 403 "Incorrect current password" (account.txt).
+        403 if ctx.action == Action::ChangePassword => permanent(UiState::InvalidInput {
+            field: Some("password".into()),
+            message: msg.to_owned(),
+        }),
+        403 if ctx.action == Action::DataExport => permanent(UiState::InvalidInput {
+            field: Some("password".into()),
+            message: msg.to_owned(),
+        }),
         403 => classify_403(h, ctx),
         404 => permanent(UiState::NotFound {
             entity: not_found_entity(msg),
@@ -61,6 +74,13 @@ pub(super) fn classify_http(h: &HttpError, ctx: &ClassifyContext) -> (UiState, R
             },
             RetryKind::UpdateRequired,
         ),
+        // One export per 24 h, announced without `retry_after`: waiting it out in the
+        // request would hang the form for a day.
+        429 if ctx.action == Action::DataExport => permanent(UiState::RateLimited {
+            retry_at: ms_after(ctx.now_ms, Duration::from_secs(24 * 3600)),
+            scope: Some("data_export".into()),
+            global: false,
+        }),
         429 => {
             let after = h.retry_after.unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
             rate_limited(ctx, after, h.scope.clone(), h.is_global)
@@ -72,6 +92,14 @@ pub(super) fn classify_http(h: &HttpError, ctx: &ClassifyContext) -> (UiState, R
             })
         }
         500 if ctx.action == Action::Community => permanent(community_refusal(msg)),
+        // A wrong current password answers 500 "Invalid password" (account.txt): a field
+        // error, never an outage or a retry.
+        500 if ctx.action == Action::ChangePassword && msg == "Invalid password" => {
+            permanent(UiState::InvalidInput {
+                field: Some("current_password".into()),
+                message: msg.to_owned(),
+            })
+        }
         500 if is_module_unavailable(msg) => service_unavailable(h, ctx),
         500 if msg.starts_with("Cannot ") => {
             // Ordinary mistakes also answer 500 (e.g. "Cannot create DM with yourself").

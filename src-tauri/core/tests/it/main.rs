@@ -4,6 +4,7 @@
 //! fault injection). With `PLEXICHAT_TEST_SERVER=http://host:port` the tests that need no
 //! fault injection run against that server instead and the others are skipped.
 
+mod account;
 mod auth;
 mod chat;
 mod polls;

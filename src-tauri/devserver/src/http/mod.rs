@@ -47,8 +47,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(routes::messages::routes())
         .merge(routes::attachments::routes())
         .merge(routes::relationships::routes())
-        .merge(routes::search::routes());
-        .merge(routes::polls::routes());
+        .merge(routes::search::routes())
+        .merge(routes::polls::routes())
+        .merge(routes::account::routes());
     Router::new()
         .nest("/api/v1", api)
         .merge(routes::startup::root_routes())

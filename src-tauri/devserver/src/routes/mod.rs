@@ -1,5 +1,6 @@
 //! REST handlers, one module per area of the API (paths are below `/api/v1`).
 
+pub(crate) mod account;
 pub(crate) mod attachments;
 pub(crate) mod auth;
 pub(crate) mod channels;

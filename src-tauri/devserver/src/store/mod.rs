@@ -343,6 +343,15 @@ pub(crate) struct World {
     pub(crate) config: DevServerConfig,
     /// Polls by id (each attached to one message).
     pub(crate) polls: BTreeMap<u64, polls::Poll>,
+    /// Password-reset tokens → user id (the reference mails them; here a test reads them).
+    pub(crate) reset_tokens: HashMap<String, u64>,
+    /// `/features/users/{id}/profile` rows, created on first read (also for unknown ids).
+    pub(crate) profiles: HashMap<u64, serde_json::Value>,
+    /// `/users/@me/messaging-settings` per user, and the copy its GET serves for 60 s.
+    pub(crate) messaging: HashMap<u64, serde_json::Value>,
+    pub(crate) messaging_cache: HashMap<u64, (Instant, serde_json::Value)>,
+    /// Data-export requests per user, oldest first (the reference never finishes them).
+    pub(crate) data_exports: HashMap<u64, Vec<serde_json::Value>>,
 }
 
 impl World {
@@ -372,6 +381,11 @@ impl World {
             request_counts: HashMap::new(),
             config,
             polls: BTreeMap::new(),
+            reset_tokens: HashMap::new(),
+            profiles: HashMap::new(),
+            messaging: HashMap::new(),
+            messaging_cache: HashMap::new(),
+            data_exports: HashMap::new(),
         }
     }
 

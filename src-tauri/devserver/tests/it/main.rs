@@ -2,6 +2,7 @@
 //! REST behaviour, the gateway, every fault, and no-panic property tests. One binary keeps
 //! link time low on the 2-core CI machine.
 
+mod account;
 mod common;
 mod conformance;
 mod faults;
