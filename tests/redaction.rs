@@ -130,11 +130,11 @@ async fn two_factor_secrets_backup_codes_and_reset_tokens_never_reach_the_log() 
         .unwrap();
 
     client
-        .request_password_reset("enrol_probe@example.test")
+        .request_password_reset("enrol_probe@example.com")
         .await
         .unwrap();
     let reset_token = server
-        .password_reset_token("enrol_probe@example.test")
+        .password_reset_token("enrol_probe@example.com")
         .unwrap();
     client
         .confirm_password_reset(

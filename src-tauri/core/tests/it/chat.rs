@@ -2,24 +2,8 @@
 
 use plexichat_core::api::types::{HistoryQuery, NewMessage};
 use plexichat_core::ui_state::{Entity, ForbiddenReason, UiState};
-use plexichat_core::Client;
 
-use crate::support::{assert_state, text_message as text, timed, Target, PASSWORD};
-
-async fn member(target: &Target, prefix: &str) -> (Client, String) {
-    let name = target
-        .user(prefix)
-        .await
-        .expect("the devserver creates accounts");
-    let client = target.client();
-    let outcome = timed(client.login(&name, &PASSWORD.into()))
-        .await
-        .expect("login");
-    let plexichat_core::LoginOutcome::SignedIn { user } = outcome else {
-        panic!("{outcome:?}")
-    };
-    (client, user.id)
-}
+use crate::support::{assert_state, member, text_message as text, timed, Target};
 
 #[tokio::test]
 async fn messages_reactions_pins_typing_and_read_marker() {

@@ -6,21 +6,8 @@ use plexichat_core::community::{
     ChannelEdit, InviteCheck, InviteRefusal, JoinOutcome, NewInvite, ServerEdit,
 };
 use plexichat_core::ui_state::UiState;
-use plexichat_core::Client;
 
-use crate::support::{timed, Target, PASSWORD};
-
-async fn member(target: &Target, prefix: &str) -> (Client, String) {
-    let name = target.user(prefix).await;
-    let client = target.client();
-    let outcome = timed(client.login(&name, &PASSWORD.into()))
-        .await
-        .expect("login");
-    let plexichat_core::LoginOutcome::SignedIn { user } = outcome else {
-        panic!("{outcome:?}")
-    };
-    (client, user.id)
-}
+use crate::support::{member, timed, Target};
 
 #[tokio::test]
 async fn a_new_account_joins_by_a_pasted_link_after_a_preview() {

@@ -161,6 +161,23 @@ pub fn registration_spent(e: &plexichat_core::ClientError) -> bool {
     true
 }
 
+/// A signed-in account on the devserver and its user id, for tests that set up servers
+/// there (only the devserver creates accounts on demand).
+pub async fn member(target: &Target, prefix: &str) -> (Client, String) {
+    let name = target
+        .user(prefix)
+        .await
+        .expect("the devserver creates accounts");
+    let client = target.client();
+    let outcome = timed(client.login(&name, &PASSWORD.into()))
+        .await
+        .expect("login");
+    let plexichat_core::LoginOutcome::SignedIn { user } = outcome else {
+        panic!("{outcome:?}")
+    };
+    (client, user.id)
+}
+
 /// A message with only text.
 pub fn text_message(content: &str) -> NewMessage {
     NewMessage {

@@ -242,9 +242,9 @@ async fn password_reset_checks_the_token_before_the_password() {
     let server = start(config()).await;
     let api = Api::new(&server);
     server.create_user("hank", PW).await.unwrap();
-    let email = "hank@example.test";
+    let email = "hank@example.com";
 
-    for address in [email, "nobody@example.test"] {
+    for address in [email, "nobody@example.com"] {
         let r = api
             .post(
                 "/auth/password-reset/request",
