@@ -47,6 +47,7 @@ async fn two_factor_turned_on_in_settings_then_used_to_sign_in() {
     let shown_secret = app.text_of(Locator::TestId("tfa-secret")).await;
     assert_eq!(shown_secret.replace(' ', "").len(), 32, "{shown_secret}");
     app.screenshot("account-2fa-qr").await;
+    app.axe_audit("account-2fa-qr").await;
 
     // A wrong code is a field error and the setup stays open.
     app.replace_text(Locator::TestId("tfa-setup-code"), "000000")
@@ -62,6 +63,7 @@ async fn two_factor_turned_on_in_settings_then_used_to_sign_in() {
         .await;
     let codes = app.text_of(Locator::TestId("tfa-backup-codes")).await;
     app.screenshot("account-2fa-backup-codes").await;
+    app.axe_audit("account-2fa-backup-codes").await;
 
     app.click(Locator::TestId("tfa-save-codes")).await;
     app.wait_for_text(
@@ -130,6 +132,7 @@ async fn sessions_are_ended_from_settings() {
     )
     .await;
     app.screenshot("account-sessions").await;
+    app.axe_audit("account-sessions").await;
 
     app.click(Locator::TestId("revoke-others")).await;
     app.wait_for_text(
@@ -181,5 +184,6 @@ async fn a_profile_popout_opens_from_the_member_list() {
         "{text}"
     );
     app.screenshot("account-profile-popout").await;
+    app.axe_audit("account-profile-popout").await;
     app.close().await;
 }

@@ -106,3 +106,35 @@ async fn a_keyring_less_run_signs_in_sends_and_reads_history() {
     assert!(!ok);
     assert_eq!(lines.last().unwrap()["state"]["state"], "login_required");
 }
+
+#[tokio::test]
+async fn two_factor_status_enable_and_sessions_revoke_all_print_json_results() {
+    let server = server().await;
+    server.create_user("cli_tfa", PASSWORD).await.unwrap();
+    let signed_in = format!("{PASSWORD}\n");
+    let (ok, lines) = plexi(&server, &["--as", "cli_tfa", "2fa", "status"], &signed_in).await;
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines.last().unwrap()["result"]["enabled"], false);
+
+    // The sign-in password, then the password the enable step asks for.
+    let twice = format!("{PASSWORD}\n{PASSWORD}\n");
+    let (ok, lines) = plexi(&server, &["--as", "cli_tfa", "2fa", "enable"], &twice).await;
+    assert!(ok, "{lines:?}");
+    let result = &lines.last().unwrap()["result"];
+    assert_eq!(result["secret"].as_str().unwrap().len(), 32);
+    assert_eq!(result["backup_codes"].as_array().unwrap().len(), 10);
+
+    let (ok, lines) = plexi(
+        &server,
+        &["--as", "cli_tfa", "sessions", "--revoke-all"],
+        &signed_in,
+    )
+    .await;
+    assert!(ok, "{lines:?}");
+    assert!(
+        lines.last().unwrap()["result"]["revoked_count"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+}
