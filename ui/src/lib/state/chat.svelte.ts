@@ -8,6 +8,7 @@
 import { createContext } from "svelte";
 import { invoke } from "../ipc";
 import { Announcer } from "./announcer.svelte";
+import { formatTime } from "../format";
 import type { Channel, Event, IpcError, Member, Message, Relationship, Server, User } from "../types";
 
 /** How many messages one page loads. */
@@ -365,7 +366,12 @@ export class ChatState {
         text: st.reason === "cannot_message_user" ? "You can't message this user." : "You don't have permission to do that.",
       };
     } else if (st?.state === "rate_limited") {
-      this.notice = { kind: "error", text: "Slow down a little; try again in a few seconds." };
+      // An hourly window is not "a few seconds": say when it ends.
+      const isLong = st.retry_at - Date.now() > 60_000;
+      const text = isLong
+        ? `The server is limiting this for now. Try again at ${formatTime(st.retry_at)}.`
+        : "Slow down a little; try again in a few seconds.";
+      this.notice = { kind: "error", text };
     } else if (st && "message" in st) {
       this.notice = { kind: "error", text: st.message };
     } else {
