@@ -177,11 +177,23 @@ export class ChatState {
         () => undefined,
       );
     }
-    if (hasNavigated) return;
+    if (hasNavigated) {
+      // A channel clicked in the cached sidebar opened without its server's members.
+      if (this.serverId !== null) void this.loadMembers(this.serverId);
+      return;
+    }
     // The channel painted from the cache stays open when it still exists.
     const painted = this.serverId === servers[0]?.id ? this.channelId : null;
     if (servers.length > 0) await this.selectServer(servers[0].id, painted);
     else await this.selectServer(null);
+  }
+
+  /** Loads the members of the open server `id` without changing what is open. */
+  private async loadMembers(id: string): Promise<void> {
+    const members = await invoke("list_members", { server_id: id }).catch(() => null);
+    if (!members || this.serverId !== id) return;
+    this.members = members;
+    this.presence = { ...this.presence, ...Object.fromEntries(members.map((m) => [m.user_id, m.presence_status ?? "offline"])) };
   }
 
   /**
