@@ -5,6 +5,8 @@ import { formatTime } from "../format";
 
 const READY = { state: "ready", user: { id: "1000", username: "demo", display_name: "Demo User", avatar_url: null } } as const;
 const HOUR = 3_600_000;
+/** These tests wait on real timers; a loaded CI machine needs more than the default. */
+const SLOW = 20_000;
 
 async function startChat() {
   const r = renderApp({ initialState: READY });
@@ -30,7 +32,7 @@ describe("a send held back by an hourly window", () => {
     await user.click(within(pending).getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(screen.queryByTestId("pending-message")).toBeNull());
     expect(mock.calls.some((c) => c.command === "cancel_send")).toBe(true);
-  });
+  }, SLOW);
 
   it("Edit takes the text back into the composer instead of sending it later", async () => {
     const user = userEvent.setup();
@@ -42,5 +44,16 @@ describe("a send held back by an hourly window", () => {
     await user.click(within(pending).getByRole("button", { name: "Edit" }));
     await waitFor(() => expect(screen.queryByTestId("pending-message")).toBeNull());
     expect(screen.getByTestId("composer")).toHaveValue("second thoughts");
-  });
+  }, SLOW);
+
+  it("any other action held back for an hour says until when, not 'a few seconds'", async () => {
+    const user = userEvent.setup();
+    const { mock } = await startChat();
+    const retry_at = Date.now() + HOUR;
+    mock.failNext("load_messages", { code: "failed", message: "rate limited", state: { state: "rate_limited", retry_at, scope: "route", global: false } });
+    await user.click(screen.getByRole("button", { name: "#random" }));
+    const notice = await screen.findByTestId("inline-notice");
+    expect(notice).toHaveTextContent(`Try again at ${formatTime(retry_at)}`);
+    expect(notice).not.toHaveTextContent("few seconds");
+  }, SLOW);
 });

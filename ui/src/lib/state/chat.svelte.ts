@@ -8,6 +8,7 @@
 import { createContext } from "svelte";
 import { invoke } from "../ipc";
 import { Announcer } from "./announcer.svelte";
+import { formatTime } from "../format";
 import type { Channel, Event, IpcError, Member, Message, Relationship, Server, User } from "../types";
 
 /** How many messages one page loads. */
@@ -190,11 +191,23 @@ export class ChatState {
         () => undefined,
       );
     }
-    if (hasNavigated) return;
+    if (hasNavigated) {
+      // A channel clicked in the cached sidebar opened without its server's members.
+      if (this.serverId !== null) void this.loadMembers(this.serverId);
+      return;
+    }
     // The channel painted from the cache stays open when it still exists.
     const painted = this.serverId === servers[0]?.id ? this.channelId : null;
     if (servers.length > 0) await this.selectServer(servers[0].id, painted);
     else await this.selectServer(null);
+  }
+
+  /** Loads the members of the open server `id` without changing what is open. */
+  private async loadMembers(id: string): Promise<void> {
+    const members = await invoke("list_members", { server_id: id }).catch(() => null);
+    if (!members || this.serverId !== id) return;
+    this.members = members;
+    this.presence = { ...this.presence, ...Object.fromEntries(members.map((m) => [m.user_id, m.presence_status ?? "offline"])) };
   }
 
   /**
@@ -427,7 +440,12 @@ export class ChatState {
         text: st.reason === "cannot_message_user" ? "You can't message this user." : "You don't have permission to do that.",
       };
     } else if (st?.state === "rate_limited") {
-      this.notice = { kind: "error", text: "Slow down a little; try again in a few seconds." };
+      // An hourly window is not "a few seconds": say when it ends.
+      const isLong = st.retry_at - Date.now() > 60_000;
+      const text = isLong
+        ? `The server is limiting this for now. Try again at ${formatTime(st.retry_at)}.`
+        : "Slow down a little; try again in a few seconds.";
+      this.notice = { kind: "error", text };
     } else if (st && "message" in st) {
       this.notice = { kind: "error", text: st.message };
     } else {

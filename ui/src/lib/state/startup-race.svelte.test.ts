@@ -44,6 +44,7 @@ describe("start-up", () => {
     release();
     await starting;
     expect(chat.channelId).toBe(other.id);
+    await vi.waitFor(() => expect(chat.members.length).toBeGreaterThan(0));
   });
 
   it("a channel clicked while the first server's channels load stays open", async () => {
