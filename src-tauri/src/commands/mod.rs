@@ -79,6 +79,7 @@ crate::ipc_commands! {
     communities::ban_member(communities::BanArgs) -> ();
     communities::unban_member(communities::MemberArgs) -> ();
     communities::list_bans(chat::ServerArgs) -> Vec<plexichat_core::community::Ban>;
+    communities::take_pending_invite(()) -> Option<communities::PendingInvite>;
 }
 
 /// Exports the payload types of events that are not command results.

@@ -32,6 +32,7 @@ import type { OutboxState } from "./OutboxState";
 import type { OutboxUpdate } from "./OutboxUpdate";
 import type { PasswordRequirements } from "./PasswordRequirements";
 import type { PendingArgs } from "./PendingArgs";
+import type { PendingInvite } from "./PendingInvite";
 import type { Presence } from "./Presence";
 import type { PresenceArgs } from "./PresenceArgs";
 import type { ProfileArgs } from "./ProfileArgs";
@@ -128,6 +129,7 @@ export interface Commands {
   ban_member: { args: BanArgs; result: null };
   unban_member: { args: MemberArgs; result: null };
   list_bans: { args: ServerArgs; result: Array<Ban> };
+  take_pending_invite: { args: null; result: PendingInvite | null };
 }
 
 /** Name of the event carrying the app-wide UiState. */

@@ -131,3 +131,18 @@ describe("invites", () => {
     expect(within(dialog).queryByText("Active invites")).not.toBeInTheDocument();
   });
 });
+
+describe("invite links", () => {
+  it("a link opened before sign-in opens the join step once the chat is up", async () => {
+    renderApp({ initialState: READY, noServers: true, pendingLink: "plexichat://invite/RustMeetup01" });
+    const preview = await screen.findByTestId("invite-preview", {}, { timeout: 5_000 });
+    expect(preview).toHaveTextContent("Invited by alice");
+  });
+
+  it("a link for another server says so instead of failing", async () => {
+    renderApp({ initialState: READY, pendingLink: "plexichat://invite/RustMeetup01?server=https%3A%2F%2Fother.example" });
+    const notice = await screen.findByTestId("invite-other-server", {}, { timeout: 5_000 });
+    expect(notice).toHaveTextContent("https://other.example");
+    expect(screen.queryByTestId("add-server-dialog")).not.toBeInTheDocument();
+  });
+});
