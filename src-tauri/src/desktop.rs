@@ -30,7 +30,10 @@ pub fn plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry
         // A second launch focuses this window and hands over its link, if any.
         focus_main_window(app);
         if let Some(link) = args.iter().find(|a| a.starts_with("plexichat://")) {
-            let _ = app.emit(DEEP_LINK_EVENT, link.clone());
+            // Kept until a signed-in window takes it (the event only says one is waiting).
+            app.state::<crate::deep_link::PendingLink>()
+                .set(link.clone());
+            let _ = app.emit(DEEP_LINK_EVENT, ());
         }
     }))
 }

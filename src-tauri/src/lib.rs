@@ -5,6 +5,7 @@
 //! (logging, tray, single instance). Everything that can fail is decided in the core.
 
 pub mod commands;
+pub mod deep_link;
 pub mod desktop;
 pub mod ipc;
 pub mod last_server;
@@ -36,7 +37,9 @@ pub fn run() {
         demo = launch.demo,
         "starting Plexichat Desktop"
     );
+    let pending_link = deep_link::PendingLink::new(launch.deep_link.clone());
     desktop::plugins(tauri::Builder::default())
+        .manage(pending_link)
         .manage(AppState::new(launch))
         .manage(desktop::Notifier::default())
         .manage(session::Sessions::default())

@@ -305,6 +305,21 @@ impl DevServerHandle {
             .code)
     }
 
+    /// Sets a channel's slowmode (seconds; 0 turns it off), as `PATCH /channels/{id}` does.
+    ///
+    /// # Errors
+    /// When the channel does not exist.
+    pub async fn set_slowmode(&self, channel_id: &str, seconds: u64) -> anyhow::Result<()> {
+        let mut world = self.state.lock();
+        let cid = parse_id(channel_id).ok_or_else(|| anyhow!("bad channel id {channel_id}"))?;
+        let ch = world
+            .channels
+            .get_mut(&cid)
+            .ok_or_else(|| anyhow!("no channel {channel_id}"))?;
+        ch.slowmode_seconds = seconds;
+        Ok(())
+    }
+
     /// Opens the DM channel between two users (ids, usernames or tokens); returns its id.
     ///
     /// # Errors

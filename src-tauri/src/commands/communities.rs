@@ -1,6 +1,7 @@
 //! Communities: create a server, preview and join invites, make, list and revoke them, and
 //! the permission map that decides which controls the UI shows.
 
+use plexichat_core::community::InviteLink;
 use plexichat_core::community::{
     Ban, ChannelEdit, Invite, InviteCheck, JoinOutcome, NewInvite, Permissions, ServerEdit,
 };
@@ -320,4 +321,43 @@ pub async fn unban_member(sessions: State<'_, Sessions>, args: MemberArgs) -> Ip
 #[tracing::instrument(skip_all, fields(server = %args.server_id), err(Debug))]
 pub async fn list_bans(sessions: State<'_, Sessions>, args: ServerArgs) -> IpcResult<Vec<Ban>> {
     Ok(sessions.client().await?.bans(&args.server_id).await?)
+}
+
+/// An invite link the app was opened with, ready for the join step.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PendingInvite {
+    /// The link as opened.
+    pub link: String,
+    /// Its invite code; `None` when the link is no invite (say so instead of failing).
+    pub code: Option<String>,
+    /// The server the link names, when it names one.
+    pub server_url: Option<String>,
+    /// True when that server is not the one signed in to: the join step says so.
+    pub is_other_server: bool,
+}
+
+/// Takes the link the app was opened with (at launch or by a second launch), once a session
+/// is signed in; before that it stays pending, so it survives sign-in and 2FA.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn take_pending_invite(
+    sessions: State<'_, Sessions>,
+    pending: State<'_, crate::deep_link::PendingLink>,
+) -> IpcResult<Option<PendingInvite>> {
+    let client = sessions.client().await?;
+    let Some(link) = pending.take() else {
+        return Ok(None);
+    };
+    let parsed = InviteLink::parse(&link);
+    let server_url = parsed.as_ref().and_then(|l| l.server_url.clone());
+    let is_other_server = server_url
+        .as_deref()
+        .is_some_and(|u| !client.is_same_server(u));
+    Ok(Some(PendingInvite {
+        code: parsed.map(|l| l.code),
+        link,
+        server_url,
+        is_other_server,
+    }))
 }

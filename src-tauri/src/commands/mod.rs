@@ -110,6 +110,7 @@ crate::ipc_commands! {
     account::list_data_exports(()) -> Vec<plexichat_core::account::DataExport>;
     account::request_data_export(account::PasswordArgs) -> Vec<plexichat_core::account::DataExport>;
     account::save_data_export(account::DataExportArgs) -> String;
+    communities::take_pending_invite(()) -> Option<communities::PendingInvite>;
 }
 
 /// Exports the payload types of events that are not command results.

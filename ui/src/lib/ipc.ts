@@ -29,6 +29,8 @@ export type Events = {
   "chat-event": Event;
   /** Changes to the core's persisted outbox (pending, failed and delivered sends). */
   "outbox-update": OutboxUpdate;
+  /** An invite link was handed to the app; `take_pending_invite` gives it once signed in. */
+  "deep-link": null;
   /** Files dropped on the window (Tauri reports paths; the DOM drop event has none). */
   "tauri://drag-drop": { paths: string[] };
 };

@@ -57,6 +57,8 @@ export type MockOptions = {
   waits?: LongWait[];
   /** A freshly registered account: member of no server yet. */
   noServers?: boolean;
+  /** An invite link the app was opened with, waiting for sign-in. */
+  pendingLink?: string;
 };
 
 /** Newest snowflake first (ids of different lengths compare numerically). */
@@ -195,6 +197,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         { id: "1", name: "Plexichat HQ", description: null, icon_url: null, owner_id: ME.id, member_count: 4 },
         { id: "2", name: "Rustaceans", description: null, icon_url: null, owner_id: "1001", member_count: 3 },
       ];
+  let pendingLink = options.pendingLink;
   /** Servers an invite can join, and the invites (codes as the reference makes them). */
   const joinable: Record<string, Server> = {
     "3": { id: "3", name: "Rust Meetup", description: "Monthly meetups", icon_url: null, owner_id: "1001", member_count: 12 },
@@ -441,6 +444,14 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       return null;
     },
     invite_link: (a: { invite: string }) => `plexichat://invite/${a.invite}`,
+    take_pending_invite: () => {
+      const link = pendingLink;
+      pendingLink = undefined;
+      if (!link) return null;
+      const server = /[?&]server=([^&]+)/.exec(link)?.[1];
+      const serverUrl = server ? decodeURIComponent(server) : null;
+      return { link, code: link.replace(/^.*\/invite\//, "").replace(/[?#].*$/, ""), server_url: serverUrl, is_other_server: serverUrl !== null };
+    },
     get_permissions: (a: { server_id: string }) => {
       const s = servers.find((x) => x.id === a.server_id);
       if (!s) return {};

@@ -48,6 +48,7 @@ import type { PollArgs } from "./PollArgs";
 import type { PollRef } from "./PollRef";
 import type { PollResults } from "./PollResults";
 import type { PollUpdate } from "./PollUpdate";
+import type { PendingInvite } from "./PendingInvite";
 import type { Presence } from "./Presence";
 import type { PresenceArgs } from "./PresenceArgs";
 import type { Profile } from "./Profile";
@@ -181,6 +182,7 @@ export interface Commands {
   list_data_exports: { args: null; result: Array<DataExport> };
   request_data_export: { args: PasswordArgs; result: Array<DataExport> };
   save_data_export: { args: DataExportArgs; result: string };
+  take_pending_invite: { args: null; result: PendingInvite | null };
 }
 
 /** Name of the event carrying the app-wide UiState. */

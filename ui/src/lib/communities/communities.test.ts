@@ -102,19 +102,21 @@ describe("invites", () => {
   it("makes an invite with expiry and uses, shows its link, lists and revokes", async () => {
     const user = userEvent.setup();
     const { mock } = renderApp({ initialState: READY });
-    await user.click(await screen.findByTestId("invite-people"));
-    const dialog = await screen.findByTestId("invite-dialog");
+    // Under a loaded CI machine the lazy dialog chunk can take more than the default second.
+    const slow = { timeout: 5_000 };
+    await user.click(await screen.findByTestId("invite-people", {}, slow));
+    const dialog = await screen.findByTestId("invite-dialog", {}, slow);
     await user.selectOptions(within(dialog).getByTestId("invite-expiry"), "1 hour");
     await user.selectOptions(within(dialog).getByTestId("invite-max-uses"), "5 uses");
     await user.click(within(dialog).getByTestId("invite-create"));
-    const link = await within(dialog).findByTestId("invite-link");
+    const link = await within(dialog).findByTestId("invite-link", {}, slow);
     expect((link as HTMLInputElement).value).toMatch(/^plexichat:\/\/invite\/Mock\d+$/);
     expect(mock.calls.find((c) => c.command === "create_invite")?.args).toEqual({ channel_id: "10", settings: { max_age: 3600, max_uses: 5 } });
     const rows = within(dialog).getAllByTestId("invite-row");
     expect(rows[0]).toHaveTextContent("0 of 5 uses");
     const code = (link as HTMLInputElement).value.split("/").at(-1)!;
     await user.click(within(dialog).getByRole("button", { name: `Revoke invite ${code}` }));
-    await waitFor(() => expect(within(dialog).queryByText(code)).not.toBeInTheDocument());
+    await waitFor(() => expect(within(dialog).queryByText(code)).not.toBeInTheDocument(), slow);
     expect(mock.calls.find((c) => c.command === "revoke_invite")?.args).toEqual({ invite: code });
   });
 
@@ -127,5 +129,20 @@ describe("invites", () => {
     const dialog = await screen.findByTestId("invite-dialog");
     expect(within(dialog).getByTestId("invite-create")).toBeInTheDocument();
     expect(within(dialog).queryByText("Active invites")).not.toBeInTheDocument();
+  });
+});
+
+describe("invite links", () => {
+  it("a link opened before sign-in opens the join step once the chat is up", async () => {
+    renderApp({ initialState: READY, noServers: true, pendingLink: "plexichat://invite/RustMeetup01" });
+    const preview = await screen.findByTestId("invite-preview", {}, { timeout: 5_000 });
+    expect(preview).toHaveTextContent("Invited by alice");
+  });
+
+  it("a link for another server says so instead of failing", async () => {
+    renderApp({ initialState: READY, pendingLink: "plexichat://invite/RustMeetup01?server=https%3A%2F%2Fother.example" });
+    const notice = await screen.findByTestId("invite-other-server", {}, { timeout: 5_000 });
+    expect(notice).toHaveTextContent("https://other.example");
+    expect(screen.queryByTestId("add-server-dialog")).not.toBeInTheDocument();
   });
 });
