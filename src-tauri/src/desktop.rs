@@ -20,7 +20,9 @@ pub const DEEP_LINK_EVENT: &str = "deep-link";
 pub fn plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
     let builder = builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .plugin(tauri_plugin_notification::init());
+        .plugin(tauri_plugin_notification::init())
+        // For `commands::links::open_link` only: no capability grants the webview the plugin.
+        .plugin(tauri_plugin_opener::init());
     if std::env::var_os("PLEXICHAT_DISABLE_SINGLE_INSTANCE").is_some() {
         return builder;
     }
@@ -60,8 +62,12 @@ fn should_disable_compositing(is_set_by_user: bool, wants_gpu: bool) -> bool {
     !is_set_by_user && !wants_gpu
 }
 
-/// Whether the tray icon has been built (it is built once, after the first page load).
+/// Whether the tray icon has been built (once, after the first paint).
 static TRAY_INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// How long after the page has loaded the tray is built at the latest, when the UI never
+/// reports its first paint.
+pub const TRAY_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Builds the tray icon the first time it is called, on the main thread (GTK needs it there).
 pub fn install_tray_once<R: Runtime>(app: &AppHandle<R>) {
@@ -232,6 +238,7 @@ mod tests {
             attachments: vec![],
             reactions: vec![],
             pinned: false,
+            poll: None,
         })
     }
 

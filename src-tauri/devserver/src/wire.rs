@@ -119,8 +119,8 @@ pub(crate) fn channel(c: &Channel, world: &World) -> Value {
         "topic": c.topic,
         "position": c.position,
         "category_id": null,
-        "nsfw": false,
-        "slowmode_seconds": 0,
+        "nsfw": c.nsfw,
+        "slowmode_seconds": c.slowmode_seconds,
         "read_receipts_enabled": true,
         "created_at": c.created_at,
         "recipient_id": recipient.map(|r| r.to_string()),
@@ -238,7 +238,7 @@ pub(crate) fn message(world: &World, m: &Message, viewer: Option<u64>) -> Value 
                 .is_some_and(|&mark| mark >= m.id)
     });
     let reactions: Vec<Value> = reactions(m, viewer).map(Value::Object).collect();
-    json!({
+    let mut v = json!({
         "id": m.id.to_string(),
         "channel_id": m.channel_id.to_string(),
         "author_id": m.author_id.to_string(),
@@ -261,5 +261,12 @@ pub(crate) fn message(world: &World, m: &Message, viewer: Option<u64>) -> Value 
         "metadata": null,
         "poll": null,
         "poll_results": null,
-    })
+    });
+    // A message with a poll: metadata.poll_id is a JSON number there (messaging.txt).
+    if let Some(p) = world.poll_of_message(m.id) {
+        v["metadata"] = json!({ "poll_id": p.id });
+        v["poll"] = p.to_json();
+        v["poll_results"] = p.results_json(viewer);
+    }
+    v
 }

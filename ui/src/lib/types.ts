@@ -6,6 +6,8 @@ export type { Attachment } from "./bindings/Attachment";
 export type { Channel } from "./bindings/Channel";
 export type { Event } from "./bindings/Event";
 export type { LoginOutcome } from "./bindings/LoginOutcome";
+export type { LongWait } from "./bindings/LongWait";
+export type { WaitAction } from "./bindings/WaitAction";
 export type { Member } from "./bindings/Member";
 export type { Message } from "./bindings/Message";
 export type { PasswordRequirements } from "./bindings/PasswordRequirements";

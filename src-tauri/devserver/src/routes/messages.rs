@@ -163,12 +163,17 @@ async fn send(st: St, auth: Auth, JsonBody(ChannelId(id), body): JsonBody<Channe
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    let poll = match body.get("poll") {
+        Some(Value::Object(p)) => Some(crate::store::polls::parse_spec(p)?),
+        _ => None,
+    };
     let new = NewMessage {
         content,
         reply_to_id,
         attachments,
         embeds,
         created_at: None,
+        poll,
     };
     let message_id = world.post_message(id, auth.user_id, new);
     let m = &world.messages[&id][&message_id];
@@ -342,7 +347,7 @@ fn set_reaction(st: &St, auth: Auth, id: u64, m: u64, emoji: String, on: bool) -
     let mut world = st.lock();
     let server_id = world.visible_channel(id, auth.user_id)?.server_id;
     if on {
-        world.require_permission(id, auth.user_id, "reactions.add")?;
+        world.require_permission(id, auth.user_id, "messages.add_reactions")?;
     }
     let msg = world.message_mut(id, m)?;
     let now = now_ms();

@@ -5,7 +5,9 @@
 
 mod account;
 mod chat;
+mod communities;
 pub mod search;
+mod polls;
 mod social;
 
 /// Percent-encodes one path segment.
