@@ -20,10 +20,10 @@
 //! echo 'Plexichat-Demo-2024!' | plexi --server http://127.0.0.1:8080 --as alice history 123 --limit 5
 //! ```
 
-mod communities;
-mod search;
-mod rich;
 mod account;
+mod communities;
+mod rich;
+mod search;
 mod tail;
 
 use std::io::{BufRead, Write};

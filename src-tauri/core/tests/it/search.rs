@@ -19,7 +19,10 @@ fn words(t: &str) -> SearchQuery {
 
 /// alice in a new server with two messages, both cached in a fresh local store.
 async fn cached_chat(target: &Target) -> (Client, String, String, Store) {
-    let (alice, name) = target.signed_in("search").await;
+    let (alice, name) = target
+        .signed_in("search")
+        .await
+        .expect("the devserver can create users");
     let channel = target.server(&name, "Search").await.general_channel_id;
     for t in ["banana smoothie recipe", "apple pie tonight"] {
         timed(alice.send_message(&channel, &text(t)))

@@ -6,8 +6,8 @@
 mod account;
 mod chat;
 mod communities;
-pub mod search;
 mod polls;
+pub mod search;
 mod social;
 
 /// Percent-encodes one path segment.
