@@ -2,20 +2,20 @@
 import type { AppInfo } from "./AppInfo";
 import type { Attachment } from "./Attachment";
 import type { AttachmentArgs } from "./AttachmentArgs";
+import type { BackupCodesArgs } from "./BackupCodesArgs";
 import type { Ban } from "./Ban";
 import type { BanArgs } from "./BanArgs";
-import type { BackupCodesArgs } from "./BackupCodesArgs";
 import type { CachedMessagesArgs } from "./CachedMessagesArgs";
 import type { CachedOverview } from "./CachedOverview";
 import type { ChangePasswordArgs } from "./ChangePasswordArgs";
 import type { Channel } from "./Channel";
 import type { ChannelArgs } from "./ChannelArgs";
+import type { CodeArgs } from "./CodeArgs";
 import type { CreateChannelArgs } from "./CreateChannelArgs";
 import type { CreateInviteArgs } from "./CreateInviteArgs";
+import type { CreatePollArgs } from "./CreatePollArgs";
 import type { CreateServerArgs } from "./CreateServerArgs";
 import type { CreatedInvite } from "./CreatedInvite";
-import type { CreatePollArgs } from "./CreatePollArgs";
-import type { CodeArgs } from "./CodeArgs";
 import type { DataExport } from "./DataExport";
 import type { DataExportArgs } from "./DataExportArgs";
 import type { DisableTwoFactorArgs } from "./DisableTwoFactorArgs";
@@ -35,8 +35,8 @@ import type { Member } from "./Member";
 import type { MemberArgs } from "./MemberArgs";
 import type { Message } from "./Message";
 import type { MessageArgs } from "./MessageArgs";
-import type { OpenLinkArgs } from "./OpenLinkArgs";
 import type { MessagingSettings } from "./MessagingSettings";
+import type { OpenLinkArgs } from "./OpenLinkArgs";
 import type { OutboxEntry } from "./OutboxEntry";
 import type { OutboxItem } from "./OutboxItem";
 import type { OutboxState } from "./OutboxState";
@@ -84,8 +84,8 @@ import type { UserArgs } from "./UserArgs";
 import type { UserRef } from "./UserRef";
 import type { UserSettingArgs } from "./UserSettingArgs";
 import type { UsernameArgs } from "./UsernameArgs";
-import type { WaitAction } from "./WaitAction";
 import type { VotePollArgs } from "./VotePollArgs";
+import type { WaitAction } from "./WaitAction";
 
 /** Every Tauri command: its `args` object and what it resolves to. */
 export interface Commands {
