@@ -22,7 +22,7 @@ async fn cached_chat(target: &Target) -> (Client, String, String, Store) {
     let (alice, name) = target
         .signed_in("search")
         .await
-        .expect("the devserver creates accounts");
+        .expect("the devserver can create users");
     let channel = target.server(&name, "Search").await.general_channel_id;
     for t in ["banana smoothie recipe", "apple pie tonight"] {
         timed(alice.send_message(&channel, &text(t)))

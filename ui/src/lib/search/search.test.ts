@@ -15,7 +15,7 @@ describe("search", () => {
     const user = userEvent.setup();
     const { mock } = await startChat();
     await user.keyboard("{Control>}f{/Control}");
-    const input = await screen.findByTestId("search-input");
+    const input = await screen.findByTestId("search-input", {}, { timeout: 5000 });
     expect(input).toHaveFocus();
     await user.type(input, "TRIED");
     const results = await screen.findAllByTestId("search-result", {}, { timeout: 5000 });
@@ -39,7 +39,7 @@ describe("search", () => {
     const user = userEvent.setup();
     const { mock } = await startChat();
     await user.click(screen.getByTestId("open-search"));
-    await user.click(await screen.findByLabelText("Has a file"));
+    await user.click(await screen.findByLabelText("Has a file", {}, { timeout: 5000 }));
     const results = await screen.findAllByTestId("search-result", {}, { timeout: 5000 });
     for (const r of results) expect(r).toHaveTextContent("banner.png");
     await user.selectOptions(screen.getByLabelText("In"), "This channel");
@@ -53,7 +53,7 @@ describe("search", () => {
     const user = userEvent.setup();
     await startChat({ generalMessages: 400 });
     await user.keyboard("{Control>}f{/Control}");
-    await user.selectOptions(await screen.findByLabelText("In"), "This channel");
+    await user.selectOptions(await screen.findByLabelText("In", {}, { timeout: 5000 }), "This channel");
     await user.type(screen.getByTestId("search-input"), "release");
     const results = await screen.findAllByTestId("search-result", {}, { timeout: 5000 });
     // The oldest one is pages before the newest 50.
@@ -65,7 +65,7 @@ describe("search", () => {
     const user = userEvent.setup();
     await startChat();
     await user.keyboard("{Control>}k{/Control}");
-    const input = await screen.findByTestId("switcher-input");
+    const input = await screen.findByTestId("switcher-input", {}, { timeout: 5000 });
     await user.type(input, "hlp");
     const options = screen.getAllByTestId("switcher-option");
     expect(options[0]).toHaveTextContent("help");
@@ -80,7 +80,7 @@ describe("search", () => {
     const user = userEvent.setup();
     await startChat();
     await user.keyboard("{Control>}k{/Control}");
-    const input = await screen.findByTestId("switcher-input");
+    const input = await screen.findByTestId("switcher-input", {}, { timeout: 5000 });
     await user.type(input, "@");
     const options = screen.getAllByTestId("switcher-option");
     expect(options.every((o) => o.textContent?.includes("Direct message"))).toBe(true);
