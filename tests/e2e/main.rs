@@ -9,6 +9,8 @@
 mod driver;
 mod world;
 
+mod rich;
+
 use std::time::Duration;
 
 use driver::{AppSession, Locator};
