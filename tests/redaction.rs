@@ -88,3 +88,100 @@ async fn a_logged_sign_in_never_shows_the_password_or_token() {
     );
     server.shutdown().await;
 }
+
+/// Turning 2FA on hands the client a TOTP secret and backup codes, and a password reset a
+/// token: none of them may reach the log, whether logged as values, inside JSON, or in the
+/// otpauth URI.
+#[tokio::test]
+async fn two_factor_secrets_backup_codes_and_reset_tokens_never_reach_the_log() {
+    let log = CapturedLog::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_subscriber::EnvFilter::new("trace"))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(Redacted({
+                    let log = log.clone();
+                    move || log.clone()
+                })),
+        );
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = DevServer::start(DevServerConfig::for_tests())
+        .await
+        .unwrap();
+    let password = "Another-Unusual-Passw0rd!";
+    server.create_user("enrol_probe", password).await.unwrap();
+    let client =
+        Client::new(ClientConfig::new(server.base_url()).with_store(Arc::new(MemoryStore::new())))
+            .unwrap();
+    client
+        .login("enrol_probe", &Secret::new(password))
+        .await
+        .unwrap();
+    let setup = client
+        .begin_two_factor(&Secret::new(password))
+        .await
+        .unwrap();
+    let code = server.totp_code("enrol_probe").unwrap();
+    client
+        .confirm_two_factor(&Secret::new(code.clone()))
+        .await
+        .unwrap();
+
+    client
+        .request_password_reset("enrol_probe@example.com")
+        .await
+        .unwrap();
+    let reset_token = server
+        .password_reset_token("enrol_probe@example.com")
+        .unwrap();
+    client
+        .confirm_password_reset(
+            &Secret::new(reset_token.clone()),
+            &Secret::new("Third-Horse-5battery!"),
+        )
+        .await
+        .unwrap();
+
+    // Mistakes a future change could make.
+    tracing::info!(secret = %setup.secret, "enrolment");
+    tracing::info!("scan {}", setup.otpauth_uri);
+    tracing::info!(codes = ?setup.backup_codes, "backup codes");
+    tracing::info!(
+        "typed backup code {}",
+        setup.backup_codes[1].replace('-', "")
+    );
+    tracing::debug!(?setup, "setup");
+    tracing::info!("reset with {reset_token}");
+    // Values no code registered: the patterns alone must catch them.
+    tracing::warn!(
+        r#"{{"secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ","qr_uri":"otpauth://totp/Plexichat:x?secret=GEZDGNBVGY3TQOJQ&issuer=Plexichat","backup_codes":["DEAD-BEEF","CAFE-F00D"]}}"#
+    );
+    tracing::warn!(
+        r#"{{"token":"unregistered-reset-token-42","new_password":"Unseen-Passw0rd!"}}"#
+    );
+
+    let out = log.contents();
+    assert!(out.contains("[redacted]"), "nothing was redacted:\n{out}");
+    assert!(!out.contains(&setup.secret), "TOTP secret leaked:\n{out}");
+    for c in &setup.backup_codes {
+        assert!(!out.contains(c.as_str()), "backup code {c} leaked:\n{out}");
+        assert!(
+            !out.contains(&c.replace('-', "")),
+            "backup code {c} (no dash) leaked:\n{out}"
+        );
+    }
+    assert!(!out.contains(&reset_token), "reset token leaked:\n{out}");
+    for unregistered in [
+        "GEZDGNBVGY3TQOJQ",
+        "DEAD-BEEF",
+        "CAFE-F00D",
+        "unregistered-reset-token-42",
+        "Unseen-Passw0rd!",
+    ] {
+        assert!(!out.contains(unregistered), "{unregistered} leaked:\n{out}");
+    }
+    assert!(!out.contains(password), "password leaked:\n{out}");
+    server.shutdown().await;
+}

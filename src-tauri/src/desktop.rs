@@ -62,8 +62,12 @@ fn should_disable_compositing(is_set_by_user: bool, wants_gpu: bool) -> bool {
     !is_set_by_user && !wants_gpu
 }
 
-/// Whether the tray icon has been built (it is built once, after the first page load).
+/// Whether the tray icon has been built (once, after the first paint).
 static TRAY_INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// How long after the page has loaded the tray is built at the latest, when the UI never
+/// reports its first paint.
+pub const TRAY_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Builds the tray icon the first time it is called, on the main thread (GTK needs it there).
 pub fn install_tray_once<R: Runtime>(app: &AppHandle<R>) {

@@ -56,10 +56,15 @@ pub fn run() {
                 tauri::webview::PageLoadEvent::Started => "page-load-started",
                 tauri::webview::PageLoadEvent::Finished => "page-loaded",
             });
-            // The tray (a D-Bus round trip to the indicator host) waits until the page has
-            // loaded, so it never delays the first paint of the login screen.
+            // The tray is a D-Bus round trip on the main thread, which also answers the page's
+            // first IPC calls: it is built once the UI reports its first paint
+            // (`startup_marks`), or after this grace period if that report never comes.
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
-                desktop::install_tray_once(webview.app_handle());
+                let handle = webview.app_handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    tokio::time::sleep(desktop::TRAY_GRACE).await;
+                    desktop::install_tray_once(&handle);
+                });
             }
         })
         .setup(|app| {

@@ -412,6 +412,8 @@ async fn ensure_gateway<R: Runtime>(
                     publish(&app, &state);
                 }
                 GatewayUpdate::Event(event) => {
+                    // Stale cached server lists read later must not undo what this said.
+                    client.note_event(&event);
                     // The cache follows the gateway, so a channel opened later (or after a
                     // restart) paints what arrived meanwhile.
                     if let Some(l) = &local {

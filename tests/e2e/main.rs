@@ -6,9 +6,13 @@
 //! `cargo test`; `scripts/test.sh` runs them under Xvfb with `-- --ignored`. Each test saves
 //! screenshots of the states it reaches under `target/screenshots/`.
 
+mod account;
 mod driver;
+mod waits;
 mod world;
 
+mod communities;
+mod find;
 mod rich;
 
 use std::time::Duration;

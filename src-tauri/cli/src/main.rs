@@ -20,7 +20,10 @@
 //! echo 'Plexichat-Demo-2024!' | plexi --server http://127.0.0.1:8080 --as alice history 123 --limit 5
 //! ```
 
+mod account;
+mod communities;
 mod rich;
+mod search;
 mod tail;
 
 use std::io::{BufRead, Write};
@@ -76,12 +79,15 @@ enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Finish a 2FA sign-in with a TOTP code or a backup code.
-    #[command(name = "2fa")]
+    /// Finish a 2FA sign-in with `--code`, or manage 2FA: `status`, `enable`, `confirm`,
+    /// `disable`.
+    #[command(name = "2fa", args_conflicts_with_subcommands = true)]
     TwoFactor {
-        /// The code (`123456`, or a backup code with or without its dash).
+        /// The sign-in code (`123456`, or a backup code with or without its dash).
         #[arg(long)]
-        code: String,
+        code: Option<String>,
+        #[command(subcommand)]
+        action: Option<account::TwoFactorCommand>,
     },
     /// Show the signed-in user.
     Whoami,
@@ -124,11 +130,28 @@ enum Command {
         #[arg(long)]
         compress: bool,
     },
+    /// Invites: show, join, create, list, revoke.
+    #[command(subcommand)]
+    Invite(communities::InviteCmd),
+    /// Servers: create, edit, delete, leave, permissions.
+    #[command(subcommand)]
+    Server(communities::ServerCmd),
+    /// Channels: create, edit (name, topic, slowmode), delete.
+    #[command(subcommand)]
+    Channel(communities::ChannelCmd),
+    /// Members: kick, ban, unban, bans.
+    #[command(subcommand)]
+    Member(communities::MemberCmd),
+    /// Search messages: every message this account's app has cached (offline too), merged
+    /// with the server's search when it answers.
+    Search(search::SearchArgs),
     /// Polls: create, vote, results, close.
     Poll {
         #[command(subcommand)]
         action: rich::PollCommand,
     },
+    #[command(flatten)]
+    Account(account::AccountCommand),
 }
 
 #[tokio::main]
@@ -201,7 +224,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
     }
 }
 
-enum CommandError {
+pub(crate) enum CommandError {
     Client(ClientError),
     Other(anyhow::Error),
 }
@@ -258,7 +281,17 @@ async fn execute(
             let password = read_password(password_stdin)?;
             to_value(&client.login(&username, &password).await?)
         }
-        Command::TwoFactor { code } => {
+        Command::TwoFactor {
+            action: Some(action),
+            ..
+        } => {
+            signed_in(client).await?;
+            account::two_factor(client, action).await?
+        }
+        Command::TwoFactor { code, .. } => {
+            let code = code.ok_or_else(|| {
+                anyhow::anyhow!("pass --code, or one of: status, enable, confirm, disable")
+            })?;
             to_value(&client.submit_two_factor(&Secret::new(code)).await?)
         }
         // Restoring already verifies the session with /users/@me.
@@ -300,14 +333,58 @@ async fn execute(
             };
             to_value(&client.send_message(&channel, &msg).await?)
         }
+        Command::Search(args) => {
+            // Offline the session cannot be verified; the local index still answers.
+            let user = if is_signed_in {
+                client.whoami().await.ok()
+            } else {
+                match restored_user(client).await {
+                    Ok(u) => Some(u),
+                    Err(CommandError::Client(e))
+                        if matches!(
+                            e.state,
+                            UiState::Offline { .. }
+                                | UiState::ServerError { .. }
+                                | UiState::ServiceUnavailable { .. }
+                        ) =>
+                    {
+                        None
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            to_value(&search::run(client, user.as_ref(), args).await?)
+        }
         Command::Tail { channels, compress } => {
             signed_in(client).await?;
             tail::run(client, &channels, compress).await?;
             Value::Null
         }
+        Command::Invite(cmd) => {
+            signed_in(client).await?;
+            communities::invite(client, cmd).await?
+        }
+        Command::Server(cmd) => {
+            signed_in(client).await?;
+            communities::server(client, cmd).await?
+        }
+        Command::Channel(cmd) => {
+            signed_in(client).await?;
+            communities::channel(client, cmd).await?
+        }
+        Command::Member(cmd) => {
+            signed_in(client).await?;
+            communities::member(client, cmd).await?
+        }
         Command::Poll { action } => {
             signed_in(client).await?;
             rich::poll(client, action).await?
+        }
+        Command::Account(cmd) => {
+            if !account::is_signed_out_command(&cmd) {
+                signed_in(client).await?;
+            }
+            account::run(client, cmd).await?
         }
     })
 }
@@ -347,7 +424,19 @@ fn read_password(from_stdin: bool) -> anyhow::Result<Secret> {
     Ok(Secret::new(password))
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Value {
+/// Reads one secret line from stdin (passwords, reset tokens).
+pub(crate) fn read_line_secret(what: &str) -> anyhow::Result<Secret> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .with_context(|| format!("reading {what} from stdin"))?;
+    let value = line.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(!value.is_empty(), "no {what} on stdin (one per line)");
+    Ok(Secret::new(value))
+}
+
+pub(crate) fn to_value<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 

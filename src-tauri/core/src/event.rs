@@ -67,6 +67,80 @@ pub enum Event {
     SecurityAlert(SecurityNotice),
     /// The server signed this session out; the gateway stops and asks for a new login.
     SecurityLogout(SecurityNotice),
+    /// Someone was banned from a server (us too: then the server leaves the rail).
+    BanAdd(BanChanged),
+    /// A ban was lifted.
+    BanRemove(BanChanged),
+    /// A role was created.
+    RoleCreate(RoleChanged),
+    /// A role changed.
+    RoleUpdate(RoleChanged),
+    /// A role was deleted.
+    RoleDelete(RoleDeleted),
+    /// An invite was made (the reference sends no event when one is revoked).
+    InviteCreate(InviteCreated),
+}
+
+/// Payload of [`Event::BanAdd`] and [`Event::BanRemove`] (ids arrive as JSON numbers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BanChanged {
+    /// The server.
+    #[serde(alias = "guild_id", deserialize_with = "id_from_str_or_int")]
+    pub server_id: String,
+    /// The banned user.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub user_id: String,
+    /// Why, when given.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Payload of [`Event::RoleCreate`] and [`Event::RoleUpdate`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RoleChanged {
+    /// The server.
+    #[serde(alias = "guild_id", deserialize_with = "id_from_str_or_int")]
+    pub server_id: String,
+    /// The role as it is now.
+    pub role: crate::community::Role,
+}
+
+/// Payload of [`Event::RoleDelete`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RoleDeleted {
+    /// The server.
+    #[serde(alias = "guild_id", deserialize_with = "id_from_str_or_int")]
+    pub server_id: String,
+    /// The deleted role.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub role_id: String,
+}
+
+/// Payload of [`Event::InviteCreate`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct InviteCreated {
+    /// The server.
+    #[serde(alias = "guild_id", deserialize_with = "id_from_str_or_int")]
+    pub server_id: String,
+    /// The invite's code.
+    pub code: String,
+}
+
+/// The wire shape of INVITE_CREATE: `{guild_id, invite: {code, …}}`.
+#[derive(Deserialize)]
+struct RawInviteCreated {
+    #[serde(alias = "guild_id", deserialize_with = "id_from_str_or_int")]
+    server_id: String,
+    invite: RawInviteCode,
+}
+
+#[derive(Deserialize)]
+struct RawInviteCode {
+    code: String,
 }
 
 /// Payload of [`Event::Ready`].
@@ -206,8 +280,11 @@ pub struct ServerDeleted {
     pub id: String,
 }
 
-/// Payload of the member events.
+/// Payload of the member events. GUILD_MEMBER_ADD nests the user
+/// (`{guild_id, user: {id, username, avatar_url}, roles, joined_at}`); other spellings send
+/// `user_id` flat: both decode.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(try_from = "RawMemberChanged")]
 #[ts(export)]
 pub struct MemberChanged {
     /// The server.
@@ -222,6 +299,40 @@ pub struct MemberChanged {
     /// Server nickname.
     #[serde(default)]
     pub nickname: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawMemberChanged {
+    #[serde(alias = "guild_id", deserialize_with = "id_from_str_or_int")]
+    server_id: String,
+    #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
+    user_id: Option<String>,
+    #[serde(default)]
+    user: Option<crate::model::UserRef>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    nickname: Option<String>,
+}
+
+impl TryFrom<RawMemberChanged> for MemberChanged {
+    type Error = String;
+
+    fn try_from(raw: RawMemberChanged) -> Result<Self, String> {
+        let user_id = raw
+            .user_id
+            .or_else(|| raw.user.as_ref().map(|u| u.id.clone()))
+            .ok_or("a member event without a user id")?;
+        let username = raw
+            .username
+            .or_else(|| raw.user.map(|u| u.username).filter(|n| !n.is_empty()));
+        Ok(Self {
+            server_id: raw.server_id,
+            user_id,
+            username,
+            nickname: raw.nickname,
+        })
+    }
 }
 
 /// Payload of [`Event::SecurityAlert`] and [`Event::SecurityLogout`].
@@ -282,6 +393,18 @@ impl Event {
             }
             "SECURITY_ALERT" => Self::SecurityAlert(serde_json::from_str(json)?),
             "SECURITY_LOGOUT" => Self::SecurityLogout(serde_json::from_str(json)?),
+            "GUILD_BAN_ADD" => Self::BanAdd(serde_json::from_str(json)?),
+            "GUILD_BAN_REMOVE" => Self::BanRemove(serde_json::from_str(json)?),
+            "GUILD_ROLE_CREATE" => Self::RoleCreate(serde_json::from_str(json)?),
+            "GUILD_ROLE_UPDATE" => Self::RoleUpdate(serde_json::from_str(json)?),
+            "GUILD_ROLE_DELETE" => Self::RoleDelete(serde_json::from_str(json)?),
+            "INVITE_CREATE" => {
+                let raw: RawInviteCreated = serde_json::from_str(json)?;
+                Self::InviteCreate(InviteCreated {
+                    server_id: raw.server_id,
+                    code: raw.invite.code,
+                })
+            }
             _ => return Ok(None),
         };
         Ok(Some(event))
@@ -291,6 +414,58 @@ impl Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn community_dispatches_decode_as_recorded() {
+        // gateway-events.txt: numbers above 2^53 for ids, `guild_id`, a nested member user.
+        let role = decode(
+            "GUILD_ROLE_CREATE",
+            r##"{"guild_id":386900662237138944,"role":{"id":386903246393970688,"server_id":386900662237138944,"name":"gw-role","color":"#00aa00","position":3,"permissions":{"messages.manage":true},"hoist":false,"mentionable":false,"is_default":false}}"##,
+        );
+        let Some(Event::RoleCreate(r)) = role else {
+            panic!("{role:?}")
+        };
+        assert_eq!(r.server_id, "386900662237138944");
+        assert_eq!(r.role.id, "386903246393970688");
+        assert_eq!(r.role.permissions.get("messages.manage"), Some(&true));
+        let Some(Event::RoleDelete(d)) = decode(
+            "GUILD_ROLE_DELETE",
+            r#"{"guild_id":386900662237138944,"role_id":386903246393970688}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(d.role_id, "386903246393970688");
+        let Some(Event::BanAdd(b)) = decode(
+            "GUILD_BAN_ADD",
+            r#"{"guild_id":386900662237138944,"user_id":386900648408518656,"reason":"gateway ban test"}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(b.user_id, "386900648408518656");
+        assert_eq!(b.reason.as_deref(), Some("gateway ban test"));
+        let Some(Event::InviteCreate(i)) = decode(
+            "INVITE_CREATE",
+            r#"{"guild_id":386900662237138944,"invite":{"code":"jc4D6eAFQjME","server_id":386900662237138944,"channel_id":386900662459437056,"inviter_id":386896041988984832}}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(i.code, "jc4D6eAFQjME");
+        let Some(Event::MemberAdd(m)) = decode(
+            "GUILD_MEMBER_ADD",
+            r#"{"guild_id":"386900662237138944","user":{"id":"386900647292833792","username":"frank_rec2","avatar_url":"/api/v1/avatars/users/386900647292833792"},"roles":[],"joined_at":1796312131442}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(m.user_id, "386900647292833792");
+        assert_eq!(m.username.as_deref(), Some("frank_rec2"));
+        let Some(Event::ChannelDelete(c)) = decode(
+            "CHANNEL_DELETE",
+            r#"{"id":"386903227209224192","server_id":"386900662237138944"}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(c.server_id.as_deref(), Some("386900662237138944"));
+    }
 
     fn decode(name: &str, json: &str) -> Option<Event> {
         let raw = RawValue::from_string(json.to_owned()).unwrap();

@@ -62,9 +62,11 @@
 // failures are rare and off the hot path, so the size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod account;
 pub mod api;
 pub mod client;
 pub mod clock;
+pub mod community;
 pub mod error;
 pub mod event;
 pub mod gateway;
@@ -79,6 +81,7 @@ pub mod session;
 pub mod store;
 pub mod ui_state;
 pub mod version;
+pub mod wait;
 
 pub use client::{Client, ClientConfig, LoginOutcome};
 pub use error::{ApiError, ClientError, RetryKind};

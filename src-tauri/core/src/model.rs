@@ -113,6 +113,10 @@ pub struct Channel {
     /// Id of the newest message, when the server says.
     #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
     pub last_message_id: Option<String>,
+    /// Seconds a member waits between two messages (0: off). The reference stores it but does
+    /// not enforce it, so the composer keeps the countdown itself.
+    #[serde(default)]
+    pub slowmode_seconds: u32,
 }
 
 fn default_channel_type() -> String {

@@ -45,6 +45,13 @@ fn patterns() -> &'static [(Regex, &'static str)] {
                 Regex::new(&format!(r#"(?i)\b({kv_keys})(\s*[=:]\s*)"?[^\s&,;}})"]+"?"#)).expect("static regex"),
                 "${1}${2}[redacted]",
             ),
+            // 2FA enrolment answers: the list of backup codes and the otpauth URI (which
+            // carries the TOTP secret), whatever the surrounding shape.
+            (
+                Regex::new(r#"(?i)("backup_codes"\s*:\s*)\[[^\]]*\]"#).expect("static regex"),
+                "${1}[\"[redacted]\"]",
+            ),
+            (Regex::new(r#"(?i)otpauth://[^\s"'<>]+"#).expect("static regex"), "otpauth://[redacted]"),
             // Plexichat tokens: `<session snowflake>.<43+ char base64url secret>`.
             (Regex::new(r"\b\d{6,20}\.[A-Za-z0-9_-]{20,}").expect("static regex"), REDACTED),
         ]

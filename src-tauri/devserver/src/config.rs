@@ -53,6 +53,10 @@ pub struct DevServerConfig {
     pub bot: bool,
     /// Pause between two bot messages.
     pub bot_interval_ms: u64,
+    /// Answer the routes the reference server gets wrong as its docs intend: message search
+    /// finds messages (the reference answers 500 / `[]`). `false` (default) reproduces the
+    /// reference server (messaging.txt).
+    pub as_documented: bool,
 }
 
 impl Default for DevServerConfig {
@@ -73,6 +77,7 @@ impl Default for DevServerConfig {
             challenge_ttl_ms: 5 * 60 * 1000,
             bot: false,
             bot_interval_ms: 4_000,
+            as_documented: false,
         }
     }
 }

@@ -73,6 +73,12 @@ impl Faults {
         self.state.lock().faults.min_version = Some(version.to_owned());
     }
 
+    /// Makes the routes the reference gets wrong (message search) answer as documented
+    /// (`true`) or like the reference server (`false`, the default).
+    pub fn as_documented(&self, on: bool) {
+        self.state.lock().config.as_documented = on;
+    }
+
     /// Delays every REST answer by `ms` (0 turns it off).
     pub fn delay_ms(&self, ms: u64) {
         self.state.lock().faults.delay_ms = ms;
@@ -144,6 +150,7 @@ impl Faults {
             "drop_events": world.hub.drop_events,
             "duplicate_events": world.hub.duplicate_events,
             "gateway_connections": world.hub.connection_count(),
+            "as_documented": world.config.as_documented,
         })
     }
 
@@ -163,6 +170,13 @@ impl Faults {
                             Ok(())
                         }));
                     }
+                }
+                "as_documented" => {
+                    let on = value.as_bool().ok_or("as_documented: expected a boolean")?;
+                    actions.push(Box::new(move |f: &Self| {
+                        f.as_documented(on);
+                        Ok(())
+                    }));
                 }
                 "zombie" => {
                     let on = value.as_bool().ok_or("zombie: expected a boolean")?;

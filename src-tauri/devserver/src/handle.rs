@@ -151,7 +151,7 @@ impl DevServerHandle {
     pub async fn create_user(&self, username: &str, password: &str) -> anyhow::Result<TestUser> {
         let mut world = self.state.lock();
         let id = world
-            .create_user(username, &format!("{username}@example.test"), password)
+            .create_user(username, &format!("{username}@example.com"), password)
             .map_err(api_err)?;
         let session = world.open_session(id, "127.0.0.1", Some("devserver-test".into()));
         Ok(TestUser {
@@ -181,6 +181,43 @@ impl DevServerHandle {
             secret: t.secret,
             backup_codes: t.backup_codes,
         })
+    }
+
+    /// The password-reset token last requested for `email` (the "e-mail" the reference
+    /// never sends).
+    #[must_use]
+    pub fn password_reset_token(&self, email: &str) -> Option<String> {
+        let world = self.state.lock();
+        let id = world
+            .users
+            .values()
+            .find(|u| u.email.eq_ignore_ascii_case(email))?
+            .id;
+        world
+            .reset_tokens
+            .iter()
+            .find(|(_, uid)| **uid == id)
+            .map(|(t, _)| t.clone())
+    }
+
+    /// Finishes `username`'s pending data exports, which the reference never does by itself
+    /// (account.txt), so that downloading can be tested.
+    pub fn complete_data_exports(&self, username: &str) -> usize {
+        let mut world = self.state.lock();
+        let Some(id) = world.user_by_name(username).map(|u| u.id) else {
+            return 0;
+        };
+        let now_s = now_ms() / 1000;
+        let mut done = 0;
+        for row in world.data_exports.get_mut(&id).into_iter().flatten() {
+            if row["status"] == "pending" {
+                row["status"] = serde_json::json!("completed");
+                row["completed_at"] = serde_json::json!(now_s);
+                row["expires_at"] = serde_json::json!(now_s + 7 * 24 * 3600);
+                done += 1;
+            }
+        }
+        done
     }
 
     /// The currently valid 6-digit code of a TOTP user.
@@ -237,6 +274,35 @@ impl DevServerHandle {
             world.add_member(sid, uid);
         }
         Ok(())
+    }
+
+    /// Makes an invite to a server's first channel as `inviter` (id, username or token);
+    /// returns its code. `max_age` in seconds (0: forever), `max_uses` (0: unlimited).
+    ///
+    /// # Errors
+    /// When the server or the user does not exist, or the server has no channel.
+    pub async fn create_invite(
+        &self,
+        server_id: &str,
+        inviter: &str,
+        max_age: u64,
+        max_uses: u64,
+    ) -> anyhow::Result<String> {
+        let mut world = self.state.lock();
+        let uid = resolve_user(&mut world, inviter)?;
+        let sid = parse_id(server_id)
+            .filter(|s| world.servers.contains_key(s))
+            .ok_or_else(|| anyhow!("no server {server_id}"))?;
+        let channel = world
+            .channels
+            .values()
+            .filter(|c| c.server_id == Some(sid))
+            .min_by_key(|c| c.position)
+            .map(|c| c.id)
+            .ok_or_else(|| anyhow!("server {server_id} has no channel"))?;
+        Ok(world
+            .create_invite(sid, channel, uid, max_age, max_uses)
+            .code)
     }
 
     /// Opens the DM channel between two users (ids, usernames or tokens); returns its id.

@@ -31,6 +31,9 @@ struct Args {
     /// Do not run the demo bot.
     #[arg(long)]
     no_bot: bool,
+    /// Answer message search as the docs intend instead of like the reference server.
+    #[arg(long)]
+    as_documented: bool,
 }
 
 #[tokio::main]
@@ -56,6 +59,7 @@ async fn main() -> anyhow::Result<()> {
     };
     config.addr = args.addr;
     config.fast_limits = args.fast_limits;
+    config.as_documented = args.as_documented;
     if let Some(v) = args.min_version {
         config.min_version = v;
     }

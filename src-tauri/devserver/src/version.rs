@@ -50,6 +50,11 @@ impl Version {
         })
     }
 
+    /// The major number.
+    pub(crate) fn major(&self) -> u64 {
+        self.major
+    }
+
     /// The original string.
     pub(crate) fn as_str(&self) -> &str {
         &self.raw

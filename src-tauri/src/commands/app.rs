@@ -73,13 +73,15 @@ pub struct StartupMarksArgs {
     pub marks: Vec<StartupMark>,
 }
 
-/// Adds the webview's phases to the start-up timeline (printed only when
-/// `PLEXICHAT_STARTUP_TRACE=1`; see `startup_trace`).
+/// The UI's first screen has painted: adds the webview's phases to the start-up timeline
+/// (printed only when `PLEXICHAT_STARTUP_TRACE=1`; see `startup_trace`) and builds the tray,
+/// whose D-Bus round trip on the main thread would otherwise hold up the page's first calls.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
-pub fn startup_marks(args: StartupMarksArgs) -> IpcResult<()> {
+pub fn startup_marks(app: tauri::AppHandle, args: StartupMarksArgs) -> IpcResult<()> {
     for m in &args.marks {
         crate::startup_trace::mark_at(&m.phase, m.unix_ms);
     }
+    crate::desktop::install_tray_once(&app);
     Ok(())
 }

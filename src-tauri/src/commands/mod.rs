@@ -1,13 +1,17 @@
 //! Tauri commands: each takes managed state, calls the core once and returns
 //! `IpcResult<T>`. Any branching, retry or error meaning belongs in `plexichat-core`.
 
+pub mod account;
 pub mod app;
 pub mod chat;
+pub mod communities;
 pub mod links;
 pub mod local;
 pub mod polls;
+pub mod search;
 pub mod sends;
 pub mod session;
+pub mod waits;
 
 use std::collections::BTreeSet;
 
@@ -62,11 +66,50 @@ crate::ipc_commands! {
     chat::fetch_attachment(chat::AttachmentArgs) -> String;
     sends::upload_attachment(chat::UploadArgs) -> i64;
     sends::queue_file(sends::QueueFileArgs) -> i64;
+    waits::list_waits(session::ServerUrlArgs) -> Vec<plexichat_core::wait::LongWait>;
+    communities::create_server(communities::CreateServerArgs) -> plexichat_core::model::Server;
+    communities::check_invite(communities::InviteArgs) -> plexichat_core::community::InviteCheck;
+    communities::join_invite(communities::InviteArgs) -> plexichat_core::community::JoinOutcome;
+    communities::create_invite(communities::CreateInviteArgs) -> communities::CreatedInvite;
+    communities::list_invites(chat::ServerArgs) -> Vec<plexichat_core::community::Invite>;
+    communities::revoke_invite(communities::InviteArgs) -> ();
+    communities::invite_link(communities::InviteArgs) -> String;
+    communities::get_permissions(chat::ServerArgs) -> plexichat_core::community::Permissions;
+    communities::update_server(communities::UpdateServerArgs) -> plexichat_core::model::Server;
+    communities::delete_server(chat::ServerArgs) -> ();
+    communities::leave_server(chat::ServerArgs) -> ();
+    communities::create_channel(communities::CreateChannelArgs) -> plexichat_core::model::Channel;
+    communities::update_channel(communities::UpdateChannelArgs) -> plexichat_core::model::Channel;
+    communities::delete_channel(communities::ServerChannelArgs) -> ();
+    communities::kick_member(communities::MemberArgs) -> ();
+    communities::ban_member(communities::BanArgs) -> ();
+    communities::unban_member(communities::MemberArgs) -> ();
+    communities::list_bans(chat::ServerArgs) -> Vec<plexichat_core::community::Ban>;
+    search::search_messages(plexichat_core::client::search::SearchQuery) -> plexichat_core::client::search::SearchResults;
     links::open_link(links::OpenLinkArgs) -> ();
     polls::create_poll(polls::CreatePollArgs) -> plexichat_core::model::Message;
     polls::poll_results(polls::PollArgs) -> plexichat_core::poll::PollResults;
     polls::vote_poll(polls::VotePollArgs) -> plexichat_core::poll::PollUpdate;
     polls::close_poll(polls::PollArgs) -> plexichat_core::poll::PollUpdate;
+    account::two_factor_status(()) -> plexichat_core::account::TwoFactorStatus;
+    account::begin_two_factor(account::PasswordArgs) -> plexichat_core::account::TwoFactorSetup;
+    account::confirm_two_factor(account::CodeArgs) -> plexichat_core::account::TwoFactorStatus;
+    account::disable_two_factor(account::DisableTwoFactorArgs) -> plexichat_core::account::TwoFactorStatus;
+    account::save_backup_codes(account::BackupCodesArgs) -> String;
+    account::end_session(session::RevokeSessionArgs) -> ();
+    account::revoke_other_sessions(()) -> u32;
+    account::change_password(account::ChangePasswordArgs) -> plexichat_core::model::User;
+    account::request_password_reset(account::ResetRequestArgs) -> ();
+    account::confirm_password_reset(account::ResetConfirmArgs) -> ();
+    account::get_user_settings(()) -> std::collections::BTreeMap<String, String>;
+    account::set_user_setting(account::UserSettingArgs) -> ();
+    account::get_profile(chat::UserArgs) -> plexichat_core::account::Profile;
+    account::update_own_profile(plexichat_core::account::ProfileUpdate) -> plexichat_core::account::Profile;
+    account::get_messaging_settings(()) -> plexichat_core::account::MessagingSettings;
+    account::set_dm_privacy(account::DmPrivacyArgs) -> plexichat_core::account::MessagingSettings;
+    account::list_data_exports(()) -> Vec<plexichat_core::account::DataExport>;
+    account::request_data_export(account::PasswordArgs) -> Vec<plexichat_core::account::DataExport>;
+    account::save_data_export(account::DataExportArgs) -> String;
 }
 
 /// Exports the payload types of events that are not command results.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use plexichat_core::api::types::{PasswordRequirements, SessionInfo};
 use plexichat_core::model::User;
+use plexichat_core::wait::WaitAction;
 use plexichat_core::{Client, ClientConfig, LoginOutcome, MemoryStore, Secret, UiState};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
@@ -62,7 +63,7 @@ pub struct RevokeSessionArgs {
     pub session_id: String,
 }
 
-fn new_client(server_url: &str) -> IpcResult<Client> {
+pub(crate) fn new_client(server_url: &str) -> IpcResult<Client> {
     let url = server_url.trim().trim_end_matches('/');
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(IpcError::failed(
@@ -89,7 +90,9 @@ pub async fn sign_in(
     let client = begin_session(&app, &sessions, &args.server_url).await?;
     let outcome = client
         .login(args.login.trim(), &Secret::new(args.password))
-        .await?;
+        .await
+        .inspect_err(|e| super::waits::record_if_long(WaitAction::SignIn, &args.server_url, e))?;
+    super::waits::clear(WaitAction::SignIn, &args.server_url);
     if matches!(outcome, LoginOutcome::SignedIn { .. }) {
         crate::last_server::save(client.base_url());
     }
@@ -167,7 +170,9 @@ pub async fn register(
             args.email.trim(),
             &Secret::new(args.password),
         )
-        .await?;
+        .await
+        .inspect_err(|e| super::waits::record_if_long(WaitAction::Register, &args.server_url, e))?;
+    super::waits::clear(WaitAction::Register, &args.server_url);
     crate::last_server::save(client.base_url());
     Ok(user)
 }

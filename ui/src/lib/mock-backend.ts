@@ -12,16 +12,22 @@
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { OutboxItem } from "./bindings/OutboxItem";
 import type { OutboxUpdate } from "./bindings/OutboxUpdate";
+import type { Invite } from "./bindings/Invite";
+import type { InvitePreview } from "./bindings/InvitePreview";
 import type { Backend } from "./ipc";
+import { queryWords } from "./search/match";
 import type { NewPoll } from "./bindings/NewPoll";
 import { createMockPolls, type MockPolls } from "./polls/mock-polls";
 import type {
   Attachment,
   Channel,
   IpcError,
+  LongWait,
   Member,
   Message,
   Relationship,
+  SearchQuery,
+  SearchResults,
   Server,
   SessionInfo,
   UiState,
@@ -47,7 +53,16 @@ export type MockOptions = {
   demoAutostart?: boolean;
   /** Drafts saved by an earlier run, by channel id. */
   drafts?: Record<string, string>;
+  /** Long rate-limit waits the shell kept from an earlier run (`list_waits`). */
+  waits?: LongWait[];
+  /** A freshly registered account: member of no server yet. */
+  noServers?: boolean;
 };
+
+/** Newest snowflake first (ids of different lengths compare numerically). */
+function compareIdsDesc(a: string, b: string): number {
+  return b.length - a.length || (a < b ? 1 : a > b ? -1 : 0);
+}
 
 /** A scriptable in-memory backend. */
 export type MockBackend = Backend & {
@@ -74,6 +89,13 @@ export type MockBackend = Backend & {
   setUiState(s: UiState): void;
   /** The demo user. */
   me: User;
+  /**
+   * The next `sign_in` or `register` runs into an hourly window: the shell records a long
+   * wait of `ms` (listed by `list_waits`) and the command fails with `rate_limited`.
+   */
+  limitNext(action: "sign_in" | "register", ms: number): void;
+  /** Long waits the shell would have on file from an earlier run. */
+  waits: LongWait[];
   /** Polls (rich messages): `voteAs` makes someone else vote. */
   polls: MockPolls;
 };
@@ -105,6 +127,7 @@ function channel(id: string, server_id: string | null, name: string | null, posi
     recipient_id: recipient?.id ?? null,
     recipient: recipient ? { id: recipient.id, username: recipient.username } : null,
     last_message_id: null,
+    slowmode_seconds: 0,
   };
 }
 
@@ -166,9 +189,22 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   const sendScripts: SendScript[] = [];
   let nextId = 5_000_000;
 
-  const servers: Server[] = [
-    { id: "1", name: "Plexichat HQ", description: null, icon_url: null, owner_id: ME.id, member_count: 4 },
-    { id: "2", name: "Rustaceans", description: null, icon_url: null, owner_id: "1001", member_count: 3 },
+  const servers: Server[] = options.noServers
+    ? []
+    : [
+        { id: "1", name: "Plexichat HQ", description: null, icon_url: null, owner_id: ME.id, member_count: 4 },
+        { id: "2", name: "Rustaceans", description: null, icon_url: null, owner_id: "1001", member_count: 3 },
+      ];
+  /** Servers an invite can join, and the invites (codes as the reference makes them). */
+  const joinable: Record<string, Server> = {
+    "3": { id: "3", name: "Rust Meetup", description: "Monthly meetups", icon_url: null, owner_id: "1001", member_count: 12 },
+  };
+  const invites: Invite[] = [
+    { code: "RustMeetup01", server_id: "3", channel_id: "40", inviter_id: "1001", uses: 2, max_uses: 10, max_age: 86400, created_at: Date.now() - 3_600_000, expires_at: Date.now() + 82_800_000 },
+    { code: "Expired00001", server_id: "3", channel_id: "40", inviter_id: "1001", uses: 0, max_uses: 0, max_age: 1, created_at: Date.now() - 10_000, expires_at: Date.now() - 9_000 },
+    { code: "UsedUp000001", server_id: "3", channel_id: "40", inviter_id: "1001", uses: 1, max_uses: 1, max_age: 0, created_at: Date.now() - 10_000, expires_at: null },
+    { code: "Banned000001", server_id: "4", channel_id: "50", inviter_id: "1002", uses: 0, max_uses: 0, max_age: 0, created_at: Date.now() - 10_000, expires_at: null },
+    { code: "PlexiHQinv01", server_id: "1", channel_id: "10", inviter_id: ME.id, uses: 3, max_uses: 0, max_age: 0, created_at: Date.now() - 60_000, expires_at: null },
   ];
   const channels: Channel[] = [
     channel("10", "1", "general", 0),
@@ -205,6 +241,17 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   // Channels whose messages were loaded once: the local cache knows them.
   const opened = new Set<string>();
   const drafts = new Map(Object.entries(options.drafts ?? {}));
+  let twoFactor = { enabled: false, backup_codes_remaining: 0 };
+  const emptyProfile = (user_id: string) => ({ user_id, bio: null as string | null, pronouns: null as string | null, location: null as string | null, timezone: null as string | null, social_links: [] as { platform: string; url: string }[], custom_status_text: null as string | null });
+  const profiles: Record<string, ReturnType<typeof emptyProfile>> = {
+    "1001": { ...emptyProfile("1001"), bio: "Gardening, <b>tea</b> and Rust.", pronouns: "she/her", location: "Lisbon", timezone: "Europe/Lisbon", social_links: [{ platform: "other", url: "https://example.com/alice" }] },
+  };
+  let messaging = { allow_dms_from: "everyone" as "everyone" | "friends" | "nobody" | "other", read_receipts_enabled: true, typing_indicators_enabled: true };
+  const userSettings: Record<string, string> = {};
+  const exports: { id: string; status: string; requested_at: number; completed_at: number | null; expires_at: number | null; format: string; file_size_bytes: number | null }[] = [];
+  function accountError(state: UiState): IpcError {
+    return { code: "failed", message: "message" in state ? String(state.message) : state.state, state };
+  }
   let sessions: SessionInfo[] = [
     { id: "s1", device_id: null, ip_address: "127.0.0.1", user_agent: "Plexichat Desktop (Linux)", created_at: Date.now() - 3_600_000, expires_at: null, last_activity: Date.now(), current: true },
     { id: "s2", device_id: null, ip_address: "203.0.113.7", user_agent: "Firefox on Windows", created_at: Date.now() - 86_400_000 * 3, expires_at: null, last_activity: Date.now() - 86_400_000, current: false },
@@ -220,6 +267,19 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   function notFound(entity: "channel" | "message" | "user", what: string): IpcError {
     return { code: "failed", message: `${what} not found`, state: { state: "not_found", entity, message: `${what} not found` } };
   }
+  const limits = new Map<"sign_in" | "register", number>();
+  const waits: LongWait[] = [...(options.waits ?? [])];
+  /** Throws `rate_limited` (and records the wait like the shell) when one was scripted. */
+  function longWaitOf(action: "sign_in" | "register", server_url: string): void {
+    const ms = limits.get(action);
+    if (ms === undefined) return;
+    limits.delete(action);
+    const wait: LongWait = { action, server_url: server_url.trim(), retry_at: Date.now() + ms, scope: "route", global: false };
+    waits.splice(0, waits.length, ...waits.filter((w) => w.action !== action), wait);
+    const state: UiState = { state: "rate_limited", retry_at: wait.retry_at, scope: "route", global: false };
+    throw { code: "failed", message: `rate limited for another ${Math.round(ms / 1000)} s`, state } satisfies IpcError;
+  }
+
   function signInOk(): { outcome: "signed_in"; user: User } {
     setUiState({ state: "connecting" });
     setTimeout(() => setUiState({ state: "ready", user: me }), 300);
@@ -303,12 +363,90 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     wake(channelId);
     return local_id;
   }
+  /** The code inside a pasted invite (bare, `plexichat://invite/CODE` or an https link). */
+  function inviteCode(input: string): string {
+    const code = input.trim().replace(/^.*\/invite\//, "").replace(/[?#].*$/, "");
+    if (!/^[A-Za-z0-9]{4,32}$/.test(code)) {
+      throw { code: "failed", message: "no invite code", state: { state: "invalid_input", field: "invite", message: "That is not an invite code or link." } } satisfies IpcError;
+    }
+    return code;
+  }
+  function preview(inv: Invite): InvitePreview {
+    const isMember = servers.some((x) => x.id === inv.server_id);
+    return {
+      code: inv.code,
+      server_id: inv.server_id,
+      server_name: isMember ? (servers.find((x) => x.id === inv.server_id)?.name ?? null) : null,
+      channel_id: inv.channel_id,
+      inviter_id: inv.inviter_id,
+      uses: inv.uses,
+      max_uses: inv.max_uses,
+      expires_at: inv.expires_at,
+    };
+  }
   function staleEntry(what: string): IpcError {
     return { code: "invalid_argument", message: what, state: null };
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const handlers: Record<string, (a: any) => unknown> = {
+    create_server: (a: { name: string; description: string | null }) => {
+      const s: Server = { id: String(nextId++), name: a.name, description: a.description, icon_url: null, owner_id: me.id, member_count: 1 };
+      servers.push(s);
+      channels.push(channel(String(nextId++), s.id, "general", 0));
+      return s;
+    },
+    check_invite: (a: { invite: string }) => {
+      const inv = invites.find((i) => i.code === inviteCode(a.invite));
+      if (!inv) return { status: "refused", reason: "unknown", preview: null };
+      const p = preview(inv);
+      if (inv.expires_at !== null && inv.expires_at <= Date.now()) return { status: "refused", reason: "expired", preview: p };
+      if (inv.max_uses > 0 && inv.uses >= inv.max_uses) return { status: "refused", reason: "used_up", preview: p };
+      if (p.server_name !== null) return { status: "refused", reason: "already_member", preview: p };
+      return { status: "open", preview: p, inviter_name: USERS.find((u) => u.id === inv.inviter_id)?.username ?? null };
+    },
+    join_invite: (a: { invite: string }) => {
+      const inv = invites.find((i) => i.code === inviteCode(a.invite));
+      if (!inv || (inv.expires_at !== null && inv.expires_at <= Date.now())) return { outcome: "refused", reason: inv ? "expired" : "unknown", message: "Invite not found or expired" };
+      if (inv.server_id === "4") return { outcome: "refused", reason: "banned", message: "You are banned from this server" };
+      if (servers.some((x) => x.id === inv.server_id)) return { outcome: "refused", reason: "already_member", message: "Already a member of this server" };
+      if (inv.max_uses > 0 && inv.uses >= inv.max_uses) return { outcome: "refused", reason: "used_up", message: "Invite has reached maximum uses" };
+      inv.uses += 1;
+      const server = joinable[inv.server_id];
+      servers.push(server);
+      channels.push(channel("40", server.id, "general", 0));
+      return { outcome: "joined", server };
+    },
+    create_invite: (a: { channel_id: string; settings: { max_age: number; max_uses: number } }) => {
+      const c = channels.find((x) => x.id === a.channel_id);
+      const now = Date.now();
+      const invite: Invite = {
+        code: `Mock${String(nextId++).padStart(8, "0")}`,
+        server_id: c?.server_id ?? "1",
+        channel_id: a.channel_id,
+        inviter_id: me.id,
+        uses: 0,
+        max_uses: a.settings.max_uses,
+        max_age: a.settings.max_age,
+        created_at: now,
+        expires_at: a.settings.max_age > 0 ? now + a.settings.max_age * 1000 : null,
+      };
+      invites.unshift(invite);
+      return { invite, link: `plexichat://invite/${invite.code}` };
+    },
+    list_invites: (a: { server_id: string }) => invites.filter((i) => i.server_id === a.server_id),
+    revoke_invite: (a: { invite: string }) => {
+      const at = invites.findIndex((i) => i.code === a.invite);
+      if (at >= 0) invites.splice(at, 1);
+      return null;
+    },
+    invite_link: (a: { invite: string }) => `plexichat://invite/${a.invite}`,
+    get_permissions: (a: { server_id: string }) => {
+      const s = servers.find((x) => x.id === a.server_id);
+      if (!s) return {};
+      if (s.owner_id === me.id) return { administrator: true, "invites.create": true, "invites.manage": true, "server.manage": true };
+      return { "invites.create": true, "messages.send": true };
+    },
     get_app_info: () => ({
       version: "0.1.0",
       client_version: "a.1.0-49",
@@ -319,7 +457,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     }),
     get_ui_state: () => uiState,
     start_demo: () => signInOk(),
-    sign_in: (a: { login: string; password: string }) => {
+    sign_in: (a: { server_url: string; login: string; password: string }) => {
+      longWaitOf("sign_in", a.server_url);
       if (a.login === "2fa") {
         const challenge = { expires_at: Date.now() + 300_000, methods: ["totp", "backup_code"] };
         setUiState({ state: "two_factor_required", ...challenge });
@@ -334,7 +473,11 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       return signInOk().user;
     },
     cancel_two_factor: () => setUiState({ state: "signed_out" }),
-    register: () => signInOk().user,
+    register: (a: { server_url: string }) => {
+      longWaitOf("register", a.server_url);
+      return signInOk().user;
+    },
+    list_waits: (a: { server_url: string }) => waits.filter((w) => w.server_url === a.server_url.trim() && w.retry_at > Date.now()),
     get_password_requirements: () => ({ min_length: 8, max_length: 128, require_uppercase: true, require_lowercase: true, require_digit: true, require_special: false }),
     sign_out: () => setUiState({ state: "signed_out" }),
     reconnect_now: () => setUiState({ state: "ready", user: me }),
@@ -475,6 +618,29 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       if (options.simulateUploads === false) return new Promise(() => undefined);
       return enqueue(a.channel_id, { kind: "attachment", content: "", filename: a.filename, mime: "image/png", data_base64: a.data_base64 });
     },
+    // Like the core: every message this "device" holds (word prefixes, case and accents
+    // ignored), newest first; the server's search fails as the reference server's does.
+    search_messages: (q: SearchQuery): SearchResults => {
+      const words = queryWords(q.text);
+      const serverOf = (cid: string) => channels.find((c) => c.id === cid)?.server_id ?? null;
+      const hits = [...messages.entries()]
+        .filter(([cid]) => (!q.channel_id || cid === q.channel_id) && (!q.server_id || serverOf(cid) === q.server_id))
+        .flatMap(([cid, list]) => list.map((m) => ({ channel_id: cid, message: m, source: "device" as const })))
+        .filter(({ message: m }) => {
+          const have = queryWords(`${m.content} ${m.author_username ?? ""}`);
+          const author = q.author?.replace(/^@/, "").toLowerCase();
+          return (
+            words.every((w) => have.some((h) => h.startsWith(w))) &&
+            (!author || m.author_id === author || m.author_username?.toLowerCase() === author) &&
+            (!q.has_file || m.attachments.length > 0) &&
+            (q.before === null || m.created_at < q.before) &&
+            (q.after === null || m.created_at > q.after)
+          );
+        })
+        .sort((a, b) => compareIdsDesc(a.message.id, b.message.id))
+        .slice(0, q.limit ?? 50);
+      return { hits, server: q.text.trim() ? { state: "unavailable", reason: "Internal search error" } : { state: "not_asked" } };
+    },
     // Rich messages (issue 16).
     ...polls.handlers,
     create_poll: (a: { channel_id: string; poll: NewPoll }) => {
@@ -490,6 +656,81 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     open_link: (a: { url: string }) => {
       if (!/^https?:\/\//i.test(a.url)) throw { code: "invalid_input", message: "only http and https links open", state: null };
+      return null;
+    },
+    // Account and security (account.txt): password "right" is the account's password, code
+    // "123456" the authenticator's current code.
+    two_factor_status: () => ({ ...twoFactor }),
+    begin_two_factor: (a: { password: string }) => {
+      if (twoFactor.enabled) throw accountError({ state: "conflict", field: "two_factor", message: "2FA is already enabled" });
+      if (a.password !== "right") throw accountError({ state: "invalid_input", field: "password", message: "Invalid password" });
+      return {
+        secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+        otpauth_uri: "otpauth://totp/Plexichat:mock?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Plexichat",
+        backup_codes: ["A1B2-C3D4", "E5F6-0718", "293A-4B5C"],
+        qr: { size: 21, path: "M0 0h1v1h-1zM2 0h1v1h-1z" },
+        started_at: Date.now(),
+      };
+    },
+    confirm_two_factor: (a: { code: string }) => {
+      if (a.code.replace(/\s/g, "") !== "123456") throw accountError({ state: "two_factor_invalid", message: "Invalid code" });
+      twoFactor = { enabled: true, backup_codes_remaining: 3 };
+      return { ...twoFactor };
+    },
+    disable_two_factor: (a: { password: string; code: string }) => {
+      if (a.password !== "right") throw accountError({ state: "invalid_input", field: "password", message: "Invalid password" });
+      if (a.code !== "123456") throw accountError({ state: "two_factor_invalid", message: "Invalid 2FA code" });
+      twoFactor = { enabled: false, backup_codes_remaining: 0 };
+      return { ...twoFactor };
+    },
+    save_backup_codes: () => "/home/mock/Downloads/plexichat-backup-codes-mock.txt",
+    end_session: (a: { session_id: string }) => {
+      const current = sessions.find((s) => s.id === a.session_id)?.current;
+      sessions = sessions.filter((s) => s.id !== a.session_id);
+      if (current) setUiState({ state: "signed_out" });
+      return null;
+    },
+    revoke_other_sessions: () => {
+      const n = sessions.filter((s) => !s.current).length;
+      sessions = sessions.filter((s) => s.current);
+      return n;
+    },
+    change_password: (a: { current_password: string; new_password: string }) => {
+      if (a.current_password !== "right") throw accountError({ state: "invalid_input", field: "current_password", message: "Invalid password" });
+      return { ...me };
+    },
+    request_password_reset: (a: { email: string }) => {
+      if (!a.email.includes("@")) throw accountError({ state: "invalid_input", field: "email", message: "Invalid email: value is not a valid email address: An email address must have an @-sign." });
+      return null;
+    },
+    confirm_password_reset: (a: { token: string }) => {
+      if (a.token !== "good-token") throw accountError({ state: "invalid_input", field: "token", message: "Invalid token" });
+      return null;
+    },
+    get_profile: (a: { user_id: string }) => ({ ...(profiles[a.user_id] ?? emptyProfile(a.user_id)) }),
+    update_own_profile: (a: { bio?: string; pronouns?: string; location?: string; timezone?: string }) => {
+      if ((a.bio ?? "").length > 1000) throw accountError({ state: "invalid_input", field: "bio", message: "Invalid bio: String should have at most 1000 characters" });
+      const p = { ...(profiles[me.id] ?? emptyProfile(me.id)), ...a };
+      profiles[me.id] = p;
+      return { ...p };
+    },
+    get_messaging_settings: () => ({ ...messaging }),
+    set_dm_privacy: (a: { allow_dms_from: "everyone" | "friends" | "nobody" }) => {
+      messaging = { ...messaging, allow_dms_from: a.allow_dms_from };
+      return { ...messaging };
+    },
+    list_data_exports: () => [...exports],
+    request_data_export: (a: { password: string }) => {
+      if (a.password !== "right") throw accountError({ state: "invalid_input", field: "password", message: "Incorrect password" });
+      if (exports.some((e) => e.status === "pending")) throw accountError({ state: "rate_limited", retry_at: Date.now() + 86_400_000, scope: "data_export", global: false });
+      exports.push({ id: String(exports.length + 1), status: "pending", requested_at: Math.floor(Date.now() / 1000), completed_at: null, expires_at: null, format: "json", file_size_bytes: null });
+      return [...exports];
+    },
+    save_data_export: (a: { request_id: string }) => `/home/mock/Downloads/plexichat-data-export-${a.request_id}.json`,
+    get_user_settings: () => ({ ...userSettings }),
+    set_user_setting: (a: { key: string; value: string | null }) => {
+      if (a.value === null) delete userSettings[a.key];
+      else userSettings[a.key] = a.value;
       return null;
     },
   };
@@ -513,6 +754,10 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       listeners.set(event, set);
       return () => set.delete(handler);
     },
+    limitNext(action, ms) {
+      limits.set(action, ms);
+    },
+    waits,
     failNext(command, error) {
       failures.set(command, [...(failures.get(command) ?? []), error]);
     },

@@ -6,6 +6,8 @@ export type { Attachment } from "./bindings/Attachment";
 export type { Channel } from "./bindings/Channel";
 export type { Event } from "./bindings/Event";
 export type { LoginOutcome } from "./bindings/LoginOutcome";
+export type { LongWait } from "./bindings/LongWait";
+export type { WaitAction } from "./bindings/WaitAction";
 export type { Member } from "./bindings/Member";
 export type { Message } from "./bindings/Message";
 export type { PasswordRequirements } from "./bindings/PasswordRequirements";
@@ -21,6 +23,9 @@ export type { IpcError } from "./bindings/IpcError";
 export type { LoginReason } from "./bindings/LoginReason";
 export type { UiState } from "./bindings/UiState";
 export type { User } from "./bindings/User";
+export type { SearchHit } from "./bindings/SearchHit";
+export type { SearchQuery } from "./bindings/SearchQuery";
+export type { SearchResults } from "./bindings/SearchResults";
 
 import type { UiState } from "./bindings/UiState";
 

@@ -16,6 +16,8 @@
 mod routes;
 pub mod types;
 
+pub use routes::search::{SearchPage, ServerSearch};
+
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -83,6 +85,7 @@ pub struct Request {
     body: Option<Body>,
     action: Action,
     is_idempotent: bool,
+    is_once: bool,
     failed_logins: u32,
 }
 
@@ -98,6 +101,7 @@ impl Request {
             body: None,
             action: Action::Other,
             is_idempotent,
+            is_once: false,
             failed_logins: 0,
         }
     }
@@ -138,6 +142,15 @@ impl Request {
     #[must_use]
     pub fn idempotent(mut self) -> Self {
         self.is_idempotent = true;
+        self
+    }
+
+    /// Tries once: a server error or a lost connection is returned at once, without the
+    /// `server_error` / `offline` wait. For optional answers the user already has a stand-in
+    /// for (search results from this device while the server's search is broken).
+    #[must_use]
+    pub fn once(mut self) -> Self {
+        self.is_once = true;
         self
     }
 
@@ -379,14 +392,18 @@ impl Api {
                 RetryKind::UpdateRequired => inner.hub.set_base(state.clone()),
                 _ => {}
             }
-            let decision = retry::decide(
-                &err,
-                kind,
-                req.is_idempotent,
-                attempt,
-                &inner.config.backoff,
-                &mut rand::rng(),
-            );
+            let decision = if req.is_once && kind == RetryKind::Backoff {
+                Decision::Stop
+            } else {
+                retry::decide(
+                    &err,
+                    kind,
+                    req.is_idempotent,
+                    attempt,
+                    &inner.config.backoff,
+                    &mut rand::rng(),
+                )
+            };
             match (decision, kind) {
                 (Decision::Stop, _) => {
                     return Err(ClientError {

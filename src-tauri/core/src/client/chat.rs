@@ -13,7 +13,8 @@ impl Client {
     /// # Errors
     /// Any classified failure.
     pub async fn servers(&self) -> Result<Vec<Server>, ClientError> {
-        self.authed(self.inner.api.servers()).await
+        let list = self.authed(self.inner.api.servers()).await?;
+        Ok(self.overlay_servers(list))
     }
 
     /// Channels of a server.
@@ -21,7 +22,8 @@ impl Client {
     /// # Errors
     /// `not_found{server}`, …
     pub async fn channels(&self, server_id: &str) -> Result<Vec<Channel>, ClientError> {
-        self.authed(self.inner.api.channels(server_id)).await
+        let list = self.authed(self.inner.api.channels(server_id)).await?;
+        Ok(self.overlay_channels(server_id, list))
     }
 
     /// The first `limit` members of a server (at most 100), with their presence.

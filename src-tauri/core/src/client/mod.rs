@@ -32,9 +32,14 @@ use crate::session::{KeyringStore, MemoryStore, Secret, SessionStore};
 use crate::ui_state::TimestampMs;
 use crate::UiState;
 
+mod account;
 mod auth;
 mod chat;
+mod communities;
 mod persist;
+pub mod search;
+
+pub use communities::RECENT_WRITES_TTL;
 mod polls;
 
 pub use polls::{checked_poll, poll_message_text};
@@ -146,6 +151,9 @@ struct Inner {
     memory: MemoryStore,
     server_key: String,
     session: tokio::sync::Mutex<Session>,
+    recent: std::sync::Mutex<communities::RecentWrites>,
+    /// The last messaging settings this client wrote, trusted over the server's 60 s cache.
+    messaging: std::sync::Mutex<Option<(std::time::Instant, crate::account::MessagingSettings)>>,
 }
 
 /// The Plexichat client; cheap to clone (an `Arc` inside).
@@ -180,6 +188,8 @@ impl Client {
                 memory: MemoryStore::new(),
                 server_key,
                 session: tokio::sync::Mutex::new(Session::default()),
+                recent: std::sync::Mutex::new(communities::RecentWrites::default()),
+                messaging: std::sync::Mutex::new(None),
             }),
         })
     }

@@ -34,7 +34,20 @@ pub(super) fn classify_http(h: &HttpError, ctx: &ClassifyContext) -> (UiState, R
             field: invalid_input_field(msg, ctx.action),
             message: msg.to_owned(),
         }),
+        401 if ctx.action == Action::PasswordReset => permanent(UiState::InvalidInput {
+            field: Some("token".into()),
+            message: msg.to_owned(),
+        }),
         401 => classify_401(h, ctx),
+        // A too-weak new password answers 403 "Incorrect current password" (account.txt).
+        403 if ctx.action == Action::ChangePassword => permanent(UiState::InvalidInput {
+            field: Some("password".into()),
+            message: msg.to_owned(),
+        }),
+        403 if ctx.action == Action::DataExport => permanent(UiState::InvalidInput {
+            field: Some("password".into()),
+            message: msg.to_owned(),
+        }),
         403 => classify_403(h, ctx),
         404 => permanent(UiState::NotFound {
             entity: not_found_entity(msg),
@@ -61,6 +74,13 @@ pub(super) fn classify_http(h: &HttpError, ctx: &ClassifyContext) -> (UiState, R
             },
             RetryKind::UpdateRequired,
         ),
+        // One export per 24 h, announced without `retry_after`: waiting it out in the
+        // request would hang the form for a day.
+        429 if ctx.action == Action::DataExport => permanent(UiState::RateLimited {
+            retry_at: ms_after(ctx.now_ms, Duration::from_secs(24 * 3600)),
+            scope: Some("data_export".into()),
+            global: false,
+        }),
         429 => {
             let after = h.retry_after.unwrap_or(DEFAULT_RATE_LIMIT_WAIT);
             rate_limited(ctx, after, h.scope.clone(), h.is_global)
@@ -68,6 +88,15 @@ pub(super) fn classify_http(h: &HttpError, ctx: &ClassifyContext) -> (UiState, R
         500 if ctx.action == Action::SendMessage => {
             // The content filter answers 500 (PROTOCOL.md §6): keep the draft, no outage banner.
             permanent(UiState::ContentRejected {
+                message: msg.to_owned(),
+            })
+        }
+        500 if ctx.action == Action::Community => permanent(community_refusal(msg)),
+        // A wrong current password answers 500 "Invalid password" (account.txt): a field
+        // error, never an outage or a retry.
+        500 if ctx.action == Action::ChangePassword && msg == "Invalid password" => {
+            permanent(UiState::InvalidInput {
+                field: Some("current_password".into()),
                 message: msg.to_owned(),
             })
         }
@@ -196,6 +225,27 @@ fn classify_403(h: &HttpError, ctx: &ClassifyContext) -> (UiState, RetryKind) {
         }
         m if m.contains("blocked") => forbidden(ForbiddenReason::CannotMessageUser),
         _ => forbidden(ForbiddenReason::AccessDenied),
+    }
+}
+
+/// A community action's 500: the reference's way of refusing (communities.txt).
+fn community_refusal(msg: &str) -> UiState {
+    if msg.starts_with("Missing required permission") || msg == "Upload failed" {
+        // The icon upload hides a missing `server.manage` (or a wrong file type) behind it.
+        UiState::Forbidden {
+            reason: ForbiddenReason::PermissionDenied,
+            message: msg.to_owned(),
+        }
+    } else if msg.to_ascii_lowercase().contains("already") {
+        UiState::Conflict {
+            field: None,
+            message: msg.to_owned(),
+        }
+    } else {
+        UiState::InvalidInput {
+            field: None,
+            message: msg.to_owned(),
+        }
     }
 }
 

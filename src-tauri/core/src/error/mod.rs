@@ -145,6 +145,17 @@ pub enum Action {
     SendMessage,
     /// `POST /version/negotiate`.
     Negotiate,
+    /// A community action (invites, servers, channels, roles, members, bans): the reference
+    /// answers several refusals with 500 (a used-up invite, a duplicate ban, a non-owner
+    /// delete, some missing permissions), so a 500 here is a refusal, never retried.
+    Community,
+    /// `PATCH /users/@me` with a new password: the reference answers a wrong current
+    /// password with 500 and a weak new one with 403 (account.txt).
+    ChangePassword,
+    /// `POST /auth/password-reset/*`: a 401 is about the reset token, not the session.
+    PasswordReset,
+    /// `POST /users/@me/data-export`: 403 is a wrong password and 429 a 24-hour limit.
+    DataExport,
 }
 
 /// What [`ApiError::classify`] needs beyond the error itself.

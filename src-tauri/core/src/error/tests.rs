@@ -99,7 +99,7 @@ fn at(ms: u64, is_global: bool) -> RetryKind {
     }
 }
 
-use Action::{Login, Other, Register, SendMessage, TwoFactor};
+use Action::{Community, Login, Other, Register, SendMessage, TwoFactor};
 use RetryKind::{Backoff, Permanent, Reauthenticate};
 
 /// Every message of the docs' tables, with the status the docs give it.
@@ -717,6 +717,40 @@ fn content_filter_500_on_send_is_a_rejected_message_not_an_outage() {
 }
 
 #[test]
+fn community_500s_are_refusals_shown_inline_and_never_retried() {
+    let m = "Invite has reached maximum uses";
+    assert_eq!(
+        classify(500, &env(500, m), Community),
+        (input(None, m), Permanent)
+    );
+    let m = "User is already banned";
+    assert_eq!(
+        classify(500, &env(500, m), Community),
+        (conflict(None, m), Permanent)
+    );
+    for m in ["Missing required permission: roles.manage", "Upload failed"] {
+        assert_eq!(
+            classify(500, &env(500, m), Community),
+            (
+                UiState::Forbidden {
+                    reason: ForbiddenReason::PermissionDenied,
+                    message: m.into()
+                },
+                Permanent
+            )
+        );
+    }
+    // The non-owner delete: a bare "Internal server error", still a refusal for this action.
+    let m = "Internal server error";
+    assert_eq!(
+        classify(500, &env(500, m), Community),
+        (input(None, m), Permanent)
+    );
+    // The same 500 elsewhere is an outage, retried.
+    assert_eq!(classify(500, &env(500, m), Other).1, Backoff);
+}
+
+#[test]
 fn observed_500_variants() {
     let m = "Cannot create DM with yourself";
     assert_eq!(
@@ -835,7 +869,7 @@ mod no_panics {
             retry_after in "[ -~]{0,12}",
             action in prop_oneof![
                 Just(Action::Other), Just(Action::Login), Just(Action::TwoFactor),
-                Just(Action::Register), Just(Action::SendMessage), Just(Action::Negotiate)
+                Just(Action::Register), Just(Action::SendMessage), Just(Action::Negotiate), Just(Action::Community)
             ],
         ) {
             let mut h = HeaderMap::new();

@@ -21,6 +21,7 @@ mod events;
 pub mod messages;
 pub mod outbox;
 pub mod schema;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -34,6 +35,7 @@ use crate::model::{Channel, Server, User};
 pub use cache::MessageCache;
 pub use messages::KEEP_PER_CHANNEL;
 pub use outbox::OutboxRow;
+pub use search::{LocalHit, LocalSearch, SEARCH_LIMIT};
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -177,6 +179,9 @@ impl Store {
     }
 
     fn from_connection(mut conn: Connection, path: Option<PathBuf>) -> Result<Self, Error> {
+        // The search index's delete trigger must also fire for the rows an `INSERT OR
+        // REPLACE` removes; without this a replaced message would leave its old text indexed.
+        conn.pragma_update(None, "recursive_triggers", true)?;
         schema::migrate(&mut conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),

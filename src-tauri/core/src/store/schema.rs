@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use super::Error;
 
 /// Every migration, oldest first; the schema version is the index of the last applied + 1.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: the cache and the outbox. Rows keep the server's JSON so that a new field in the
     // model needs no migration; only what is queried or ordered on gets a column.
     "CREATE TABLE servers (
@@ -69,6 +69,40 @@ const MIGRATIONS: &[&str] = &[
          channel_id TEXT PRIMARY KEY,
          message_id TEXT NOT NULL
      );",
+    // 2: full-text search over every cached message (see `search.rs`). Triggers keep it in
+    // step with `messages` inside the same write, so no path can forget it; an `INSERT OR
+    // REPLACE` fires the delete trigger because the store turns `recursive_triggers` on.
+    "CREATE VIRTUAL TABLE message_search USING fts5(
+         content, author, files,
+         tokenize = 'unicode61 remove_diacritics 2'
+     );
+     CREATE TRIGGER message_search_insert AFTER INSERT ON messages BEGIN
+         INSERT INTO message_search (rowid, content, author, files) VALUES (
+             new.rowid,
+             coalesce(json_extract(new.json, '$.content'), ''),
+             coalesce(json_extract(new.json, '$.author_username'), ''),
+             coalesce((SELECT group_concat(json_extract(value, '$.filename'), ' ')
+                       FROM json_each(new.json, '$.attachments')), ''));
+     END;
+     CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
+         DELETE FROM message_search WHERE rowid = old.rowid;
+     END;
+     CREATE TRIGGER message_search_update AFTER UPDATE ON messages BEGIN
+         DELETE FROM message_search WHERE rowid = old.rowid;
+         INSERT INTO message_search (rowid, content, author, files) VALUES (
+             new.rowid,
+             coalesce(json_extract(new.json, '$.content'), ''),
+             coalesce(json_extract(new.json, '$.author_username'), ''),
+             coalesce((SELECT group_concat(json_extract(value, '$.filename'), ' ')
+                       FROM json_each(new.json, '$.attachments')), ''));
+     END;
+     INSERT INTO message_search (rowid, content, author, files)
+         SELECT rowid,
+                coalesce(json_extract(json, '$.content'), ''),
+                coalesce(json_extract(json, '$.author_username'), ''),
+                coalesce((SELECT group_concat(json_extract(value, '$.filename'), ' ')
+                          FROM json_each(messages.json, '$.attachments')), '')
+         FROM messages;",
 ];
 
 /// The schema version this build writes.

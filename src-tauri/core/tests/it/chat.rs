@@ -2,21 +2,8 @@
 
 use plexichat_core::api::types::{HistoryQuery, NewMessage};
 use plexichat_core::ui_state::{Entity, ForbiddenReason, UiState};
-use plexichat_core::Client;
 
-use crate::support::{assert_state, text_message as text, timed, Target, PASSWORD};
-
-async fn member(target: &Target, prefix: &str) -> (Client, String) {
-    let name = target.user(prefix).await;
-    let client = target.client();
-    let outcome = timed(client.login(&name, &PASSWORD.into()))
-        .await
-        .expect("login");
-    let plexichat_core::LoginOutcome::SignedIn { user } = outcome else {
-        panic!("{outcome:?}")
-    };
-    (client, user.id)
-}
+use crate::support::{assert_state, member, text_message as text, timed, Target};
 
 #[tokio::test]
 async fn messages_reactions_pins_typing_and_read_marker() {
@@ -216,7 +203,10 @@ async fn members_of_a_server_and_a_user_found_by_exact_name() {
         } | UiState::Forbidden { .. }
     );
 
-    let bob_name = target.user("bob").await;
+    let bob_name = target
+        .user("bob")
+        .await
+        .expect("the devserver creates accounts");
     // Padding typed around a name is not part of it.
     let bob = timed(alice.search_user(&format!(" {bob_name} ")))
         .await
@@ -292,7 +282,10 @@ async fn a_user_name_change_is_saved_and_a_taken_name_is_a_conflict() {
     assert_eq!(me.username, new_name);
     assert_eq!(timed(alice.whoami()).await.expect("me").username, new_name);
 
-    let taken = target.user("taken2").await;
+    let taken = target
+        .user("taken2")
+        .await
+        .expect("the devserver creates accounts");
     let err = alice.update_profile(&taken).await.expect_err("taken");
     assert_state!(err.state, UiState::Conflict { .. });
 }

@@ -4,10 +4,15 @@
 //! fault injection). With `PLEXICHAT_TEST_SERVER=http://host:port` the tests that need no
 //! fault injection run against that server instead and the others are skipped.
 
+mod account;
 mod auth;
 mod chat;
 mod polls;
 mod reference;
 mod resilience;
+mod search;
 mod session;
 mod support;
+mod waits;
+
+mod communities;

@@ -3,21 +3,8 @@
 
 use plexichat_core::poll::{NewPoll, PollRefusal};
 use plexichat_core::ui_state::UiState;
-use plexichat_core::Client;
 
-use crate::support::{timed, Target, PASSWORD};
-
-async fn member(target: &Target, prefix: &str) -> (Client, String) {
-    let name = target.user(prefix).await;
-    let client = target.client();
-    let outcome = timed(client.login(&name, &PASSWORD.into()))
-        .await
-        .expect("login");
-    let plexichat_core::LoginOutcome::SignedIn { user } = outcome else {
-        panic!("{outcome:?}")
-    };
-    (client, user.id)
-}
+use crate::support::{member, timed, Target};
 
 #[tokio::test]
 async fn create_vote_refusals_and_close() {

@@ -10,7 +10,10 @@ use tokio::sync::broadcast::Receiver;
 use crate::support::{assert_state, drain, text_message, timed, wait_for, Target};
 
 async fn chat(target: &Target) -> (Client, String) {
-    let (client, name) = target.signed_in("chat").await;
+    let (client, name) = target
+        .signed_in("chat")
+        .await
+        .expect("the devserver creates accounts");
     let channel = target.server(&name, "Test").await.general_channel_id;
     (client, channel)
 }
@@ -19,7 +22,7 @@ async fn chat(target: &Target) -> (Client, String) {
 /// `None` (skip) on a real server.
 async fn watched_client(prefix: &str) -> Option<(Target, Client, Receiver<UiState>)> {
     let target = Target::with_faults().await?;
-    let (client, _) = target.signed_in(prefix).await;
+    let (client, _) = target.signed_in(prefix).await?;
     let (_, rx) = client.subscribe();
     Some((target, client, rx))
 }
@@ -233,7 +236,10 @@ async fn a_426_mid_session_switches_the_whole_client_to_update_required() {
     let Some(target) = Target::with_faults().await else {
         return;
     };
-    let (client, _) = target.signed_in("upd").await;
+    let (client, _) = target
+        .signed_in("upd")
+        .await
+        .expect("the devserver creates accounts");
     timed(client.negotiate())
         .await
         .expect("compatible at first");
@@ -301,7 +307,10 @@ async fn an_hourly_429_is_reported_with_the_real_wait_instead_of_spinning() {
     let Some(target) = Target::with_faults().await else {
         return;
     };
-    let (client, _) = target.signed_in("hourly").await;
+    let (client, _) = target
+        .signed_in("hourly")
+        .await
+        .expect("the devserver creates accounts");
     target.dev().faults().rate_limit(2788.2, false, 1);
     let started = Instant::now();
     let err = timed(client.servers()).await.expect_err("reported at once");

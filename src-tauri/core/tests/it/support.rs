@@ -87,34 +87,39 @@ impl Target {
 
     /// An account with [`PASSWORD`]: a new one created directly on the devserver; on a real
     /// server one account registered once and shared, because registration is limited to
-    /// 10 per hour per IP there (PROTOCOL.md §3).
-    pub async fn user(&self, prefix: &str) -> String {
-        static SHARED: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    /// 10 per hour per IP there (PROTOCOL.md §3). `None` when the real server's registration
+    /// window is spent: the test says so and skips.
+    pub async fn user(&self, prefix: &str) -> Option<String> {
+        static SHARED: tokio::sync::OnceCell<Option<String>> = tokio::sync::OnceCell::const_new();
         match &self.dev {
             Some(dev) => {
                 let name = unique(prefix);
                 dev.create_user(&name, PASSWORD)
                     .await
                     .expect("user created");
-                name
+                Some(name)
             }
             None => SHARED
                 .get_or_init(|| async {
                     let name = unique("it");
-                    let email = format!("{name}@example.test");
-                    self.client()
+                    let email = format!("{name}@example.com");
+                    match self
+                        .client()
                         .register(&name, &email, &PASSWORD.into())
                         .await
-                        .expect("registered");
-                    name
+                    {
+                        Ok(_) => Some(name),
+                        Err(e) if registration_spent(&e) => None,
+                        Err(e) => panic!("registration failed: {e:?}"),
+                    }
                 })
                 .await
                 .clone(),
         }
     }
 
-    /// A signed-in client for an account from [`Target::user`].
-    pub async fn signed_in(&self, prefix: &str) -> (Client, String) {
+    /// A signed-in client for an account from [`Target::user`]; `None` (skip) like it.
+    pub async fn signed_in(&self, prefix: &str) -> Option<(Client, String)> {
         self.signed_in_with_store(prefix, Arc::new(MemoryStore::new()))
             .await
     }
@@ -124,13 +129,13 @@ impl Target {
         &self,
         prefix: &str,
         store: Arc<dyn SessionStore>,
-    ) -> (Client, String) {
-        let name = self.user(prefix).await;
+    ) -> Option<(Client, String)> {
+        let name = self.user(prefix).await?;
         let client = self.client_with_store(store);
         timed(client.login(&name, &PASSWORD.into()))
             .await
             .expect("login works");
-        (client, name)
+        Some((client, name))
     }
 
     /// A new server `name` on the devserver owned by `owner` (an id or a user name).
@@ -140,6 +145,37 @@ impl Target {
             .await
             .expect("server created")
     }
+}
+
+/// True (after saying so) when a registration failed because the server's registration
+/// window (3/min, 10/h, 20/day per address) is spent: a test that needs a fresh account then
+/// skips instead of failing.
+pub fn registration_spent(e: &plexichat_core::ClientError) -> bool {
+    let UiState::RateLimited { retry_at, .. } = e.state else {
+        return false;
+    };
+    let secs = (retry_at - plexichat_core::clock::now_ms()).max(0) / 1000;
+    eprintln!(
+        "skipped: the server's registration window is spent for another {secs} s; this test needs a fresh account"
+    );
+    true
+}
+
+/// A signed-in account on the devserver and its user id, for tests that set up servers
+/// there (only the devserver creates accounts on demand).
+pub async fn member(target: &Target, prefix: &str) -> (Client, String) {
+    let name = target
+        .user(prefix)
+        .await
+        .expect("the devserver creates accounts");
+    let client = target.client();
+    let outcome = timed(client.login(&name, &PASSWORD.into()))
+        .await
+        .expect("login");
+    let plexichat_core::LoginOutcome::SignedIn { user } = outcome else {
+        panic!("{outcome:?}")
+    };
+    (client, user.id)
 }
 
 /// A message with only text.

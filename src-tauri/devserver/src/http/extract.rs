@@ -204,6 +204,8 @@ path_ids! {
     UserId = "user_id", "Invalid user ID";
     /// `{session_id}`; 400 `Invalid session ID`.
     SessionId = "session_id", "Invalid session ID";
+    /// `{role_id}`; 400 `Invalid role ID`.
+    RoleId = "role_id", "Invalid role ID";
 }
 
 /// `{channel_id}` then `{message_id}`: the message a route is about, as `MessageRef(channel,
@@ -218,7 +220,7 @@ impl PathIds for MessageRef {
     }
 }
 
-extract_from_path!(ChannelId, ServerId, UserId, SessionId, MessageRef);
+extract_from_path!(ChannelId, ServerId, UserId, SessionId, MessageRef, RoleId);
 
 /// Parses a JSON object body the way the reference reports failures:
 /// non-JSON content type → `Invalid request`, bad JSON → `Invalid <pos>: JSON decode error`.

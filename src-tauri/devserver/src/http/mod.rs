@@ -47,7 +47,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(routes::messages::routes())
         .merge(routes::attachments::routes())
         .merge(routes::relationships::routes())
-        .merge(routes::polls::routes());
+        .merge(routes::search::routes())
+        .merge(routes::polls::routes())
+        .merge(routes::account::routes());
     Router::new()
         .nest("/api/v1", api)
         .merge(routes::startup::root_routes())
@@ -92,8 +94,21 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared_len.is_some_and(|l| l > MAX_BODY as u64) {
+        drain(req.into_body()).await;
         return ApiError::new(413, "Request body too large").into_response();
     }
+    // A body without a declared length (chunked, e.g. a streamed multipart upload) is read
+    // here, so one over the limit is answered 413 after it was read, like the reference,
+    // rather than cut off mid-upload with the connection reset.
+    let req = if declared_len.is_none() {
+        let (parts, body) = req.into_parts();
+        match read_capped(body).await {
+            Some(bytes) => Request::from_parts(parts, axum::body::Body::from(bytes)),
+            None => return ApiError::new(413, "Request body too large").into_response(),
+        }
+    } else {
+        req
+    };
     let route = format!("{} {}", req.method(), req.uri().path());
     if let Some(err) = take_rest_fault(&state, &route) {
         return err.into_response();
@@ -134,6 +149,47 @@ async fn rest_layer(State(state): State<Arc<AppState>>, req: Request, next: Next
         }
     }
     resp
+}
+
+/// The most of a refused body [`drain`] reads before it answers anyway.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Reads and discards a body refused for its size, so the client gets the 413 rather than a
+/// connection reset mid-upload (the reference reads the body before it answers). Bounded, so
+/// a client that never stops sending cannot hold the task.
+async fn drain(body: axum::body::Body) {
+    use futures_util::StreamExt;
+    let mut body = body.into_data_stream();
+    let mut seen = 0usize;
+    while let Some(Ok(chunk)) = body.next().await {
+        seen += chunk.len();
+        if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+}
+
+/// The whole body when it fits in [`MAX_BODY`]; `None` (after draining the rest) when not.
+/// A body the client broke off is passed on as far as it came.
+async fn read_capped(body: axum::body::Body) -> Option<Vec<u8>> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { break };
+        if buf.len() + chunk.len() > MAX_BODY {
+            let mut seen = buf.len() + chunk.len();
+            while let Some(Ok(more)) = stream.next().await {
+                seen += more.len();
+                if seen > DRAIN_LIMIT {
+                    break;
+                }
+            }
+            return None;
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Some(buf)
 }
 
 /// The reference refuses every CORS preflight from a browser origin (errors.txt): the app talks

@@ -227,6 +227,36 @@ mod tests {
     }
 
     #[test]
+    fn register_keeps_hourly_and_daily_windows_past_the_minute() {
+        let cfg = DevServerConfig::default();
+        let mut rl = RateLimiter::default();
+        let register = |rl: &mut RateLimiter, now| {
+            rl.check(&cfg, "ip", &Method::POST, "/auth/register", now)
+                .rejection
+                .map(|e| e.body["retry_after"].as_f64().unwrap())
+        };
+        // 21 s apart: never three in one minute window.
+        let mut now = 0;
+        for _ in 0..10 {
+            assert_eq!(register(&mut rl, now), None);
+            now += 21_000;
+        }
+        let hourly = register(&mut rl, now).expect("the 11th in an hour is refused");
+        assert!(hourly > 60.0 && hourly <= 3600.0, "{hourly}");
+        now = HOUR + 1_000;
+        for _ in 0..10 {
+            assert_eq!(register(&mut rl, now), None);
+            now += 21_000;
+        }
+        now = 2 * HOUR + 5_000;
+        let daily = register(&mut rl, now).expect("the 21st in a day is refused");
+        assert!(
+            daily > 3600.0,
+            "the daily window answers with hours: {daily}"
+        );
+    }
+
+    #[test]
     fn disabled_limits_still_send_headers() {
         let cfg = DevServerConfig {
             rate_limits: false,

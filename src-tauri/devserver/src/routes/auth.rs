@@ -29,6 +29,20 @@ pub(crate) fn routes() -> R {
         .route("/auth/sessions/{session_id}", delete(revoke_one))
 }
 
+/// Domains the reference's e-mail validator refuses, with every subdomain: they can never
+/// receive mail (`example.com` is fine; `example.test`, `a.invalid`, `host.localhost` are not).
+const SPECIAL_USE_DOMAINS: [&str; 6] = ["arpa", "invalid", "local", "localhost", "onion", "test"];
+
+fn is_special_use_domain(email: &str) -> bool {
+    let Some((_, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    let domain = domain.to_ascii_lowercase();
+    SPECIAL_USE_DOMAINS
+        .iter()
+        .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
+}
+
 fn validate_registration(body: &Map<String, Value>) -> Result<(String, String, String), ApiError> {
     let username = req_str(body, "username")?;
     let email = req_str(body, "email")?;
@@ -44,6 +58,12 @@ fn validate_registration(body: &Map<String, Value>) -> Result<(String, String, S
         return Err(ApiError::invalid(
             "email",
             "value is not a valid email address: An email address must have an @-sign.",
+        ));
+    }
+    if is_special_use_domain(email) {
+        return Err(ApiError::invalid(
+            "email",
+            "value is not a valid email address: The part after the @-sign is a special-use or reserved name that cannot be used with email.",
         ));
     }
     if !username
@@ -145,6 +165,8 @@ async fn enable_2fa(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResul
 
 async fn confirm_2fa(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let code = req_str(&body, "code")?;
+    // The reference's schema wants exactly six characters here (6–8 for sign-in and disable).
+    char_count("code", code, 6, 6)?;
     let mut world = st.lock();
     let now_s = crate::ids::now_ms() / 1000;
     let t = world
@@ -162,17 +184,24 @@ async fn confirm_2fa(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResu
 async fn disable_2fa(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult {
     let password = req_str(&body, "password")?;
     let code = req_str(&body, "code")?;
+    char_count("code", code, 6, 8)?;
     let mut world = st.lock();
     let now_s = crate::ids::now_ms() / 1000;
     let user = world.user_mut(auth.user_id)?;
     if user.password_hash != hash_password(password) {
         return Err(ApiError::new(401, "Invalid password"));
     }
+    // When 2FA is off the code is not looked at (account.txt).
     let Some(t) = user.totp.as_ref().filter(|t| t.is_confirmed) else {
         return Err(ApiError::new(400, "2FA is not enabled"));
     };
-    if !totp::verify(&t.secret, code, now_s) {
-        return Err(ApiError::new(401, "Invalid code"));
+    let is_backup = t.backup_codes.iter().any(|b| {
+        b.replace('-', "")
+            .eq_ignore_ascii_case(&code.replace('-', ""))
+    });
+    if !totp::verify(&t.secret, code, now_s) && !is_backup {
+        // Not the confirm step's wording (account.txt).
+        return Err(ApiError::new(401, "Invalid 2FA code"));
     }
     user.totp = None;
     Ok(Json(wire::ok()))
@@ -180,13 +209,10 @@ async fn disable_2fa(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResu
 
 async fn status_2fa(st: St, auth: Auth) -> ApiResult {
     let world = st.lock();
-    let t = world
-        .users
-        .get(&auth.user_id)
-        .and_then(|u| u.totp.as_ref())
-        .filter(|t| t.is_confirmed);
+    let t = world.users.get(&auth.user_id).and_then(|u| u.totp.as_ref());
+    // Between enable and confirm the reference already counts the ten codes (account.txt).
     Ok(Json(json!({
-        "enabled": t.is_some(),
+        "enabled": t.is_some_and(|t| t.is_confirmed),
         "backup_codes_remaining": t.map_or(0, |t| t.backup_codes.len()),
     })))
 }
@@ -217,21 +243,28 @@ async fn sessions(st: St, auth: Auth) -> ApiResult {
     Ok(Json(Value::Array(out)))
 }
 
+/// Idempotent: an unknown, foreign or already revoked id also answers 200 (account.txt).
 async fn revoke_one(st: St, auth: Auth, SessionId(id): SessionId) -> ApiResult {
     let mut world = st.lock();
     let owned = world
         .sessions
         .get(&id)
         .is_some_and(|s| s.user_id == auth.user_id && !s.is_revoked);
-    if !owned {
-        return Err(ApiError::not_found("Session"));
+    if owned {
+        world.revoke_session(id, "session_revoked");
     }
-    world.revoke_session(id, "session_revoked");
     Ok(Json(wire::ok()))
 }
 
-async fn revoke_all(st: St, auth: Auth) -> ApiResult {
-    st.lock()
-        .revoke_all_sessions(auth.user_id, Some(auth.session_id), "sessions_revoked");
-    Ok(Json(wire::ok()))
+/// The body is optional; without `except_current` the calling session is kept.
+async fn revoke_all(st: St, auth: Auth, body: axum::body::Bytes) -> ApiResult {
+    let except_current = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|b| b.get("except_current").and_then(Value::as_bool))
+        .unwrap_or(true);
+    let except = except_current.then_some(auth.session_id);
+    let count = st
+        .lock()
+        .revoke_all_sessions(auth.user_id, except, "sessions_revoked");
+    Ok(Json(json!({"success": true, "revoked_count": count})))
 }

@@ -9,7 +9,6 @@ use crate::wire;
 use axum::extract::Path;
 use axum::routing::{get, post, put};
 use axum::Json;
-use rand::Rng;
 use serde_json::{json, Value};
 
 /// Routes below `/api/v1/channels` (messages live in `messages`).
@@ -34,6 +33,10 @@ pub(crate) fn routes() -> R {
 
 async fn get_one(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
     let world = st.lock();
+    if let Some((server_id, last)) = world.deleted_channels.get(&id) {
+        world.member_server(*server_id, auth.user_id)?;
+        return Ok(Json(last.clone()));
+    }
     let ch = world.visible_channel(id, auth.user_id)?;
     if ch.dm_users.is_some() {
         let mut v = wire::channel(ch, &world);
@@ -45,6 +48,8 @@ async fn get_one(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
     Ok(Json(wire::channel(ch, &world)))
 }
 
+/// Name, topic, nsfw and slowmode; `position` is in the schema but the reference's handler
+/// answers it with a 500 that leaks its Python error (communities.txt).
 async fn update(
     st: St,
     auth: Auth,
@@ -52,15 +57,29 @@ async fn update(
 ) -> ApiResult {
     let name = opt_str(&body, "name")?.map(str::to_owned);
     let topic = opt_str(&body, "topic")?.map(str::to_owned);
+    let nsfw = body.get("nsfw").and_then(Value::as_bool);
+    let slowmode = body.get("slowmode_seconds").and_then(Value::as_u64);
     let mut world = st.lock();
     world.visible_channel(id, auth.user_id)?;
     world.require_permission(id, auth.user_id, "channels.manage")?;
+    if body.contains_key("position") {
+        return Err(ApiError::new(
+            500,
+            "update_channel() got an unexpected keyword argument 'position'",
+        ));
+    }
     if let Some(ch) = world.channels.get_mut(&id) {
         if let Some(n) = name {
             ch.name = n;
         }
         if body.contains_key("topic") {
             ch.topic = topic;
+        }
+        if let Some(v) = nsfw {
+            ch.nsfw = v;
+        }
+        if let Some(v) = slowmode {
+            ch.slowmode_seconds = v;
         }
     }
     let payload = wire::channel(&world.channels[&id], &world);
@@ -69,29 +88,36 @@ async fn update(
     Ok(Json(payload))
 }
 
+/// CHANNEL_DELETE carries only `{id, server_id}`; deleting a deleted channel answers 200 again
+/// (the reference's cached lookup still finds it), so a member's repeat is a success.
 async fn remove(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
     let mut world = st.lock();
+    if let Some((server_id, _)) = world.deleted_channels.get(&id).cloned() {
+        world.member_server(server_id, auth.user_id)?;
+        return Ok(Json(json!({"success": true})));
+    }
     let ch = world.visible_channel(id, auth.user_id)?;
     if ch.dm_users.is_some() {
         return Err(ApiError::new(403, "Permission denied"));
     }
+    let server_id = ch.server_id;
     world.require_permission(id, auth.user_id, "channels.manage")?;
-    let payload = wire::channel(&world.channels[&id], &world);
+    let payload = json!({
+        "id": id.to_string(),
+        "server_id": server_id.map(|s| s.to_string()),
+    });
+    let last = wire::channel(&world.channels[&id], &world);
     let audience = world.channel_audience(id);
     world.channels.remove(&id);
     world.messages.remove(&id);
+    if let Some(sid) = server_id {
+        world.deleted_channels.insert(id, (sid, last));
+    }
     world.dispatch("CHANNEL_DELETE", &payload, &audience);
-    Ok(Json(wire::ok()))
+    Ok(Json(json!({"success": true})))
 }
 
-fn invite_code() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..12)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
-}
-
+/// `max_age` defaults to a day, `max_uses` to unlimited; sends INVITE_CREATE.
 async fn create_invite(
     st: St,
     auth: Auth,
@@ -108,17 +134,7 @@ async fn create_invite(
         .server_id
         .ok_or_else(|| ApiError::new(400, "Cannot create invites for DM channels"))?;
     world.require_permission(id, auth.user_id, "invites.create")?;
-    let invite = Invite {
-        code: invite_code(),
-        channel_id: id,
-        server_id,
-        inviter_id: auth.user_id,
-        max_age,
-        max_uses,
-        uses: 0,
-        created_at: now_ms(),
-    };
-    world.invites.insert(invite.code.clone(), invite.clone());
+    let invite = world.create_invite(server_id, id, auth.user_id, max_age, max_uses);
     Ok(Json(json!({
         "code": invite.code,
         "channel_id": id.to_string(),
@@ -131,23 +147,29 @@ async fn create_invite(
     })))
 }
 
-fn live_invite(world: &crate::store::World, code: &str) -> Result<Invite, ApiError> {
+/// The invite behind `code`, whatever its state (the reference previews expired and used-up
+/// invites with 200); 404 only when there is none.
+fn find_invite(world: &crate::store::World, code: &str) -> Result<Invite, ApiError> {
     world
         .invites
         .get(code)
-        .filter(|i| i.expires_at().is_none_or(|e| e > now_ms()))
-        .filter(|i| i.max_uses == 0 || i.uses < i.max_uses)
         .cloned()
         .ok_or_else(|| ApiError::new(404, "Invite not found or expired"))
 }
 
-async fn preview_invite(st: St, _auth: Auth, Path(code): Path<String>) -> ApiResult {
+/// Names the server only to its members (a non-member sees `server_name: null`).
+async fn preview_invite(st: St, auth: Auth, Path(code): Path<String>) -> ApiResult {
     let world = st.lock();
-    let i = live_invite(&world, &code)?;
+    let i = find_invite(&world, &code)?;
+    let server_name = world
+        .servers
+        .get(&i.server_id)
+        .filter(|s| s.members.iter().any(|m| m.user_id == auth.user_id))
+        .map(|s| s.name.clone());
     Ok(Json(json!({
         "code": i.code,
         "server_id": i.server_id.to_string(),
-        "server_name": null,
+        "server_name": server_name,
         "channel_id": i.channel_id.to_string(),
         "inviter_id": i.inviter_id.to_string(),
         "uses": i.uses,
@@ -156,15 +178,26 @@ async fn preview_invite(st: St, _auth: Auth, Path(code): Path<String>) -> ApiRes
     })))
 }
 
+/// Refusals in the reference's order: unknown or expired 404, banned 403, already a member
+/// 409, used up 500 (its bug: not a 4xx).
 async fn join(st: St, auth: Auth, Path(code): Path<String>) -> ApiResult {
     let mut world = st.lock();
-    let i = live_invite(&world, &code)?;
+    let i = find_invite(&world, &code)?;
+    if i.expires_at().is_some_and(|e| e <= now_ms()) {
+        return Err(ApiError::new(404, "Invite not found or expired"));
+    }
+    if world.bans.contains_key(&(i.server_id, auth.user_id)) {
+        return Err(ApiError::new(403, "You are banned from this server"));
+    }
     let is_member = world
         .servers
         .get(&i.server_id)
         .is_some_and(|s| s.members.iter().any(|m| m.user_id == auth.user_id));
     if is_member {
         return Err(ApiError::new(409, "Already a member of this server"));
+    }
+    if i.max_uses > 0 && i.uses >= i.max_uses {
+        return Err(ApiError::new(500, "Invite has reached maximum uses"));
     }
     world.add_member(i.server_id, auth.user_id);
     if let Some(inv) = world.invites.get_mut(&code) {
@@ -175,17 +208,18 @@ async fn join(st: St, auth: Auth, Path(code): Path<String>) -> ApiResult {
     ))
 }
 
+/// Needs `invites.manage` (the inviter alone is not enough); sends no INVITE_DELETE (the
+/// reference emits it for guild 0, so nobody receives it).
 async fn delete_invite(st: St, auth: Auth, Path(code): Path<String>) -> ApiResult {
     let mut world = st.lock();
-    let i = live_invite(&world, &code)?;
-    world.member_server(i.server_id, auth.user_id)?;
-    if i.inviter_id != auth.user_id
-        && !world.has_permission(i.server_id, auth.user_id, "server.manage")
-    {
-        return Err(ApiError::new(403, "Permission denied"));
-    }
+    let i = world
+        .invites
+        .get(&code)
+        .cloned()
+        .ok_or_else(|| ApiError::new(404, "Invite not found"))?;
+    world.permitted_server(i.server_id, auth.user_id, "invites.manage")?;
     world.invites.remove(&code);
-    Ok(Json(wire::ok()))
+    Ok(Json(json!({"success": true})))
 }
 
 async fn typing(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {

@@ -347,7 +347,7 @@ fn set_reaction(st: &St, auth: Auth, id: u64, m: u64, emoji: String, on: bool) -
     let mut world = st.lock();
     let server_id = world.visible_channel(id, auth.user_id)?.server_id;
     if on {
-        world.require_permission(id, auth.user_id, "reactions.add")?;
+        world.require_permission(id, auth.user_id, "messages.add_reactions")?;
     }
     let msg = world.message_mut(id, m)?;
     let now = now_ms();

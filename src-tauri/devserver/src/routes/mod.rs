@@ -1,12 +1,15 @@
 //! REST handlers, one module per area of the API (paths are below `/api/v1`).
 
+pub(crate) mod account;
 pub(crate) mod attachments;
 pub(crate) mod auth;
 pub(crate) mod channels;
+pub(crate) mod communities;
 pub(crate) mod devtools;
 pub(crate) mod messages;
 pub(crate) mod polls;
 pub(crate) mod relationships;
+pub(crate) mod search;
 pub(crate) mod servers;
 pub(crate) mod startup;
 pub(crate) mod users;

@@ -31,6 +31,7 @@ pub(crate) fn routes() -> R {
         .route("/servers/{server_id}/roles", get(roles).post(create_role))
         .route("/servers/{server_id}/permissions", get(permissions))
         .route("/servers/{server_id}/leave", post(leave))
+        .merge(super::communities::routes())
 }
 
 async fn list(st: St, auth: Auth) -> ApiResult {
@@ -59,27 +60,42 @@ async fn get_one(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     Ok(Json(wire::server(&world, id)))
 }
 
+/// Sends no event: the reference tells nobody about a rename (gateway-events.txt).
+/// `default_channel_id` is accepted and ignored.
 async fn update(st: St, auth: Auth, JsonBody(ServerId(id), body): JsonBody<ServerId>) -> ApiResult {
     let name = opt_str(&body, "name")?.map(str::to_owned);
     let description = opt_str(&body, "description")?.map(str::to_owned);
     let mut world = st.lock();
     world.permitted_server(id, auth.user_id, "server.manage")?;
+    if let Some(n) = &name {
+        char_count("name", n, 2, 100)?;
+    }
+    let mut changes = serde_json::Map::new();
     if let Some(s) = world.servers.get_mut(&id) {
         if let Some(n) = name {
+            changes.insert("name".into(), json!({"old": s.name, "new": n}));
             s.name = n;
         }
         if body.contains_key("description") {
+            changes.insert(
+                "description".into(),
+                json!({"old": s.description, "new": description}),
+            );
             s.description = description;
         }
     }
-    let payload = wire::server(&world, id);
-    let audience: Vec<u64> = world.servers[&id]
-        .members
-        .iter()
-        .map(|m| m.user_id)
-        .collect();
-    world.dispatch("SERVER_UPDATE", &payload, &audience);
-    Ok(Json(payload))
+    if let Some(c) = body.get("default_channel_id") {
+        changes.insert("default_channel_id".into(), json!({"old": null, "new": c}));
+    }
+    world.audit(
+        id,
+        auth.user_id,
+        "server_update",
+        Some(("server", id)),
+        Some(Value::Object(changes)),
+        None,
+    );
+    Ok(Json(wire::server(&world, id)))
 }
 
 /// Only the owner may delete; anyone else gets the reference's 500.
@@ -105,8 +121,12 @@ async fn remove(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     Ok(Json(wire::ok()))
 }
 
+/// A kicked user gets 403 `Access denied` here; other non-members 404.
 async fn channels(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let world = st.lock();
+    if world.kicked.contains(&(id, auth.user_id)) && world.servers.contains_key(&id) {
+        return Err(ApiError::new(403, "Access denied"));
+    }
     world.member_server(id, auth.user_id)?;
     let out: Vec<Value> = world
         .channels
@@ -140,13 +160,18 @@ async fn create_channel(
     Ok(Json(wire::channel(&world.channels[&cid], &world)))
 }
 
+/// Newest first; needs `invites.manage`.
 async fn invites(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let world = st.lock();
-    world.member_server(id, auth.user_id)?;
-    let out: Vec<Value> = world
+    world.permitted_server(id, auth.user_id, "invites.manage")?;
+    let mut list: Vec<&crate::store::Invite> = world
         .invites
         .values()
         .filter(|i| i.server_id == id)
+        .collect();
+    list.sort_by_key(|i| std::cmp::Reverse((i.created_at, i.seq)));
+    let out: Vec<Value> = list
+        .into_iter()
         .map(|i| {
             json!({
                 "code": i.code,
@@ -209,14 +234,27 @@ async fn members(st: St, auth: Auth, ServerId(id): ServerId, RawQuery(q): RawQue
     Ok(Json(Value::Array(out)))
 }
 
+/// The path takes the USER id. The reference sends no event for a kick (gateway-events.txt).
 async fn kick(st: St, auth: Auth, ServerId(id): ServerId, UserId(user_id): UserId) -> ApiResult {
     let mut world = st.lock();
-    world.permitted_server(id, auth.user_id, "members.kick")?;
+    let server = world.permitted_server(id, auth.user_id, "members.kick")?;
+    if server.owner_id == user_id {
+        return Err(ApiError::new(403, "Cannot kick the server owner"));
+    }
     remove_member(&mut world, id, user_id)?;
-    Ok(Json(wire::ok()))
+    world.audit(
+        id,
+        auth.user_id,
+        "member_kick",
+        Some(("member", user_id)),
+        None,
+        None,
+    );
+    Ok(Json(json!({"success": true, "message": null})))
 }
 
-fn remove_member(
+/// Takes a member out of a server; nobody is told (no dispatch on the reference).
+pub(crate) fn remove_member(
     world: &mut crate::store::World,
     server_id: u64,
     user_id: u64,
@@ -230,15 +268,7 @@ fn remove_member(
     if server.members.len() == before {
         return Err(ApiError::not_found("Member"));
     }
-    let mut audience: Vec<u64> = server.members.iter().map(|m| m.user_id).collect();
-    audience.push(user_id);
-    let payload = json!({"server_id": server_id.to_string(), "user_id": user_id.to_string()});
-    world.dispatch("MEMBER_REMOVE", &payload, &audience);
-    world.dispatch(
-        "SERVER_DELETE",
-        &json!({"id": server_id.to_string()}),
-        &[user_id],
-    );
+    world.kicked.insert((server_id, user_id));
     Ok(())
 }
 
@@ -246,37 +276,80 @@ async fn leave(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let mut world = st.lock();
     let server = world.member_server(id, auth.user_id)?;
     if server.owner_id == auth.user_id {
-        return Err(ApiError::new(400, "Server owner cannot leave the server"));
+        return Err(ApiError::new(403, "Owners cannot leave their own server"));
     }
     remove_member(&mut world, id, auth.user_id)?;
-    Ok(Json(wire::ok()))
+    // Leaving is not a kick: the channel list answers the plain non-member 404 afterwards.
+    world.kicked.remove(&(id, auth.user_id));
+    world.audit(
+        id,
+        auth.user_id,
+        "member_leave",
+        Some(("member", auth.user_id)),
+        None,
+        None,
+    );
+    Ok(Json(json!({"success": true, "message": null})))
 }
 
-fn role_json(server_id: u64, r: &Role) -> Value {
-    let perms: serde_json::Map<String, Value> = r
-        .permissions
-        .iter()
-        .map(|p| (p.clone(), Value::Bool(true)))
-        .collect();
+/// A role as REST answers it (string ids).
+pub(crate) fn role_json(server_id: u64, r: &Role) -> Value {
     json!({
         "id": r.id.to_string(),
         "server_id": server_id.to_string(),
         "name": r.name,
         "color": r.color,
         "position": r.position,
-        "permissions": perms,
-        "hoist": false,
-        "mentionable": false,
+        "permissions": role_permissions(r),
+        "hoist": r.hoist,
+        "mentionable": r.mentionable,
         "is_default": r.is_default,
     })
 }
 
+/// A role's permission map (every stored key, unknown ones too, granted).
+pub(crate) fn role_permissions(r: &Role) -> serde_json::Map<String, Value> {
+    r.permissions
+        .iter()
+        .map(|p| (p.clone(), Value::Bool(true)))
+        .collect()
+}
+
+/// Highest position first, `@everyone` last. A member without `roles.manage` gets the
+/// reference's 500 naming the permission.
 async fn roles(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let world = st.lock();
     let server = world.member_server(id, auth.user_id)?;
+    if !world.has_permission(id, auth.user_id, "roles.manage") {
+        return Err(ApiError::new(
+            500,
+            "Missing required permission: roles.manage",
+        ));
+    }
+    let mut list: Vec<&Role> = server.roles.iter().collect();
+    list.sort_by_key(|r| std::cmp::Reverse(r.position));
     Ok(Json(Value::Array(
-        server.roles.iter().map(|r| role_json(id, r)).collect(),
+        list.into_iter().map(|r| role_json(id, r)).collect(),
     )))
+}
+
+/// Permission keys are stored as given (no validation, like the reference).
+pub(crate) fn permission_keys(body: &serde_json::Map<String, Value>) -> Option<Vec<String>> {
+    match body.get("permissions") {
+        Some(Value::Array(a)) => Some(
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        ),
+        Some(Value::Object(o)) => Some(
+            o.iter()
+                .filter(|(_, v)| v.as_bool() == Some(true))
+                .map(|(k, _)| k.clone())
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 async fn create_role(
@@ -286,19 +359,12 @@ async fn create_role(
 ) -> ApiResult {
     let name = req_str(&body, "name")?.to_owned();
     let color = opt_str(&body, "color")?.map(str::to_owned);
-    let permissions: Vec<String> = match body.get("permissions") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        Some(Value::Object(o)) => o
-            .iter()
-            .filter(|(_, v)| v.as_bool() == Some(true))
-            .map(|(k, _)| k.clone())
-            .collect(),
-        _ => Vec::new(),
-    };
+    let permissions = permission_keys(&body).unwrap_or_default();
+    let hoist = body.get("hoist").and_then(Value::as_bool).unwrap_or(false);
+    let mentionable = body
+        .get("mentionable")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let mut world = st.lock();
     world.permitted_server(id, auth.user_id, "roles.manage")?;
     let role_id = world.ids.next();
@@ -306,20 +372,32 @@ async fn create_role(
         .servers
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found("Server"))?;
+    let position = server.roles.iter().map(|r| r.position).max().unwrap_or(0) + 1;
     let role = Role {
         id: role_id,
         name,
         color,
-        position: i64::try_from(server.roles.len()).unwrap_or(0),
+        position,
         permissions,
         is_default: false,
+        hoist,
+        mentionable,
     };
     server.roles.push(role.clone());
+    world.role_event("GUILD_ROLE_CREATE", id, &role);
+    world.audit(
+        id,
+        auth.user_id,
+        "role_create",
+        Some(("role", role_id)),
+        None,
+        None,
+    );
     Ok(Json(role_json(id, &role)))
 }
 
+/// A non-member gets 200 with `{}` (communities.txt), not a 404.
 async fn permissions(st: St, auth: Auth, ServerId(id): ServerId) -> ApiResult {
     let world = st.lock();
-    world.member_server(id, auth.user_id)?;
     Ok(Json(world.permission_map(id, auth.user_id)))
 }

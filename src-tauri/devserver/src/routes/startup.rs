@@ -69,7 +69,8 @@ async fn negotiate(st: St, JsonBody(_, body): JsonBody) -> ApiResult {
     if raw.is_empty() {
         return Err(invalid_format("Version string cannot be empty".into()));
     }
-    let Some(client) = Version::parse(&raw) else {
+    // The reference has no major 0: `a.0.1-1` is malformed to it, not outdated.
+    let Some(client) = Version::parse(&raw).filter(|v| v.major() > 0) else {
         return Err(invalid_format(format!(
             "Invalid version format: '{raw}'. Expected format: [a|b|c|r].[major].[minor]-[build] (e.g., 'a.1.0-1')"
         )));

@@ -68,11 +68,19 @@ async fn update_me(st: St, auth: Auth, JsonBody(_, body): JsonBody) -> ApiResult
     }
     let user = world.user_mut(auth.user_id)?;
     if let Some(pw) = &password {
-        if current.as_deref().map(hash_password) != Some(user.password_hash.clone()) {
-            return Err(ApiError::new(401, "Invalid password"));
+        // The reference's answers, odd as they are (account.txt): 500 for a wrong current
+        // password, 403 "Incorrect current password" for a weak new one. Other sessions stay.
+        let Some(current) = current.as_deref() else {
+            return Err(ApiError::new(
+                400,
+                "Current password required to change password",
+            ));
+        };
+        if hash_password(current) != user.password_hash {
+            return Err(ApiError::new(500, "Invalid password"));
         }
         if !password_problems(pw).is_empty() {
-            return Err(ApiError::new(400, "Weak password"));
+            return Err(ApiError::new(403, "Incorrect current password"));
         }
         user.password_hash = hash_password(pw);
     }

@@ -333,17 +333,24 @@ impl World {
         self.dispatch("SECURITY_ALERT", &alert, &[user_id]);
     }
 
-    /// Revokes every session of a user (the `revoke_sessions` fault, `revoke-all`).
-    pub(crate) fn revoke_all_sessions(&mut self, user_id: u64, except: Option<u64>, reason: &str) {
+    /// Revokes every session of a user (the `revoke_sessions` fault, `revoke-all`); returns
+    /// how many it ended.
+    pub(crate) fn revoke_all_sessions(
+        &mut self,
+        user_id: u64,
+        except: Option<u64>,
+        reason: &str,
+    ) -> usize {
         let ids: Vec<u64> = self
             .sessions
             .values()
             .filter(|s| s.user_id == user_id && !s.is_revoked && Some(s.id) != except)
             .map(|s| s.id)
             .collect();
-        for id in ids {
+        for &id in &ids {
             self.revoke_session(id, reason);
         }
+        ids.len()
     }
 }
 

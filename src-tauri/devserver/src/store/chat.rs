@@ -171,14 +171,28 @@ impl World {
         }
     }
 
-    /// The permission map of a member, as `GET /servers/{id}/permissions` shows it.
+    /// The permission map of a user, as `GET /servers/{id}/permissions` shows it: every key
+    /// for the owner, the granted keys of a member's roles (default role first), `{}` for a
+    /// non-member (communities.txt).
     pub(crate) fn permission_map(&self, server_id: u64, user_id: u64) -> serde_json::Value {
         let mut map = serde_json::Map::new();
-        for p in ALL_PERMISSIONS {
-            map.insert(
-                (*p).to_owned(),
-                self.has_permission(server_id, user_id, p).into(),
-            );
+        let Some(server) = self.servers.get(&server_id) else {
+            return serde_json::Value::Object(map);
+        };
+        if server.owner_id == user_id {
+            for p in ALL_PERMISSIONS {
+                map.insert((*p).to_owned(), true.into());
+            }
+        } else if let Some(member) = server.members.iter().find(|m| m.user_id == user_id) {
+            let mut roles: Vec<&Role> = server
+                .roles
+                .iter()
+                .filter(|r| r.is_default || member.roles.contains(&r.id))
+                .collect();
+            roles.sort_by_key(|r| (!r.is_default, r.position));
+            for p in roles.iter().flat_map(|r| &r.permissions) {
+                map.insert(p.clone(), true.into());
+            }
         }
         serde_json::Value::Object(map)
     }
@@ -220,6 +234,8 @@ impl World {
                         .map(|s| (*s).to_owned())
                         .collect(),
                     is_default: true,
+                    hoist: false,
+                    mentionable: false,
                 }],
             },
         );
@@ -257,6 +273,8 @@ impl World {
                 created_at: now_ms(),
                 dm_users: None,
                 pins: Vec::new(),
+                nsfw: false,
+                slowmode_seconds: 0,
             },
         );
         let payload = wire::channel(&self.channels[&id], self);
@@ -272,6 +290,7 @@ impl World {
             return;
         };
         let default_role = server.roles.iter().find(|r| r.is_default).map(|r| r.id);
+        self.kicked.remove(&(server_id, user_id));
         server.members.push(Member {
             member_id,
             user_id,
@@ -311,6 +330,8 @@ impl World {
                 created_at: now_ms(),
                 dm_users: Some(key),
                 pins: Vec::new(),
+                nsfw: false,
+                slowmode_seconds: 0,
             },
         );
         self.dms.insert(key, id);

@@ -6,6 +6,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod chat;
+pub(crate) mod communities;
 pub(crate) mod polls;
 
 pub(crate) use auth::LoginOutcome;
@@ -133,31 +134,60 @@ pub(crate) struct Role {
     pub(crate) position: i64,
     pub(crate) permissions: Vec<String>,
     pub(crate) is_default: bool,
+    pub(crate) hoist: bool,
+    pub(crate) mentionable: bool,
 }
 
-/// Permission keys every member gets through the default role.
+/// Permission keys every member gets through the default role (communities.txt, `@everyone`).
 pub(crate) const DEFAULT_PERMISSIONS: &[&str] = &[
-    "messages.read",
+    "channels.view",
     "messages.send",
-    "messages.pin",
-    "reactions.add",
+    "messages.read",
+    "messages.embed_links",
+    "messages.attach_files",
+    "messages.add_reactions",
+    "voice.connect",
+    "voice.speak",
     "invites.create",
-    "attachments.upload",
+    "messages.export_transcript",
+    "events.view",
 ];
 
-/// Every permission key the devserver knows; the owner has all of them.
+/// Every permission key the reference knows, in its order; the owner holds all of them.
 pub(crate) const ALL_PERMISSIONS: &[&str] = &[
-    "messages.read",
-    "messages.send",
-    "messages.pin",
-    "messages.manage",
-    "reactions.add",
-    "invites.create",
-    "attachments.upload",
+    "server.manage",
+    "server.view_audit_log",
     "channels.manage",
+    "channels.view",
     "roles.manage",
     "members.kick",
-    "server.manage",
+    "members.ban",
+    "members.manage_nicknames",
+    "members.manage_roles",
+    "invites.create",
+    "invites.manage",
+    "emojis.manage",
+    "messages.send",
+    "messages.read",
+    "messages.manage",
+    "messages.embed_links",
+    "messages.attach_files",
+    "messages.mention_everyone",
+    "messages.add_reactions",
+    "messages.use_external_emojis",
+    "messages.bypass_slowmode",
+    "voice.connect",
+    "voice.speak",
+    "voice.mute_members",
+    "voice.deafen_members",
+    "voice.move_members",
+    "events.manage",
+    "events.view",
+    "templates.manage",
+    "onboarding.manage",
+    "server.automod",
+    "messages.export_transcript",
+    "administrator",
 ];
 
 /// A text channel, voice channel or DM.
@@ -173,6 +203,10 @@ pub(crate) struct Channel {
     /// The two participants of a DM.
     pub(crate) dm_users: Option<(u64, u64)>,
     pub(crate) pins: Vec<u64>,
+    pub(crate) nsfw: bool,
+    /// Stored, not enforced (the reference checks slowmode only with Valkey, which it runs
+    /// without).
+    pub(crate) slowmode_seconds: u64,
 }
 
 /// A chat message.
@@ -202,6 +236,8 @@ pub(crate) struct Invite {
     pub(crate) max_uses: u64,
     pub(crate) uses: u64,
     pub(crate) created_at: u64,
+    /// Creation order, for invites made within the same millisecond.
+    pub(crate) seq: u64,
 }
 
 impl Invite {
@@ -209,6 +245,26 @@ impl Invite {
     pub(crate) fn expires_at(&self) -> Option<u64> {
         (self.max_age > 0).then(|| self.created_at + self.max_age * 1000)
     }
+}
+
+/// A server ban (kept for users who never joined too: the reference bans pre-emptively).
+#[derive(Debug, Clone)]
+pub(crate) struct Ban {
+    pub(crate) reason: Option<String>,
+    pub(crate) banned_by: u64,
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditEntry {
+    pub(crate) id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) action: String,
+    pub(crate) target: Option<(String, u64)>,
+    pub(crate) target_name: Option<String>,
+    pub(crate) changes: Option<Value>,
+    pub(crate) reason: Option<String>,
+    pub(crate) created_at: u64,
 }
 
 /// One side of a relationship as its owner sees it.
@@ -264,6 +320,17 @@ pub(crate) struct World {
     pub(crate) channels: BTreeMap<u64, Channel>,
     pub(crate) messages: HashMap<u64, BTreeMap<u64, Message>>,
     pub(crate) invites: BTreeMap<String, Invite>,
+    /// (server, user) → ban.
+    pub(crate) bans: BTreeMap<(u64, u64), Ban>,
+    /// Deleted channel → its server and last JSON: the reference's cached reads still find
+    /// it (GET answers the old copy, a repeated delete answers 200).
+    pub(crate) deleted_channels: HashMap<u64, (u64, Value)>,
+    /// (server, user) kicked and not back: their channel list answers 403 `Access denied`.
+    pub(crate) kicked: std::collections::HashSet<(u64, u64)>,
+    /// Audit log entries per server, oldest first.
+    pub(crate) audit_log: HashMap<u64, Vec<AuditEntry>>,
+    /// Server icons: content type and bytes.
+    pub(crate) server_icons: HashMap<u64, (String, bytes::Bytes)>,
     pub(crate) relationships: HashMap<(u64, u64), Relationship>,
     pub(crate) dms: HashMap<(u64, u64), u64>,
     pub(crate) attachments: HashMap<String, Attachment>,
@@ -276,6 +343,15 @@ pub(crate) struct World {
     pub(crate) config: DevServerConfig,
     /// Polls by id (each attached to one message).
     pub(crate) polls: BTreeMap<u64, polls::Poll>,
+    /// Password-reset tokens → user id (the reference mails them; here a test reads them).
+    pub(crate) reset_tokens: HashMap<String, u64>,
+    /// `/features/users/{id}/profile` rows, created on first read (also for unknown ids).
+    pub(crate) profiles: HashMap<u64, serde_json::Value>,
+    /// `/users/@me/messaging-settings` per user, and the copy its GET serves for 60 s.
+    pub(crate) messaging: HashMap<u64, serde_json::Value>,
+    pub(crate) messaging_cache: HashMap<u64, (Instant, serde_json::Value)>,
+    /// Data-export requests per user, oldest first (the reference never finishes them).
+    pub(crate) data_exports: HashMap<u64, Vec<serde_json::Value>>,
 }
 
 impl World {
@@ -290,6 +366,11 @@ impl World {
             channels: BTreeMap::new(),
             messages: HashMap::new(),
             invites: BTreeMap::new(),
+            bans: BTreeMap::new(),
+            deleted_channels: HashMap::new(),
+            kicked: std::collections::HashSet::new(),
+            audit_log: HashMap::new(),
+            server_icons: HashMap::new(),
             relationships: HashMap::new(),
             dms: HashMap::new(),
             attachments: HashMap::new(),
@@ -300,6 +381,11 @@ impl World {
             request_counts: HashMap::new(),
             config,
             polls: BTreeMap::new(),
+            reset_tokens: HashMap::new(),
+            profiles: HashMap::new(),
+            messaging: HashMap::new(),
+            messaging_cache: HashMap::new(),
+            data_exports: HashMap::new(),
         }
     }
 

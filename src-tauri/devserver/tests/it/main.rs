@@ -2,11 +2,14 @@
 //! REST behaviour, the gateway, every fault, and no-panic property tests. One binary keeps
 //! link time low on the 2-core CI machine.
 
+mod account;
 mod common;
 mod conformance;
 mod faults;
+mod fidelity;
 mod gateway;
 mod gateway_conformance;
 mod polls;
 mod props;
 mod rest;
+mod search_conformance;

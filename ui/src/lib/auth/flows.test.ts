@@ -88,7 +88,7 @@ describe("sign-in flow", () => {
   it("re-signing in after a session expiry returns to the same channel", async () => {
     const user = userEvent.setup();
     const { mock } = renderApp({ initialState: { state: "ready", user: { id: "1000", username: "demo", display_name: null, avatar_url: null } } });
-    await user.click(await screen.findByRole("button", { name: "#random" }));
+    await user.click(await screen.findByRole("button", { name: /^# ?random$/ }));
     await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("random"));
     mock.setUiState({ state: "login_required", reason: "token_expired", message: "Token expired" });
     const dialog = await screen.findByTestId("state-login_required");
@@ -103,7 +103,7 @@ describe("sign-in flow", () => {
   it("a wrong password while re-signing in keeps the chat underneath", async () => {
     const user = userEvent.setup();
     const { mock } = renderApp({ initialState: { state: "ready", user: { id: "1000", username: "demo", display_name: null, avatar_url: null } } });
-    await user.click(await screen.findByRole("button", { name: "#random" }));
+    await user.click(await screen.findByRole("button", { name: /^# ?random$/ }));
     mock.setUiState({ state: "login_required", reason: "invalid_token", message: "Invalid token" });
     const dialog = await screen.findByTestId("state-login_required");
     expect(dialog).toHaveTextContent("Your session is no longer valid.");

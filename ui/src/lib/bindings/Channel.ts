@@ -44,4 +44,9 @@ recipient: UserRef | null,
 /**
  * Id of the newest message, when the server says.
  */
-last_message_id: string | null, };
+last_message_id: string | null, 
+/**
+ * Seconds a member waits between two messages (0: off). The reference stores it but does
+ * not enforce it, so the composer keeps the countdown itself.
+ */
+slowmode_seconds: number, };

@@ -73,7 +73,7 @@ describe("settings", () => {
     expect(within(sessions[0]).queryByRole("button", { name: "Revoke" })).toBeNull();
     await user.click(within(sessions[1]).getByRole("button", { name: "Revoke" }));
     await waitFor(() => expect(screen.getAllByTestId("session")).toHaveLength(1));
-    expect(mock.calls.find((c) => c.command === "revoke_session")?.args).toEqual({ session_id: "s2" });
+    expect(mock.calls.find((c) => c.command === "end_session")?.args).toEqual({ session_id: "s2" });
     await user.click(screen.getByRole("button", { name: "Sign out" }));
     expect(await screen.findByTestId("login-screen")).toBeInTheDocument();
   });

@@ -23,6 +23,9 @@ export const TYPING_MS = 8_000;
 /** Something to say inline in the current channel (not app-wide). */
 export type InlineNotice = { kind: "not_found" | "forbidden" | "error"; text: string };
 
+/** Why a server is no longer the user's. */
+export type RemovalReason = "kicked" | "banned" | "deleted" | "removed";
+
 /** Someone typing in a channel. */
 export type Typist = { user_id: string; name: string; until: number };
 
@@ -88,6 +91,8 @@ export class ChatState {
   /** The signed-in user (replaced after a rename). */
   me = $state.raw<User>({ id: "", username: "", display_name: null, avatar_url: null });
   servers = $state.raw<Server[]>([]);
+  /** True once the server list came from the server (not the cache): an empty list is real. */
+  isServersLoaded = $state(false);
   channelsByServer = $state.raw<Record<string, Channel[]>>({});
   dms = $state.raw<Channel[]>([]);
   /** Selected server; `null` is the home view (friends and DMs). */
@@ -104,6 +109,14 @@ export class ChatState {
   relationships = $state.raw<Relationship[]>([]);
   presence = $state.raw<Record<string, string>>({});
   notice = $state.raw<InlineNotice | null>(null);
+  /** When the user last sent in each channel, for the slowmode countdown. */
+  lastSentAt = $state.raw<Record<string, number>>({});
+  /** Says why a server left the rail (kicked, banned, deleted), whatever view is open. */
+  removal = $state.raw<{ serverName: string; reason: RemovalReason } | null>(null);
+  /** What the user may do in the selected server (`GET /servers/{id}/permissions`). */
+  permissions = $state.raw<Record<string, boolean | undefined>>({});
+  /** The message a search result or a link jumped to; its row is highlighted. */
+  highlight = $state.raw<{ channelId: string; messageId: string } | null>(null);
   /** True while the window has focus; announcements and read state depend on it. */
   isWindowFocused = $state(true);
   readonly announcer = new Announcer();
@@ -114,6 +127,11 @@ export class ChatState {
    */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private fresh = new Set<string>();
+  /**
+   * Counts every choice of a server or channel, so loading that finishes later can tell
+   * whether the user went somewhere meanwhile and leave their choice alone.
+   */
+  private navigation = 0;
 
   /** Channels shown in the sidebar for the selection. */
   channels: Channel[] = $derived(
@@ -153,34 +171,49 @@ export class ChatState {
    * channel. A list the server fails to give keeps its cached copy.
    */
   async start(): Promise<void> {
+    const seen = this.navigation;
     await this.paintOverview();
     const [servers, dms] = await Promise.all([
       invoke("list_servers").catch(() => this.servers),
       invoke("list_dm_channels").catch(() => this.dms),
     ]);
     this.servers = servers;
+    this.isServersLoaded = true;
     this.dms = dms;
     void this.loadRelationships();
+    // The user went somewhere while this loaded: that choice stands (it loads what it needs).
+    const hasNavigated = this.navigation !== seen;
     // Every server's channels, so unread badges can be attributed to their server.
-    for (const s of servers.slice(1)) {
+    for (const s of hasNavigated ? servers : servers.slice(1)) {
       void invoke("list_channels", { server_id: s.id }).then(
         (list) => (this.channelsByServer = { ...this.channelsByServer, [s.id]: list }),
         () => undefined,
       );
     }
-    if (servers.length > 0) await this.selectServer(servers[0].id);
+    if (hasNavigated) return;
+    // The channel painted from the cache stays open when it still exists.
+    const painted = this.serverId === servers[0]?.id ? this.channelId : null;
+    if (servers.length > 0) await this.selectServer(servers[0].id, painted);
     else await this.selectServer(null);
   }
 
-  /** Opens a server (or the home view with `null`). */
-  async selectServer(id: string | null): Promise<void> {
+  /**
+   * Opens a server (or the home view with `null`) and its `prefer`red channel (a search result's,
+   * the cached one at start), else its first text channel, unless the user opened another
+   * channel while its channels loaded.
+   */
+  async selectServer(id: string | null, prefer: string | null = null): Promise<void> {
+    const turn = ++this.navigation;
     this.serverId = id;
     this.notice = null;
     if (id === null) {
-      this.channelId = null;
       this.members = [];
+      this.permissions = {};
+      if (prefer) await this.selectChannel(prefer);
+      else this.channelId = null;
       return;
     }
+    void this.loadPermissions(id);
     try {
       const [channels, members] = await Promise.all([
         invoke("list_channels", { server_id: id }),
@@ -189,8 +222,8 @@ export class ChatState {
       this.channelsByServer = { ...this.channelsByServer, [id]: channels };
       this.members = members;
       this.presence = { ...this.presence, ...Object.fromEntries(members.map((m) => [m.user_id, m.presence_status ?? "offline"])) };
-      if (this.serverId !== id) return;
-      const first = this.channels.find((c) => c.channel_type === "text") ?? this.channels[0];
+      if (this.serverId !== id || this.navigation !== turn) return;
+      const first = this.channels.find((c) => c.id === prefer) ?? this.channels.find((c) => c.channel_type === "text") ?? this.channels[0];
       if (first) await this.selectChannel(first.id);
       else this.channelId = null;
     } catch (e) {
@@ -203,15 +236,60 @@ export class ChatState {
    * session too), then loads the newest page and lets it replace what it covers.
    */
   async selectChannel(id: string): Promise<void> {
+    this.navigation++;
     if (this.channelId && this.channelId !== id) this.trimToNewest(this.channelId);
     this.channelId = id;
     this.notice = null;
+    this.highlight = null;
     this.unread = { ...this.unread, [id]: 0 };
     if (!this.fresh.has(id)) {
       if (!this.messages[id]) await this.paintCached(id);
       await this.loadPage(id, null);
     }
     this.markRead(id);
+  }
+
+  /** The server a channel belongs to: its id, `null` for a DM, `undefined` when unknown. */
+  serverOf(channelId: string): string | null | undefined {
+    if (this.dms.some((c) => c.id === channelId)) return null;
+    for (const [sid, list] of Object.entries(this.channelsByServer)) if (list.some((c) => c.id === channelId)) return sid;
+    return undefined;
+  }
+
+  /**
+   * Opens a channel at one message (a search result): loads older pages until it is there
+   * (from this device's cache when the server cannot be reached), then highlights it; the
+   * list scrolls to it. Returns whether the message was found.
+   */
+  async jumpTo(channelId: string, messageId: string): Promise<boolean> {
+    const owner = this.serverOf(channelId);
+    if (owner !== undefined && owner !== this.serverId) await this.selectServer(owner, channelId);
+    else if (this.channelId !== channelId) await this.selectChannel(channelId);
+    const has = () => (this.messages[channelId] ?? []).some((m) => m.id === messageId);
+    // A result older than what is loaded: page back, as scrolling up would (40 pages at most).
+    for (let i = 0; i < 40 && !has() && !this.isAtStart[channelId]; i++) {
+      const before = this.messages[channelId]?.length ?? 0;
+      await this.loadOlder();
+      if ((this.messages[channelId]?.length ?? 0) === before) break;
+    }
+    if (!has()) {
+      // Offline, or the server stopped paging: this device may still hold it.
+      const cached = await invoke("cached_messages", { channel_id: channelId, limit: 2000 }).catch(() => [] as Message[]);
+      const at = cached.findIndex((m) => m.id === messageId);
+      if (at >= 0) {
+        const loaded = this.messages[channelId] ?? [];
+        const oldestLoaded = loaded[0]?.id;
+        // Only the cached run from the result up to what is loaded, so the list stays gapless.
+        const run = cached.slice(at).filter((m) => !oldestLoaded || compareIds(m.id, oldestLoaded) < 0);
+        this.messages = { ...this.messages, [channelId]: mergeMessages(loaded, run.map((m) => withChannel(m, channelId))) };
+      }
+    }
+    if (!has()) {
+      this.notice = { kind: "not_found", text: "That message is no longer here: it was deleted or is too far back to load." };
+      return false;
+    }
+    this.highlight = { channelId, messageId };
+    return true;
   }
 
   /** Shows the cached sidebar and the first channel before the network answers. */
@@ -367,6 +445,73 @@ export class ChatState {
     }
   }
 
+  /** Loads what the user may do in a server; a failure leaves every control hidden. */
+  async loadPermissions(serverId: string): Promise<void> {
+    const perms = await invoke("get_permissions", { server_id: serverId }).catch(() => ({}));
+    if (this.serverId === serverId) this.permissions = perms;
+  }
+
+  /** Whether the selected server's permission answer grants `permission` (administrators hold all). */
+  can(permission: string): boolean {
+    return this.permissions[permission] === true || this.permissions["administrator"] === true;
+  }
+
+  /**
+   * Adds a server the user just joined or created (the server's own list may be a cached copy
+   * without it) and opens it.
+   */
+  async addServer(server: Server): Promise<void> {
+    this.servers = [...this.servers.filter((s) => s.id !== server.id), server];
+    await this.selectServer(server.id);
+  }
+
+  /**
+   * Takes a server off the rail with a notice saying why, and opens another. Used for a ban
+   * event and for servers a fresh list no longer has.
+   */
+  removeServer(id: string, reason: RemovalReason): void {
+    const gone = this.servers.find((s) => s.id === id);
+    if (!gone) return;
+    this.servers = this.servers.filter((s) => s.id !== id);
+    const { [id]: _channels, ...rest } = this.channelsByServer;
+    this.channelsByServer = rest;
+    this.removal = { serverName: gone.name, reason };
+    if (this.serverId === id) void this.selectServer(this.servers[0]?.id ?? null);
+  }
+
+  /**
+   * Our own leave or delete: the server goes without a "removed" notice (the list from the
+   * server may still have it for a while: the core corrects that).
+   */
+  forgetServer(id: string): void {
+    this.servers = this.servers.filter((s) => s.id !== id);
+    if (this.serverId === id) void this.selectServer(this.servers[0]?.id ?? null);
+  }
+
+  /**
+   * Reloads the server list (window focus, the "+" opened): servers it lacks were taken from
+   * us without any event (the reference sends none for a kick), and their channel list tells
+   * which way: 403 `Access denied` after a kick, 404 once banned or deleted.
+   */
+  async refreshServers(): Promise<void> {
+    if (!this.isServersLoaded) return;
+    const fresh = await invoke("list_servers").catch(() => null);
+    if (!fresh) return;
+    const missing = this.servers.filter((s) => !fresh.some((f) => f.id === s.id));
+    // Kept, with their channels, until we know why they went.
+    this.servers = [...fresh, ...missing];
+    for (const s of missing) {
+      const reason = await invoke("list_channels", { server_id: s.id }).then(
+        () => null,
+        (e: IpcError): RemovalReason | null =>
+          e.state?.state === "forbidden" ? "kicked" : e.state?.state === "not_found" ? "removed" : null,
+      );
+      // Still readable (the list was a stale copy), or the check failed: keep it.
+      if (reason) this.removeServer(s.id, reason);
+    }
+    if (this.serverId) void this.loadPermissions(this.serverId);
+  }
+
   /** Reloads friends and requests. */
   async loadRelationships(): Promise<void> {
     this.relationships = await invoke("list_relationships").catch(() => this.relationships);
@@ -436,8 +581,7 @@ export class ChatState {
         break;
       }
       case "server_delete":
-        this.servers = this.servers.filter((s) => s.id !== e.id);
-        if (this.serverId === e.id) void this.selectServer(this.servers[0]?.id ?? null);
+        this.removeServer(e.id, "deleted");
         break;
       case "ready":
         // A fresh session (after a reconnect): refresh the lists, keep the user's place.
@@ -452,6 +596,16 @@ export class ChatState {
       case "relationship_add":
       case "relationship_remove":
         void this.loadRelationships();
+        break;
+      case "ban_add":
+        if (e.user_id === this.me.id) this.removeServer(e.server_id, "banned");
+        else if (e.server_id === this.serverId) this.members = this.members.filter((m) => m.user_id !== e.user_id);
+        break;
+      case "role_create":
+      case "role_update":
+      case "role_delete":
+        // A role we hold may have changed what we may do.
+        if (e.server_id === this.serverId) void this.loadPermissions(e.server_id);
         break;
       default:
         break;

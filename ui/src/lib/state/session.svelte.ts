@@ -6,7 +6,7 @@
 
 import { createContext } from "svelte";
 import { invoke } from "../ipc";
-import type { AppInfo, IpcError, LoginOutcome, UiState, UiStateName, User } from "../types";
+import type { AppInfo, IpcError, LoginOutcome, LongWait, UiState, UiStateName, User, WaitAction } from "../types";
 
 /** States rendered as a step of the sign-in flow (full screen). */
 const AUTH_STATES: readonly UiStateName[] = [
@@ -53,6 +53,10 @@ export class SessionState {
   wantsRegister = $state(false);
   /** A short note on the login form explaining why the user is back there. */
   loginNotice = $state<string | null>(null);
+  /** Long rate-limit waits the shell has on file for `waitsServer`. */
+  waits = $state.raw<LongWait[]>([]);
+  /** The server (as typed) whose waits `waits` holds. */
+  private waitsServer = $state<string | null>(null);
 
   /** The screen under banners and dialogs. */
   screen: Screen = $derived.by(() => {
@@ -109,6 +113,32 @@ export class SessionState {
     }
   }
 
+  /** Asks the shell which long waits run on the server now in the Server field. */
+  async refreshWaits(): Promise<void> {
+    const server_url = this.serverUrl.trim();
+    let waits: LongWait[] = [];
+    try {
+      waits = await invoke("list_waits", { server_url });
+    } catch {
+      // No book (a bug in the shell): behave as if no wait ran; the server still refuses.
+    }
+    if (server_url === this.serverUrl.trim()) {
+      this.waits = waits;
+      this.waitsServer = server_url;
+    }
+  }
+
+  /** The long wait holding `action` back on the server in the Server field, if any. */
+  waitFor(action: WaitAction): LongWait | null {
+    if (this.waitsServer !== this.serverUrl.trim()) return null;
+    return this.waits.find((w) => w.action === action) ?? null;
+  }
+
+  /** Forgets a wait whose time has come. */
+  endWait(wait: LongWait): void {
+    this.waits = this.waits.filter((w) => w !== wait);
+  }
+
   /** Runs one sign-in command, keeping `isBusy` and `actionError` right. */
   private async run(action: () => Promise<unknown>): Promise<void> {
     this.isBusy = true;
@@ -120,6 +150,8 @@ export class SessionState {
       // A rejected action that carries an app-wide state (lockout, update) is shown as such.
       const st = (e as IpcError).state;
       if (st && (AUTH_STATES.includes(st.state) || DIALOG_STATES.includes(st.state))) this.apply(st);
+      // An hourly window: the shell has recorded the wait; show it next to the form.
+      if (st?.state === "rate_limited") await this.refreshWaits();
     } finally {
       this.isBusy = false;
     }

@@ -4,6 +4,10 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::seg;
+use crate::account::{
+    DataExport, DataExportList, MessagingSettings, Profile, ProfileEnvelope, ProfileUpdate,
+    RevokeAll, SettingEntry, SettingsPage, TwoFactorEnrolment, TwoFactorStatus,
+};
 use crate::api::types::{
     Ack, AuthResponse, Capabilities, NegotiateResponse, PasswordRequirements, Presence, SessionInfo,
 };
@@ -203,6 +207,242 @@ impl Api {
         self.call(Request::new(
             Method::GET,
             format!("/users/{}/presence", seg(user_id)),
+        ))
+        .await
+    }
+
+    /// `GET /auth/2fa/status`.
+    ///
+    /// # Errors
+    /// Any classified failure.
+    pub async fn two_factor_status(&self) -> Result<TwoFactorStatus, ClientError> {
+        self.call(Request::new(Method::GET, "/auth/2fa/status"))
+            .await
+    }
+
+    /// `POST /auth/2fa/enable`: a new secret and backup codes, active after confirm.
+    ///
+    /// # Errors
+    /// `invalid_input{password}` (401 `Invalid password`), `conflict{two_factor}` (409), …
+    pub async fn enable_two_factor(
+        &self,
+        password: &Secret,
+    ) -> Result<TwoFactorEnrolment, ClientError> {
+        let body = json!({ "password": password.expose() });
+        self.call(Request::new(Method::POST, "/auth/2fa/enable").json(body))
+            .await
+    }
+
+    /// `POST /auth/2fa/confirm` with the first code from the authenticator.
+    ///
+    /// # Errors
+    /// `two_factor_invalid` (401 `Invalid code`), `invalid_input{code}` (length), …
+    pub async fn confirm_two_factor(&self, code: &Secret) -> Result<Ack, ClientError> {
+        let body = json!({ "code": code.expose() });
+        self.call(Request::new(Method::POST, "/auth/2fa/confirm").json(body))
+            .await
+    }
+
+    /// `POST /auth/2fa/disable` with the password and a TOTP or backup code.
+    ///
+    /// # Errors
+    /// `invalid_input{password}`, `two_factor_invalid` (`Invalid 2FA code`), `invalid_input`
+    /// (400 `2FA is not enabled`), …
+    pub async fn disable_two_factor(
+        &self,
+        password: &Secret,
+        code: &Secret,
+    ) -> Result<Ack, ClientError> {
+        let body = json!({ "password": password.expose(), "code": code.expose() });
+        self.call(Request::new(Method::POST, "/auth/2fa/disable").json(body))
+            .await
+    }
+
+    /// `POST /auth/sessions/revoke-all` keeping this session.
+    ///
+    /// # Errors
+    /// Any classified failure.
+    pub async fn revoke_other_sessions(&self) -> Result<RevokeAll, ClientError> {
+        let body = json!({ "except_current": true });
+        self.call(
+            Request::new(Method::POST, "/auth/sessions/revoke-all")
+                .json(body)
+                .idempotent(),
+        )
+        .await
+    }
+
+    /// `PATCH /users/@me` with `password` and `current_password`.
+    ///
+    /// # Errors
+    /// `invalid_input{current_password}` (the reference answers 500 `Invalid password`),
+    /// `invalid_input{password}` (403 `Incorrect current password` for a weak new one), …
+    pub async fn change_password(
+        &self,
+        current: &Secret,
+        new: &Secret,
+    ) -> Result<User, ClientError> {
+        let body = json!({ "password": new.expose(), "current_password": current.expose() });
+        self.call(
+            Request::new(Method::PATCH, "/users/@me")
+                .json(body)
+                .action(Action::ChangePassword),
+        )
+        .await
+    }
+
+    /// `POST /auth/password-reset/request` (same answer for unknown addresses).
+    ///
+    /// # Errors
+    /// `invalid_input{email}`, …
+    pub async fn request_password_reset(&self, email: &str) -> Result<Ack, ClientError> {
+        let body = json!({ "email": email });
+        self.call(
+            Request::new(Method::POST, "/auth/password-reset/request")
+                .json(body)
+                .action(Action::PasswordReset),
+        )
+        .await
+    }
+
+    /// `POST /auth/password-reset/confirm` with the token from the e-mail.
+    ///
+    /// # Errors
+    /// `invalid_input{token}` (401 `Invalid token`), `invalid_input{password}`, …
+    pub async fn confirm_password_reset(
+        &self,
+        token: &Secret,
+        new: &Secret,
+    ) -> Result<Ack, ClientError> {
+        let body = json!({ "token": token.expose(), "new_password": new.expose() });
+        self.call(
+            Request::new(Method::POST, "/auth/password-reset/confirm")
+                .json(body)
+                .action(Action::PasswordReset),
+        )
+        .await
+    }
+
+    /// `GET /users/@me/settings` (cached 60 s by the reference server).
+    ///
+    /// # Errors
+    /// Any classified failure.
+    pub async fn user_settings(&self) -> Result<SettingsPage, ClientError> {
+        self.call(Request::new(Method::GET, "/users/@me/settings"))
+            .await
+    }
+
+    /// `PUT /users/@me/settings/{key}` with a string value.
+    ///
+    /// # Errors
+    /// `invalid_input{value}`, …
+    pub async fn put_user_setting(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> Result<SettingEntry, ClientError> {
+        let body = json!({ "value": value });
+        self.call(
+            Request::new(Method::PUT, format!("/users/@me/settings/{}", seg(key)))
+                .json(body)
+                .idempotent(),
+        )
+        .await
+    }
+
+    /// `DELETE /users/@me/settings/{key}`.
+    ///
+    /// # Errors
+    /// `not_found{setting}`, …
+    pub async fn delete_user_setting(&self, key: &str) -> Result<Ack, ClientError> {
+        self.call(Request::new(
+            Method::DELETE,
+            format!("/users/@me/settings/{}", seg(key)),
+        ))
+        .await
+    }
+
+    /// `GET /features/users/{id}/profile` (any user; `@me` is refused, use the id).
+    ///
+    /// # Errors
+    /// `invalid_input{user_id}`, …
+    pub async fn profile(&self, user_id: &str) -> Result<Profile, ClientError> {
+        let env: ProfileEnvelope = self
+            .call(Request::new(
+                Method::GET,
+                format!("/features/users/{}/profile", seg(user_id)),
+            ))
+            .await?;
+        Ok(env.profile)
+    }
+
+    /// `PATCH /features/users/@me/profile`.
+    ///
+    /// # Errors
+    /// `invalid_input{bio}` (over 1,000 characters), …
+    pub async fn update_own_profile(&self, update: &ProfileUpdate) -> Result<Profile, ClientError> {
+        let body = serde_json::to_value(update).unwrap_or_default();
+        let env: ProfileEnvelope = self
+            .call(Request::new(Method::PATCH, "/features/users/@me/profile").json(body))
+            .await?;
+        Ok(env.profile)
+    }
+
+    /// `GET /users/@me/messaging-settings` (cached 60 s by the reference).
+    ///
+    /// # Errors
+    /// Any classified failure.
+    pub async fn messaging_settings(&self) -> Result<MessagingSettings, ClientError> {
+        self.call(Request::new(Method::GET, "/users/@me/messaging-settings"))
+            .await
+    }
+
+    /// `PATCH /users/@me/messaging-settings` with the fields to change.
+    ///
+    /// # Errors
+    /// Any classified failure.
+    pub async fn update_messaging_settings(
+        &self,
+        changes: serde_json::Value,
+    ) -> Result<MessagingSettings, ClientError> {
+        self.call(Request::new(Method::PATCH, "/users/@me/messaging-settings").json(changes))
+            .await
+    }
+
+    /// `GET /users/@me/data-export`.
+    ///
+    /// # Errors
+    /// Any classified failure.
+    pub async fn data_exports(&self) -> Result<Vec<DataExport>, ClientError> {
+        let list: DataExportList = self
+            .call(Request::new(Method::GET, "/users/@me/data-export"))
+            .await?;
+        Ok(list.requests)
+    }
+
+    /// `POST /users/@me/data-export` (the answer has no id: list to find it).
+    ///
+    /// # Errors
+    /// `invalid_input{password}` (403 `Incorrect password`), `rate_limited` for 24 h while one
+    /// is pending (never retried by itself), …
+    pub async fn request_data_export(&self, password: &Secret) -> Result<Ack, ClientError> {
+        let body = json!({ "password": password.expose(), "format": "json" });
+        self.call(
+            Request::new(Method::POST, "/users/@me/data-export")
+                .json(body)
+                .action(Action::DataExport),
+        )
+        .await
+    }
+
+    /// `GET /users/@me/data-export/{id}/download`: the file.
+    ///
+    /// # Errors
+    /// `invalid_input` (400 `Export is not ready for download`), `not_found`, …
+    pub async fn download_data_export(&self, id: &str) -> Result<bytes::Bytes, ClientError> {
+        self.send(Request::new(
+            Method::GET,
+            format!("/users/@me/data-export/{}/download", seg(id)),
         ))
         .await
     }

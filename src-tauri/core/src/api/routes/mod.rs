@@ -5,7 +5,9 @@
 
 mod account;
 mod chat;
+mod communities;
 mod polls;
+pub mod search;
 mod social;
 
 /// Percent-encodes one path segment.

@@ -1,0 +1,83 @@
+//! Settings that follow the account: kept in the server's user settings (strings only, see
+//! account.txt) and applied at sign-in on any machine, with the local copy as the fallback
+//! when the server cannot be reached.
+//!
+//! The server caches its settings GET for 60 s, so a value written here is trusted over the
+//! server's for a little longer than that; a write that failed (offline) is retried at the next
+//! sign-in.
+
+import { invoke } from "../ipc";
+import { applyTheme, readTheme, type Theme } from "../theme";
+
+/** Keys this client syncs; values are strings on the wire. */
+export type SyncedKey = "theme";
+
+const PENDING = "plexichat.settings.pending";
+/** Server GETs can be this stale (60 s cache) plus some slack. */
+const STALE_MS = 65_000;
+
+type Pending = Record<string, { value: string; at: number; sent: boolean }>;
+
+function readPending(): Pending {
+  try {
+    return JSON.parse(globalThis.localStorage?.getItem(PENDING) ?? "{}") as Pending;
+  } catch {
+    return {};
+  }
+}
+
+function writePending(p: Pending): void {
+  globalThis.localStorage?.setItem(PENDING, JSON.stringify(p));
+}
+
+function isTheme(v: string): v is Theme {
+  return v === "system" || v === "light" || v === "dark";
+}
+
+function applyLocal(key: SyncedKey, value: string): void {
+  if (key === "theme" && isTheme(value)) applyTheme(value);
+}
+
+/** Saves a setting here at once and on the server when it can. */
+export async function saveAccountSetting(key: SyncedKey, value: string): Promise<boolean> {
+  applyLocal(key, value);
+  const pending = readPending();
+  pending[key] = { value, at: Date.now(), sent: false };
+  writePending(pending);
+  try {
+    await invoke("set_user_setting", { key, value });
+    const after = readPending();
+    if (after[key]?.value === value) after[key] = { ...after[key], sent: true };
+    writePending(after);
+    return true;
+  } catch {
+    // Offline or refused: kept locally, sent again at the next sign-in.
+    return false;
+  }
+}
+
+/** At sign-in: sends writes that did not get through, then applies the server's values. */
+export async function pullAccountSettings(): Promise<void> {
+  const pending = readPending();
+  for (const [key, p] of Object.entries(pending)) {
+    if (p.sent) continue;
+    try {
+      await invoke("set_user_setting", { key, value: p.value });
+      pending[key] = { ...p, sent: true, at: Date.now() };
+    } catch {
+      return; // still offline: keep everything local
+    }
+  }
+  writePending(pending);
+  let remote: Record<string, string>;
+  try {
+    remote = await invoke("get_user_settings");
+  } catch {
+    return; // the local copy stays in force
+  }
+  const now = Date.now();
+  const theme = remote.theme;
+  const local = pending.theme;
+  const isLocalNewer = local !== undefined && now - local.at < STALE_MS;
+  if (theme !== undefined && !isLocalNewer && theme !== readTheme()) applyLocal("theme", theme);
+}
