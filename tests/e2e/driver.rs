@@ -324,6 +324,14 @@ impl AppSession {
         }
     }
 
+    /// Runs `script` (a function body; `return` gives the value) in the page; `null` on error.
+    pub async fn execute(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or(serde_json::Value::Null)
+    }
+
     /// Every axe-core violation on the page (any impact), also written to `target/axe/`.
     pub async fn axe_violations(&self, name: &str) -> Vec<serde_json::Value> {
         let source_path =

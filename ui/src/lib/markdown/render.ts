@@ -175,7 +175,11 @@ function build(tokens: Token[], root: Node, opts: RenderOptions): void {
       const e = openElement(t);
       if (!e) continue;
       top().appendChild(e);
-      stack.push({ node: e, close: t.type.replace(/_open$/, "_close") });
+      // A spoiler's text sits in an inner span that stays invisible (not just transparent)
+      // until revealed, so neither the eye nor an accessibility tree reads it early.
+      const inner = e.classList.contains("spoiler") ? e.appendChild(el("span")) : e;
+      if (inner !== e) inner.className = "spoiler-text";
+      stack.push({ node: inner, close: t.type.replace(/_open$/, "_close") });
     } else if (t.nesting === -1) {
       const i = stack.map((s) => s.close).lastIndexOf(t.type);
       if (i > 0) stack.length = i;
