@@ -14,9 +14,11 @@ echo "package-test: checking $deb ($(du -h "$deb" | cut -f1))"
 field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = "plexichat-desktop" ] || fail "package name is $(field Package)"
 [ -n "$(field Version)" ] || fail "no version"
-field Maintainer | grep -q "@" || fail "maintainer has no address: $(field Maintainer)"
-field Description | grep -q "Plexichat" || fail "no description"
-field Depends | grep -q "libwebkit2gtk-4.1" || fail "Depends lacks webkit: $(field Depends)"
+# Here-strings, not pipes: with pipefail, `grep -q` leaving early can make dpkg-deb die of
+# SIGPIPE halfway through a long field, and the check fail at random.
+grep -q "@" <<<"$(field Maintainer)" || fail "maintainer has no address: $(field Maintainer)"
+grep -q "Plexichat" <<<"$(field Description)" || fail "no description"
+grep -q "libwebkit2gtk-4.1" <<<"$(field Depends)" || fail "Depends lacks webkit: $(field Depends)"
 [ "$(field Section)" = "net" ] || fail "section is $(field Section)"
 contents=$(dpkg-deb -c "$deb")
 for f in usr/bin/plexichat-desktop usr/share/applications/ usr/share/icons/hicolor/128x128/apps/plexichat-desktop.png; do
