@@ -506,11 +506,14 @@ const t0 = performance.now(); let steps = 0;
 """
 
 JS_SCROLL_TO_BOTTOM = """
-const [limit] = arguments; const done = arguments[arguments.length - 1];
+const [needle, limit] = arguments; const done = arguments[arguments.length - 1];
 const v = document.querySelector('[data-testid="message-scroller"]');
 const t0 = performance.now(); let steps = 0;
 (function step() {
-  if (v.scrollTop + v.clientHeight >= v.scrollHeight - 2) return done({ms: performance.now() - t0, steps});
+  // The end of what is loaded is not the end while the app loads the newer side page by page.
+  const hit = [...document.querySelectorAll('[data-testid="message-content"]')]
+    .some(e => e.textContent.includes(needle));
+  if (hit && v.scrollTop + v.clientHeight >= v.scrollHeight - 2) return done({ms: performance.now() - t0, steps});
   if (performance.now() - t0 > limit) return done({ms: -1, steps});
   v.scrollTop += Math.max(200, v.clientHeight * 0.9); steps++;
   requestAnimationFrame(() => requestAnimationFrame(step));
@@ -546,7 +549,7 @@ def run_10k(base, seeder, rep):
         if up["ms"] < 0:
             raise RuntimeError(f"history did not reach message 1 ({up})")
         out["history_load_s"] = round(up["ms"] / 1000, 2)
-        down = drv.js_async(JS_SCROLL_TO_BOTTOM, 90_000)
+        down = drv.js_async(JS_SCROLL_TO_BOTTOM, content(MESSAGES), 180_000)
         if down["ms"] < 0:
             raise RuntimeError(f"could not scroll back down ({down})")
         out["scroll_down_s"] = round(down["ms"] / 1000, 2)

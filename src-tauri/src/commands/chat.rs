@@ -35,6 +35,9 @@ pub struct LoadMessagesArgs {
     pub channel_id: String,
     /// Only messages older than this id (scrolling up); `null` for the newest page.
     pub before: Option<String>,
+    /// Only messages newer than this id (scrolling back down a window that no longer holds the
+    /// newest messages); `null` otherwise. The page then holds the messages right after it.
+    pub after: Option<String>,
     /// Page size, 1 to 100.
     pub limit: u32,
 }
@@ -186,8 +189,9 @@ pub async fn list_dm_channels(
     Ok(channels)
 }
 
-/// A page of history, newest first; the first page also makes the gateway track the channel
-/// so a reconnect catches up on it.
+/// A page of history; the newest page also makes the gateway track the channel so a reconnect
+/// catches up on it. An `after` page is only remembered: it says nothing about deletions
+/// around it.
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
 pub async fn load_messages(
@@ -197,10 +201,17 @@ pub async fn load_messages(
     let client = sessions.client().await?;
     let q = HistoryQuery {
         before: args.before.clone(),
-        after: None,
+        after: args.after.clone(),
         limit: Some(args.limit),
     };
     let page = client.history(&args.channel_id, &q).await?;
+    if args.after.is_some() {
+        remember(&sessions, "history", |store| {
+            store.save_messages(&args.channel_id, &page)
+        })
+        .await;
+        return Ok(page);
+    }
     let reached_start = page.len() < usize::try_from(args.limit).unwrap_or(usize::MAX);
     remember(&sessions, "history", |store| {
         store.refresh_span(&args.channel_id, &page, reached_start)

@@ -22,7 +22,7 @@ describe("mock backend", () => {
     expect(updates).toEqual(["queued 1", "queued 2"]);
     await vi.advanceTimersByTimeAsync(1500);
     expect(updates).toEqual(["queued 1", "queued 2", "sending 1", "waiting 1", "sending 1", "sent 1", "sending 2", "sent 2"]);
-    const all = (await mock.invoke("load_messages", { channel_id: "10", before: null, limit: 2 })) as Message[];
+    const all = (await mock.invoke("load_messages", { channel_id: "10", before: null, after: null, limit: 2 })) as Message[];
     expect(all.map((m) => m.content)).toEqual(["second", "first"]);
   });
 
@@ -40,7 +40,7 @@ describe("mock backend", () => {
   it("caches only channels opened before, and keeps drafts until emptied", async () => {
     const mock = createMockBackend({ drafts: { "11": "from last run" } });
     expect(await mock.invoke("cached_messages", { channel_id: "10", limit: 50 })).toEqual([]);
-    await mock.invoke("load_messages", { channel_id: "10", before: null, limit: 50 });
+    await mock.invoke("load_messages", { channel_id: "10", before: null, after: null, limit: 50 });
     const cached = (await mock.invoke("cached_messages", { channel_id: "10", limit: 50 })) as Message[];
     expect(cached).toHaveLength(40);
     expect(Number(cached[0].id)).toBeLessThan(Number(cached[39].id));

@@ -495,10 +495,15 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     list_servers: () => servers,
     list_channels: (a: { server_id: string }) => channels.filter((c) => c.server_id === a.server_id),
     list_dm_channels: () => channels.filter((c) => c.server_id === null),
-    load_messages: (a: { channel_id: string; before: string | null; limit: number }) => {
+    load_messages: (a: { channel_id: string; before: string | null; after?: string | null; limit: number }) => {
       if (!channels.some((c) => c.id === a.channel_id)) throw notFound("channel", "Channel");
       opened.add(a.channel_id);
       const all = messages.get(a.channel_id) ?? [];
+      if (a.after) {
+        // Like the server: the messages right after the cursor, oldest first.
+        const from = all.findIndex((m) => m.id === a.after);
+        return from < 0 ? [] : all.slice(from + 1, from + 1 + a.limit);
+      }
       const end = a.before ? all.findIndex((m) => m.id === a.before) : all.length;
       return all.slice(Math.max(0, (end < 0 ? all.length : end) - a.limit), end < 0 ? all.length : end).reverse();
     },

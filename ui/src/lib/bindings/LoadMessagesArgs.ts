@@ -13,6 +13,11 @@ channel_id: string,
  */
 before: string | null, 
 /**
+ * Only messages newer than this id (scrolling back down a window that no longer holds the
+ * newest messages); `null` otherwise. The page then holds the messages right after it.
+ */
+after: string | null, 
+/**
  * Page size, 1 to 100.
  */
 limit: number, };

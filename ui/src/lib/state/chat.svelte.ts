@@ -18,6 +18,12 @@ export const PAGE_SIZE = 50;
  * (or has left the channel); scrolling up loads the rest again, page by page.
  */
 export const KEEP_NEWEST = 300;
+/**
+ * The most messages one channel holds while the user reads far back: scrolling up past it
+ * drops the newest side (loaded again page by page on the way down), so memory stays bounded
+ * however long the history is.
+ */
+export const MAX_LOADED = 500;
 /** How long a typing indicator lasts without a new typing event. */
 export const TYPING_MS = 8_000;
 
@@ -103,6 +109,11 @@ export class ChatState {
   messages = $state.raw<Record<string, Message[]>>({});
   /** Channels whose oldest message is known to be loaded. */
   isAtStart = $state.raw<Record<string, boolean>>({});
+  /**
+   * Channels whose loaded window stops short of the newest messages (the user scrolled far up
+   * and the newest side was dropped); new messages wait on the server until they scroll down.
+   */
+  hasNewer = $state.raw<Record<string, boolean>>({});
   isLoading = $state(false);
   unread = $state.raw<Record<string, number>>({});
   typing = $state.raw<Record<string, Typist[]>>({});
@@ -133,6 +144,9 @@ export class ChatState {
    * whether the user went somewhere meanwhile and leave their choice alone.
    */
   private navigation = 0;
+  /** Messages that arrived for a channel whose window stops short of the newest (bounded). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- only read by methods, never rendered
+  private heldBack = new Map<string, Message[]>();
 
   /** Channels shown in the sidebar for the selection. */
   channels: Channel[] = $derived(
@@ -250,7 +264,7 @@ export class ChatState {
    */
   async selectChannel(id: string): Promise<void> {
     this.navigation++;
-    if (this.channelId && this.channelId !== id) this.trimToNewest(this.channelId);
+    if (this.channelId && this.channelId !== id) this.leaveChannel(this.channelId);
     this.channelId = id;
     this.notice = null;
     this.highlight = null;
@@ -343,24 +357,97 @@ export class ChatState {
     if (this.isAtStart[id]) this.isAtStart = { ...this.isAtStart, [id]: false };
   }
 
+  /**
+   * Leaving a channel: a window far back in its history is forgotten (opening it again starts
+   * at the newest messages, like Discord); otherwise only its newest messages stay.
+   */
+  private leaveChannel(id: string): void {
+    if (!this.hasNewer[id]) return this.trimToNewest(id);
+    this.forgetWindow(id);
+  }
+
+  /** Forgets a channel's loaded messages so its next opening loads the newest page afresh. */
+  private forgetWindow(id: string): void {
+    const { [id]: _gone, ...rest } = this.messages;
+    this.messages = rest;
+    this.fresh.delete(id);
+    this.heldBack.delete(id);
+    this.hasNewer = { ...this.hasNewer, [id]: false };
+    this.isAtStart = { ...this.isAtStart, [id]: false };
+  }
+
   /** Loads the page before the oldest loaded message of the open channel. */
   async loadOlder(): Promise<void> {
     const id = this.channelId;
     if (!id || this.isLoading || this.isAtStart[id]) return;
     const oldest = this.messages[id]?.[0];
     await this.loadPage(id, oldest?.id ?? null);
+    const list = this.messages[id];
+    if (oldest && list && list.length > MAX_LOADED) {
+      // Far back in a long history: the newest side goes (it is out of sight below).
+      this.messages = { ...this.messages, [id]: list.slice(0, MAX_LOADED) };
+      this.hasNewer = { ...this.hasNewer, [id]: true };
+    }
+  }
+
+  /**
+   * Scrolling back down a window that stops short of the newest messages: loads the page right
+   * after the newest loaded one, dropping the oldest side past `MAX_LOADED`.
+   */
+  async loadNewer(): Promise<void> {
+    const id = this.channelId;
+    if (!id || this.isLoading || !this.hasNewer[id]) return;
+    const newest = this.messages[id]?.at(-1);
+    if (!newest) return this.jumpToPresent();
+    this.isLoading = true;
+    try {
+      const page = (await invoke("load_messages", { channel_id: id, before: null, after: newest.id, limit: PAGE_SIZE })).map((m) => withChannel(m, id));
+      const isNewest = page.length < PAGE_SIZE;
+      let list = mergeMessages(this.messages[id] ?? [], page);
+      if (isNewest) {
+        // Caught up: what arrived meanwhile joins, and the page's copies win over it.
+        list = mergeMessages(mergeMessages(list, this.heldBack.get(id) ?? []), page);
+        this.heldBack.delete(id);
+        this.hasNewer = { ...this.hasNewer, [id]: false };
+      }
+      if (list.length > MAX_LOADED) {
+        list = list.slice(list.length - MAX_LOADED);
+        this.isAtStart = { ...this.isAtStart, [id]: false };
+      }
+      this.messages = { ...this.messages, [id]: list };
+    } catch (e) {
+      this.fail(e as IpcError, { channelId: id });
+    } finally {
+      this.isLoading = false;
+    }
+  }
+
+  /** "Jump to present" from far back: the loaded window is replaced by the newest page. */
+  async jumpToPresent(): Promise<void> {
+    const id = this.channelId;
+    if (!id || !this.hasNewer[id]) return;
+    this.forgetWindow(id);
+    await this.loadPage(id, null);
+    this.markRead(id);
   }
 
   private async loadPage(id: string, before: string | null): Promise<void> {
     this.isLoading = true;
     try {
-      const page = await invoke("load_messages", { channel_id: id, before, limit: PAGE_SIZE });
+      const page = await invoke("load_messages", { channel_id: id, before, after: null, limit: PAGE_SIZE });
       const fixed = page.map((m) => withChannel(m, id));
       const isStart = page.length < PAGE_SIZE;
       const known = this.messages[id] ?? [];
+      // A window far back cannot join the newest page without a gap: the page replaces it.
+      const isDetached = before === null && Boolean(this.hasNewer[id]);
+      if (isDetached) {
+        this.hasNewer = { ...this.hasNewer, [id]: false };
+        this.isAtStart = { ...this.isAtStart, [id]: false };
+        this.heldBack.delete(id);
+      }
       // The newest page is the truth for the span it covers: cached messages in it that the
       // server no longer has were deleted while we were away.
-      const kept = before === null ? outsideSpan(known, fixed, isStart) : known;
+      const kept = isDetached ? [] : before === null ? outsideSpan(known, fixed, isStart) : known;
       this.messages = { ...this.messages, [id]: mergeMessages(kept, fixed) };
       if (isStart) this.isAtStart = { ...this.isAtStart, [id]: true };
       if (before === null) this.fresh.add(id);
@@ -395,6 +482,15 @@ export class ChatState {
 
   /** Puts a message into its channel (from a command result or an event). */
   addMessage(m: Message): void {
+    const newest = this.hasNewer[m.channel_id] ? this.messages[m.channel_id]?.at(-1) : undefined;
+    if (newest && compareIds(m.id, newest.id) > 0) {
+      // Beyond a window that stops short of the newest: it would leave a gap. Kept aside (a
+      // bounded few) for when the user scrolls down to it.
+      const held = (this.heldBack.get(m.channel_id) ?? []).filter((h) => h.id !== m.id);
+      held.push(m);
+      this.heldBack.set(m.channel_id, held.slice(-PAGE_SIZE * 4));
+      return;
+    }
     this.messages = { ...this.messages, [m.channel_id]: mergeMessages(this.messages[m.channel_id] ?? [], [m]) };
   }
 

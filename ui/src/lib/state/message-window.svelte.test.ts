@@ -1,7 +1,7 @@
 // Memory of long channels: pages join without re-sorting the channel, and a channel the user
 // has come back to the bottom of (or left) keeps only its newest messages, loading older ones
 // again when scrolled up.
-import { ChatState, KEEP_NEWEST, mergeMessages, PAGE_SIZE } from "./chat.svelte";
+import { ChatState, KEEP_NEWEST, MAX_LOADED, mergeMessages, PAGE_SIZE } from "./chat.svelte";
 import { setBackend } from "../ipc";
 import { createMockBackend, type MockBackend } from "../mock-backend";
 import type { Message } from "../types";
@@ -100,5 +100,77 @@ describe("a long channel", () => {
     chat.trimToNewest("10");
     expect(chat.current).toHaveLength(100);
     expect(chat.current[0].id).toBe("301");
+  });
+
+  /** Ascending ids from..to (as the server answers an `after` page). */
+  function after(from: number, to: number): Message[] {
+    return page(from, to).reverse();
+  }
+
+  it("read far back holds at most MAX_LOADED messages, dropping the newest side, and scrolls back down to the present", async () => {
+    const chat = new ChatState(ME);
+    // 1,000 messages: 20 pages loaded newest first, as scrolling to the top does.
+    const pages = Array.from({ length: 20 }, (_, i) => page(1001 - (i + 1) * PAGE_SIZE, 1000 - i * PAGE_SIZE));
+    await openWith(chat, pages);
+    expect(chat.current).toHaveLength(MAX_LOADED);
+    expect(chat.current[0].id).toBe("1");
+    expect(chat.current.at(-1)?.id).toBe(String(MAX_LOADED));
+    expect(chat.hasNewer["10"]).toBe(true);
+
+    // A message posted meanwhile does not join the far-back window (it would leave a gap).
+    chat.handleEvent({ type: "message_create", ...m(1001, "live") });
+    expect(chat.current.at(-1)?.id).toBe(String(MAX_LOADED));
+
+    // Scrolling down asks for the page right after the newest loaded one, and the oldest go.
+    mock.resolveNext("load_messages", after(MAX_LOADED + 1, MAX_LOADED + PAGE_SIZE));
+    await chat.loadNewer();
+    const asked = mock.calls.filter((c) => c.command === "load_messages").at(-1)?.args;
+    expect(asked).toMatchObject({ channel_id: "10", before: null, after: String(MAX_LOADED) });
+    expect(chat.current).toHaveLength(MAX_LOADED);
+    expect(chat.current[0].id).toBe(String(PAGE_SIZE + 1));
+    expect(chat.current.at(-1)?.id).toBe(String(MAX_LOADED + PAGE_SIZE));
+    expect(chat.isAtStart["10"]).toBe(false);
+
+    // On to the newest: the short last page ends the detour and the live message is there.
+    for (let from = MAX_LOADED + PAGE_SIZE + 1; from <= 1000; from += PAGE_SIZE) {
+      mock.resolveNext("load_messages", after(from, from + PAGE_SIZE - 1));
+      await chat.loadNewer();
+      expect(chat.hasNewer["10"]).toBe(true);
+    }
+    mock.resolveNext("load_messages", [m(1001, "live")]);
+    await chat.loadNewer();
+    expect(chat.hasNewer["10"]).toBe(false);
+    expect(ids(chat.current.slice(-3))).toEqual(["999", "1000", "1001"]);
+    expect(chat.current.at(-1)?.content).toBe("live");
+    expect(chat.current.length).toBeLessThanOrEqual(MAX_LOADED);
+    // Back at the present, new messages join again.
+    chat.handleEvent({ type: "message_create", ...m(1002, "next") });
+    expect(chat.current.at(-1)?.id).toBe("1002");
+  });
+
+  it("jumps to the present from far back by loading the newest page afresh", async () => {
+    const chat = new ChatState(ME);
+    const pages = Array.from({ length: 12 }, (_, i) => page(601 - (i + 1) * PAGE_SIZE, 600 - i * PAGE_SIZE));
+    await openWith(chat, pages);
+    expect(chat.hasNewer["10"]).toBe(true);
+    mock.resolveNext("load_messages", page(551, 600));
+    await chat.jumpToPresent();
+    expect(chat.hasNewer["10"]).toBe(false);
+    expect(ids(chat.current)).toEqual(ids(page(551, 600).reverse()));
+  });
+
+  it("left while far back opens at the newest messages next time", async () => {
+    const chat = new ChatState(ME);
+    const pages = Array.from({ length: 12 }, (_, i) => page(601 - (i + 1) * PAGE_SIZE, 600 - i * PAGE_SIZE));
+    await openWith(chat, pages);
+    mock.resolveNext("cached_messages", []);
+    mock.resolveNext("load_messages", []);
+    await chat.selectChannel("11");
+    expect(chat.messages["10"]).toBeUndefined();
+    mock.resolveNext("cached_messages", []);
+    mock.resolveNext("load_messages", page(551, 600));
+    await chat.selectChannel("10");
+    expect(chat.current.at(-1)?.id).toBe("600");
+    expect(chat.hasNewer["10"]).toBe(false);
   });
 });
