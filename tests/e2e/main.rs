@@ -12,6 +12,7 @@ mod waits;
 mod world;
 
 mod communities;
+mod roles;
 mod find;
 mod rich;
 
