@@ -236,11 +236,13 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   }));
   /** Roles by server (highest first), as the reference answers them to a `roles.manage` holder. */
   const roles: Record<string, Role[]> = {
-    "1": [
+    "1": (
+      [
       { id: "901", name: "moderator", color: "#3366ff", position: 1, permissions: { "messages.manage": true, "members.kick": true }, hoist: true, mentionable: true, is_default: false },
       { id: "902", name: "bad-perms", color: null, position: 2, permissions: { "not.a.permission": true }, hoist: false, mentionable: false, is_default: false },
       { id: "900", name: "@everyone", color: null, position: 0, permissions: { "channels.view": true, "messages.send": true, "messages.read": true }, hoist: false, mentionable: false, is_default: true },
-    ].sort((a, b) => b.position - a.position),
+      ] as Role[]
+    ).sort((a, b) => b.position - a.position),
   };
   const audit: Record<string, AuditEntry[]> = {
     "1": [
