@@ -12,9 +12,9 @@ mod waits;
 mod world;
 
 mod communities;
-mod roles;
 mod find;
 mod rich;
+mod roles;
 
 use std::time::Duration;
 

@@ -22,8 +22,8 @@
 
 mod account;
 mod communities;
-mod roles;
 mod rich;
+mod roles;
 mod search;
 mod tail;
 

@@ -110,10 +110,7 @@ pub async fn delete_role(sessions: State<'_, Sessions>, args: RoleArgs) -> IpcRe
 /// Gives a member a role or takes it away.
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(server = %args.server_id, role = %args.role_id), err(Debug))]
-pub async fn set_member_role(
-    sessions: State<'_, Sessions>,
-    args: MemberRoleArgs,
-) -> IpcResult<()> {
+pub async fn set_member_role(sessions: State<'_, Sessions>, args: MemberRoleArgs) -> IpcResult<()> {
     Ok(sessions
         .client()
         .await?

@@ -93,7 +93,8 @@ impl RecentWrites {
     /// A server's role `list` with recent writes and events laid over it, highest first
     /// (as the reference sorts it).
     fn overlay_roles(&mut self, server_id: &str, mut list: Vec<Role>) -> Vec<Role> {
-        self.roles.retain(|_, (_, _, at)| at.elapsed() < RECENT_WRITES_TTL);
+        self.roles
+            .retain(|_, (_, _, at)| at.elapsed() < RECENT_WRITES_TTL);
         for (id, (sid, role, _)) in &self.roles {
             if sid != server_id {
                 continue;
@@ -792,7 +793,8 @@ mod tests {
         recent.note_role("s", "3", None);
         recent.note_role("other", "9", Some(role("9", "elsewhere", 5)));
         // The cached list from before: only @everyone and the since-deleted role.
-        let fixed = recent.overlay_roles("s", vec![role("1", "@everyone", 0), role("3", "temp", 2)]);
+        let fixed =
+            recent.overlay_roles("s", vec![role("1", "@everyone", 0), role("3", "temp", 2)]);
         let names: Vec<&str> = fixed.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["mod", "@everyone"]);
 
@@ -812,10 +814,8 @@ mod tests {
             presence_status: None,
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
         };
-        let members = recent.overlay_members(
-            "s",
-            vec![member("u1", &["1"]), member("u2", &["1", "3"])],
-        );
+        let members =
+            recent.overlay_members("s", vec![member("u1", &["1"]), member("u2", &["1", "3"])]);
         assert_eq!(members[0].roles, ["1", "2"]);
         assert!(members[1].roles.is_empty(), "{:?}", members[1].roles);
     }

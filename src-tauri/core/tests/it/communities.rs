@@ -384,7 +384,9 @@ async fn roles_are_made_edited_assigned_and_audited() {
     let (plain, plain_id) = member(&target, "rplain").await;
     let (outsider, outsider_id) = member(&target, "routside").await;
     let _ = &outsider;
-    let server = timed(owner.create_server("Roles here", None)).await.unwrap();
+    let server = timed(owner.create_server("Roles here", None))
+        .await
+        .unwrap();
     let general = timed(owner.channels(&server.id)).await.unwrap()[0]
         .id
         .clone();
@@ -418,7 +420,10 @@ async fn roles_are_made_edited_assigned_and_audited() {
     .expect("created");
     assert_eq!(created.name, "moderator");
     let listed = timed(owner.roles(&server.id)).await.unwrap();
-    assert_eq!(listed.first().map(|r| r.id.as_str()), Some(created.id.as_str()));
+    assert_eq!(
+        listed.first().map(|r| r.id.as_str()),
+        Some(created.id.as_str())
+    );
     assert!(listed.last().is_some_and(|r| r.is_default), "highest first");
 
     let no_name = timed(owner.create_role(&server.id, &RoleEdit::default()))
@@ -445,22 +450,24 @@ async fn roles_are_made_edited_assigned_and_audited() {
         list_refused.state
     );
 
-    let edited = timed(owner.update_role(
-        &server.id,
-        &created.id,
-        &RoleEdit {
-            name: Some("mod".into()),
-            color: Some("#ff0000".into()),
-            permissions: Some(
-                [
-                    ("members.kick".to_owned(), true),
-                    ("channels.manage".to_owned(), true),
-                ]
-                .into(),
-            ),
-            ..RoleEdit::default()
-        },
-    ))
+    let edited = timed(
+        owner.update_role(
+            &server.id,
+            &created.id,
+            &RoleEdit {
+                name: Some("mod".into()),
+                color: Some("#ff0000".into()),
+                permissions: Some(
+                    [
+                        ("members.kick".to_owned(), true),
+                        ("channels.manage".to_owned(), true),
+                    ]
+                    .into(),
+                ),
+                ..RoleEdit::default()
+            },
+        ),
+    )
     .await
     .expect("edited");
     assert_eq!(edited.name, "mod");

@@ -295,10 +295,8 @@ impl Api {
     /// `forbidden` (no `roles.manage`), `invalid_input{name}`, …
     pub async fn create_role(&self, server_id: &str, edit: &RoleEdit) -> Result<Role, ClientError> {
         let body = serde_json::to_value(edit).unwrap_or_default();
-        self.call(
-            community(Method::POST, format!("/servers/{}/roles", seg(server_id))).json(body),
-        )
-        .await
+        self.call(community(Method::POST, format!("/servers/{}/roles", seg(server_id))).json(body))
+            .await
     }
 
     /// `PATCH /servers/{id}/roles/{role}` (answers the role as changed).
