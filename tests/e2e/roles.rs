@@ -6,6 +6,16 @@ use std::time::Duration;
 use crate::driver::{AppSession, Locator};
 use crate::world::{World, PASSWORD};
 
+/// Scrolls the element `css` into view and clicks it (checkboxes deep in the scrolled dialog).
+async fn click_in_dialog(app: &AppSession, css: &str) {
+    let clicked = app
+        .execute(&format!(
+            r#"const e = document.querySelector({css:?}); if (e) {{ e.scrollIntoView({{block: "center"}}); e.click(); }} return !!e;"#
+        ))
+        .await;
+    assert_eq!(clicked, serde_json::Value::Bool(true), "nothing at {css}");
+}
+
 /// Clicks the server-settings tab named `name`.
 async fn open_tab(app: &AppSession, name: &str) {
     let clicked = app
@@ -44,19 +54,19 @@ async fn an_owner_makes_a_role_grants_it_and_reads_the_audit_log() {
     app.click(Locator::TestId("create-role")).await;
     app.wait_for(Locator::TestId("role-editor"), Duration::from_secs(10))
         .await;
-    app.click(Locator::Css(
+    click_in_dialog(
+        &app,
         "[data-testid='role-editor'] input[data-key='members.kick']",
-    ))
+    )
     .await;
-    app.click(Locator::TestId("role-save")).await;
+    click_in_dialog(&app, "[data-testid='role-save']").await;
     app.wait_for_text(
         Locator::TestId("roles-notice"),
         "Role helpers saved",
         Duration::from_secs(10),
     )
     .await;
-    app.click(Locator::Css("[aria-label='role_member has helpers']"))
-        .await;
+    click_in_dialog(&app, "[aria-label='role_member has helpers']").await;
     app.wait_for_text(
         Locator::TestId("roles-notice"),
         "role_member now has helpers",
@@ -69,8 +79,11 @@ async fn an_owner_makes_a_role_grants_it_and_reads_the_audit_log() {
         Duration::from_secs(5),
     )
     .await;
+    app.screenshot("roles-members").await;
+    app.axe_audit("roles-members").await;
+    app.execute(r#"document.querySelector('[data-testid="roles-panel"]').scrollIntoView({block: "start"}); return true;"#)
+        .await;
     app.screenshot("roles-editor").await;
-    app.axe_audit("roles-editor").await;
 
     open_tab(&app, "Audit log").await;
     app.wait_for_text(

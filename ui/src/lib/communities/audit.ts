@@ -51,6 +51,8 @@ export function describeChanges(e: AuditEntry, roleName: (id: string) => string 
       parts.push(`role ${roleName(id) ?? id}`);
     } else if (v && typeof v === "object" && "new" in v) {
       const { old, new: now } = v as { old: unknown; new: unknown };
+      // The reference logs every field a PATCH named, changed or not.
+      if (JSON.stringify(old) === JSON.stringify(now)) continue;
       if (field === "permissions") parts.push("permissions changed");
       else parts.push(`${field.replaceAll("_", " ")}: ${show(old)} → ${show(now)}`);
     }

@@ -148,5 +148,6 @@ describe("audit log", () => {
     expect(describeAudit(e({ action: "automod_rule_fire" }))).toBe("alice_rec automod rule fire");
     expect(describeChanges(e({ changes: { role_id: 386900784077475840 } }))).toMatch(/^role 3869007840774758/);
     expect(describeChanges(e({ changes: { slowmode_seconds: { old: 0, new: 5 } } }))).toBe("slowmode seconds: 0 → 5");
+    expect(describeChanges(e({ changes: { name: { old: "mod", new: "mod" } } }))).toBeNull();
   });
 });
