@@ -107,7 +107,7 @@ impl RecentWrites {
                 None => list.retain(|x| &x.id != id),
             }
         }
-        list.sort_by(|a, b| b.position.cmp(&a.position));
+        list.sort_by_key(|r| std::cmp::Reverse(r.position));
         list
     }
 
