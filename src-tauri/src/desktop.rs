@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use plexichat_core::event::Event;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 /// Event telling the window to open a `plexichat://` link (e.g. an invite).
@@ -18,24 +18,30 @@ pub const DEEP_LINK_EVENT: &str = "deep-link";
 /// start several app processes on one machine.
 #[must_use]
 pub fn plugins(builder: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
-    let builder = builder
+    // The single-instance plugin goes first (its docs ask for it): with its `deep-link`
+    // feature, a second launch's `plexichat://` argument reaches the deep-link plugin, whose
+    // handler (`crate::deep_link::install`) keeps it and tells the window.
+    let builder = if std::env::var_os("PLEXICHAT_DISABLE_SINGLE_INSTANCE").is_some() {
+        builder
+    } else {
+        builder.plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            // A second launch focuses this window.
+            focus_main_window(app);
+            // The deep-link plugin only takes a launch whose one argument is the link (what
+            // the desktop entry's `%u` gives); a hand-made `--flag plexichat://…` is kept here.
+            if args.len() > 2 {
+                if let Some(link) = args.iter().find(|a| a.starts_with("plexichat://")) {
+                    crate::deep_link::hand_over(app, link.clone());
+                }
+            }
+        }))
+    };
+    builder
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         // For `commands::links::open_link` only: no capability grants the webview the plugin.
-        .plugin(tauri_plugin_opener::init());
-    if std::env::var_os("PLEXICHAT_DISABLE_SINGLE_INSTANCE").is_some() {
-        return builder;
-    }
-    builder.plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
-        // A second launch focuses this window and hands over its link, if any.
-        focus_main_window(app);
-        if let Some(link) = args.iter().find(|a| a.starts_with("plexichat://")) {
-            // Kept until a signed-in window takes it (the event only says one is waiting).
-            app.state::<crate::deep_link::PendingLink>()
-                .set(link.clone());
-            let _ = app.emit(DEEP_LINK_EVENT, ());
-        }
-    }))
+        .plugin(tauri_plugin_opener::init())
 }
 
 /// Id of the tray icon.

@@ -73,6 +73,8 @@ pub fn run() {
         .setup(|app| {
             // Tauri builds the configured window and its webview just before this hook.
             startup_trace::mark("webview-created");
+            // Invite links from the deep-link plugin: the launch's own, and later ones.
+            deep_link::install(app.handle());
             // Network start-up runs after the window exists: the login screen (or the restored
             // chat) paints at once and the session check happens behind it.
             let handle = app.handle().clone();

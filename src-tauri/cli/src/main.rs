@@ -23,6 +23,7 @@
 mod account;
 mod communities;
 mod rich;
+mod roles;
 mod search;
 mod tail;
 
@@ -142,6 +143,24 @@ enum Command {
     /// Members: kick, ban, unban, bans.
     #[command(subcommand)]
     Member(communities::MemberCmd),
+    /// Roles: list, create, edit, delete, assign, unassign.
+    #[command(subcommand)]
+    Role(roles::RoleCmd),
+    /// A server's audit log, newest first (needs `server.view_audit_log`).
+    Audit {
+        /// Server id.
+        server: String,
+        /// How many entries (1 to 100).
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Set a channel's slowmode (seconds between two messages of a member; 0 turns it off).
+    Slowmode {
+        /// Channel id.
+        channel: String,
+        /// Seconds.
+        seconds: u32,
+    },
     /// Search messages: every message this account's app has cached (offline too), merged
     /// with the server's search when it answers.
     Search(search::SearchArgs),
@@ -375,6 +394,18 @@ async fn execute(
         Command::Member(cmd) => {
             signed_in(client).await?;
             communities::member(client, cmd).await?
+        }
+        Command::Role(cmd) => {
+            signed_in(client).await?;
+            roles::role(client, cmd).await?
+        }
+        Command::Audit { server, limit } => {
+            signed_in(client).await?;
+            roles::audit(client, &server, limit).await?
+        }
+        Command::Slowmode { channel, seconds } => {
+            signed_in(client).await?;
+            roles::slowmode(client, &channel, seconds).await?
         }
         Command::Poll { action } => {
             signed_in(client).await?;

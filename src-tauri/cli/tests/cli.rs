@@ -138,3 +138,74 @@ async fn two_factor_status_enable_and_sessions_revoke_all_print_json_results() {
             >= 1
     );
 }
+
+#[tokio::test]
+async fn role_audit_and_slowmode_commands_print_json_results() {
+    let server = server().await;
+    let owner = server.create_user("cli_rowner", PASSWORD).await.unwrap();
+    let member = server.create_user("cli_rmember", PASSWORD).await.unwrap();
+    let chat = server.create_server(&owner.id, "Cli roles").await.unwrap();
+    server.add_member(&chat.id, "cli_rmember").await.unwrap();
+    let stdin = format!("{PASSWORD}\n");
+    let run = |args: Vec<String>| {
+        let server = &server;
+        let stdin = stdin.clone();
+        async move {
+            let mut all = vec!["--as".to_owned(), "cli_rowner".to_owned()];
+            all.extend(args);
+            let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+            plexi(server, &refs, &stdin).await
+        }
+    };
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+
+    let (ok, lines) = run(s(&[
+        "role",
+        "create",
+        &chat.id,
+        "helpers",
+        "--color",
+        "#00aa00",
+        "--allow",
+        "members.kick",
+    ]))
+    .await;
+    assert!(ok, "{lines:?}");
+    let role = lines.last().unwrap()["result"].clone();
+    assert_eq!(role["name"], "helpers");
+    assert_eq!(role["permissions"]["members.kick"], true);
+    let role_id = role["id"].as_str().unwrap().to_owned();
+
+    let (ok, lines) = run(s(&["role", "assign", &chat.id, &member.id, &role_id])).await;
+    assert!(ok, "{lines:?}");
+    let (ok, lines) = run(s(&["role", "list", &chat.id])).await;
+    assert!(ok, "{lines:?}");
+    let roles = lines.last().unwrap()["result"].as_array().unwrap().clone();
+    assert_eq!(roles[0]["id"], role_id.as_str(), "highest first");
+
+    let (ok, lines) = run(s(&["audit", &chat.id, "--limit", "10"])).await;
+    assert!(ok, "{lines:?}");
+    let log = lines.last().unwrap()["result"].as_array().unwrap().clone();
+    assert_eq!(log[0]["action"], "member_role_add");
+    assert_eq!(log[0]["changes"]["role_id"], role_id.as_str());
+
+    let (ok, lines) = run(s(&["slowmode", &chat.general_channel_id, "30"])).await;
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines.last().unwrap()["result"]["slowmode_seconds"], 30);
+
+    let (ok, lines) = run(s(&["role", "unassign", &chat.id, &member.id, &role_id])).await;
+    assert!(ok, "{lines:?}");
+    let (ok, lines) = run(s(&["role", "delete", &chat.id, &role_id])).await;
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines.last().unwrap()["result"]["deleted"], role_id.as_str());
+
+    // A plain member is refused with the designed state, not an outage.
+    let (ok, lines) = plexi(
+        &server,
+        &["--as", "cli_rmember", "role", "list", &chat.id],
+        &stdin,
+    )
+    .await;
+    assert!(!ok);
+    assert_eq!(lines.last().unwrap()["state"]["state"], "forbidden");
+}

@@ -278,6 +278,79 @@ pub struct Role {
     pub is_default: bool,
 }
 
+/// `POST /servers/{id}/roles` and `PATCH /servers/{id}/roles/{role}`: only the fields given
+/// change. The reference stores permission keys as given (no validation), so the map sent is
+/// the whole new set, unknown keys included.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RoleEdit {
+    /// Name (1 to 100 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// The complete permission map (key → granted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<BTreeMap<String, bool>>,
+    /// Listed apart in the member list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hoist: Option<bool>,
+    /// Can be @mentioned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentionable: Option<bool>,
+}
+
+/// Who did something, as an audit log entry names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditUser {
+    /// Their user id.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub id: String,
+    /// Their user name.
+    #[serde(default)]
+    pub username: String,
+}
+
+/// One entry of a server's audit log (`GET /servers/{id}/audit-logs`, newest first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    /// Snowflake id.
+    #[serde(deserialize_with = "id_from_str_or_int")]
+    pub id: String,
+    /// Who acted.
+    #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
+    pub user_id: Option<String>,
+    /// Who acted, with their name (absent for deleted accounts).
+    #[serde(default)]
+    pub user: Option<AuditUser>,
+    /// What they did: `member_ban`, `role_update`, `channel_create`, … (kept as sent: the
+    /// reference adds new ones without notice).
+    pub action: String,
+    /// `member`, `role`, `channel`, `invite`, `server`, or none.
+    #[serde(default)]
+    pub target_type: Option<String>,
+    /// The target's id.
+    #[serde(default, deserialize_with = "opt_id_from_str_or_int")]
+    pub target_id: Option<String>,
+    /// The target's name when the server recorded one.
+    #[serde(default)]
+    pub target_name: Option<String>,
+    /// What changed (`{field: {old, new}}`, or `{role_id: N}` with a numeric id), as sent.
+    #[serde(default)]
+    #[ts(type = "unknown")]
+    pub changes: Option<serde_json::Value>,
+    /// The reason given, if any.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// When (ms).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub created_at: Option<TimestampMs>,
+}
+
 /// What `GET /servers/{id}/permissions` grants: permission key → granted. Unknown keys are
 /// kept; a non-member gets an empty map.
 pub type Permissions = BTreeMap<String, bool>;

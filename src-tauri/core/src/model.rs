@@ -53,6 +53,20 @@ pub fn opt_id_from_str_or_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<
     Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
 }
 
+/// Reads a list of ids sent as strings or numbers (or `null`, read as empty).
+///
+/// # Errors
+/// When an entry is neither a string nor an integer.
+pub fn ids_from_str_or_int<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "id_from_str_or_int")] String);
+    Ok(Option::<Vec<Wrap>>::deserialize(d)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|w| w.0)
+        .collect())
+}
+
 /// A server (guild) the user belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -235,6 +249,11 @@ pub struct Member {
     /// `online`, `idle`, `dnd`, `offline`, … The server nests it as `presence: {status}`.
     #[serde(default, alias = "presence", deserialize_with = "presence_status")]
     pub presence_status: Option<String>,
+    /// Ids of the roles the member holds (the `@everyone` role included). The reference
+    /// caches member lists for 30 s and sends no event for an assignment, so the client lays
+    /// its own recent assignments over this.
+    #[serde(default, deserialize_with = "crate::model::ids_from_str_or_int")]
+    pub roles: Vec<String>,
 }
 
 /// Accepts a presence as `"online"`, `{"status": "online"}` or null.

@@ -14,6 +14,9 @@ import type { OutboxItem } from "./bindings/OutboxItem";
 import type { OutboxUpdate } from "./bindings/OutboxUpdate";
 import type { Invite } from "./bindings/Invite";
 import type { InvitePreview } from "./bindings/InvitePreview";
+import type { Role } from "./bindings/Role";
+import type { RoleEdit } from "./bindings/RoleEdit";
+import type { AuditEntry } from "./bindings/AuditEntry";
 import type { Backend } from "./ipc";
 import { queryWords } from "./search/match";
 import type { NewPoll } from "./bindings/NewPoll";
@@ -229,7 +232,38 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     nickname: null,
     avatar_url: null,
     presence_status: ["online", "idle", "dnd", "offline"][i],
+    roles: i === 1 ? ["900", "901"] : ["900"],
   }));
+  /** Roles by server (highest first), as the reference answers them to a `roles.manage` holder. */
+  const roles: Record<string, Role[]> = {
+    "1": (
+      [
+      { id: "901", name: "moderator", color: "#3366ff", position: 1, permissions: { "messages.manage": true, "members.kick": true }, hoist: true, mentionable: true, is_default: false },
+      { id: "902", name: "bad-perms", color: null, position: 2, permissions: { "not.a.permission": true }, hoist: false, mentionable: false, is_default: false },
+      { id: "900", name: "@everyone", color: null, position: 0, permissions: { "channels.view": true, "messages.send": true, "messages.read": true }, hoist: false, mentionable: false, is_default: true },
+      ] as Role[]
+    ).sort((a, b) => b.position - a.position),
+  };
+  const audit: Record<string, AuditEntry[]> = {
+    "1": [
+      { id: "7003", user_id: "1000", user: { id: "1000", username: "demo" }, action: "member_role_add", target_type: "member", target_id: "1001", target_name: "alice", changes: { role_id: 901 }, reason: null, created_at: Date.now() - 60_000 },
+      { id: "7002", user_id: "1000", user: { id: "1000", username: "demo" }, action: "role_update", target_type: "role", target_id: "901", target_name: "moderator", changes: { name: { old: "mods", new: "moderator" }, color: { old: null, new: "#3366ff" } }, reason: null, created_at: Date.now() - 120_000 },
+      { id: "7001", user_id: "1000", user: { id: "1000", username: "demo" }, action: "member_ban", target_type: "member", target_id: "1003", target_name: "carol", changes: null, reason: "spam", created_at: Date.now() - 180_000 },
+    ],
+  };
+  /** The reference's refusal of role and audit reads and writes without the permission. */
+  function missing(permission: string): IpcError {
+    const message = `Missing required permission: ${permission}`;
+    return { code: "failed", message, state: { state: "forbidden", reason: "permission_denied", message } };
+  }
+  function isOwner(serverId: string): boolean {
+    return servers.find((x) => x.id === serverId)?.owner_id === me.id;
+  }
+  function roleOf(serverId: string, roleId: string): Role {
+    const r = roles[serverId]?.find((x) => x.id === roleId);
+    if (!r) throw { code: "failed", message: "Role not found", state: { state: "not_found", entity: "resource", message: "Role not found" } } satisfies IpcError;
+    return r;
+  }
   let relationships: Relationship[] = [
     { user_id: "1001", username: "alice", status: "friend", created_at: Date.now() - 86_400_000 },
     { user_id: "1003", username: "carol", status: "pending_incoming", created_at: Date.now() - 3_600_000 },
@@ -452,10 +486,55 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       const serverUrl = server ? decodeURIComponent(server) : null;
       return { link, code: link.replace(/^.*\/invite\//, "").replace(/[?#].*$/, ""), server_url: serverUrl, is_other_server: serverUrl !== null };
     },
+    list_roles: (a: { server_id: string }) => {
+      if (!isOwner(a.server_id)) throw missing("roles.manage");
+      return [...(roles[a.server_id] ??= [])];
+    },
+    create_role: (a: { server_id: string; edit: RoleEdit }) => {
+      if (!isOwner(a.server_id)) throw missing("roles.manage");
+      const list = (roles[a.server_id] ??= []);
+      const role: Role = {
+        id: String(nextId++),
+        name: a.edit.name ?? "",
+        color: a.edit.color ?? null,
+        position: Math.max(0, ...list.map((r) => r.position)) + 1,
+        permissions: a.edit.permissions ?? {},
+        hoist: a.edit.hoist ?? false,
+        mentionable: a.edit.mentionable ?? false,
+        is_default: false,
+      };
+      list.unshift(role);
+      return { ...role };
+    },
+    update_role: (a: { server_id: string; role_id: string; edit: RoleEdit }) => {
+      if (!isOwner(a.server_id)) throw missing("roles.manage");
+      const r = roleOf(a.server_id, a.role_id);
+      if (a.edit.name != null) r.name = a.edit.name;
+      if (a.edit.color != null) r.color = a.edit.color;
+      if (a.edit.permissions != null) r.permissions = { ...a.edit.permissions };
+      return { ...r, permissions: { ...r.permissions } };
+    },
+    delete_role: (a: { server_id: string; role_id: string }) => {
+      if (!isOwner(a.server_id)) throw missing("roles.manage");
+      roles[a.server_id] = (roles[a.server_id] ?? []).filter((r) => r.id !== a.role_id || r.is_default);
+      return null;
+    },
+    set_member_role: (a: { server_id: string; user_id: string; role_id: string; assigned: boolean }) => {
+      if (!isOwner(a.server_id)) throw missing("members.manage_roles");
+      roleOf(a.server_id, a.role_id);
+      const m = members.find((x) => x.user_id === a.user_id);
+      if (!m) throw { code: "failed", message: "Member not found", state: { state: "not_found", entity: "resource", message: "Member not found" } } satisfies IpcError;
+      m.roles = a.assigned ? [...m.roles.filter((r) => r !== a.role_id), a.role_id] : m.roles.filter((r) => r !== a.role_id);
+      return null;
+    },
+    list_audit_log: (a: { server_id: string; limit: number }) => {
+      if (!isOwner(a.server_id)) throw missing("server.view_audit_log");
+      return (audit[a.server_id] ?? []).slice(0, a.limit);
+    },
     get_permissions: (a: { server_id: string }) => {
       const s = servers.find((x) => x.id === a.server_id);
       if (!s) return {};
-      if (s.owner_id === me.id) return { administrator: true, "invites.create": true, "invites.manage": true, "server.manage": true };
+      if (s.owner_id === me.id) return { administrator: true, "invites.create": true, "invites.manage": true, "server.manage": true, "roles.manage": true, "members.manage_roles": true, "server.view_audit_log": true };
       return { "invites.create": true, "messages.send": true };
     },
     get_app_info: () => ({
@@ -552,7 +631,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     unpin_message: (a: { channel_id: string; message_id: string }) => replace({ ...find(a.channel_id, a.message_id), pinned: false }),
     send_typing: () => undefined,
     ack_message: () => undefined,
-    list_members: () => members,
+    list_members: () => members.map((m) => ({ ...m })),
     list_relationships: () => relationships,
     send_friend_request: (a: { username: string }) => {
       const u = USERS.find((x) => x.username === a.username);

@@ -31,7 +31,10 @@ impl Client {
     /// # Errors
     /// `not_found{server}`, `forbidden`, …
     pub async fn members(&self, server_id: &str, limit: u32) -> Result<Vec<Member>, ClientError> {
-        self.authed(self.inner.api.members(server_id, limit)).await
+        let list = self
+            .authed(self.inner.api.members(server_id, limit))
+            .await?;
+        Ok(self.overlay_members(server_id, list))
     }
 
     /// Finds a user by exact user name (the server matches nothing else).

@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use super::Client;
 use crate::clock::now_ms;
 use crate::community::{
-    Ban, ChannelEdit, Invite, InviteCheck, InviteLink, InviteRefusal, JoinOutcome, NewInvite,
-    Permissions, ServerEdit,
+    AuditEntry, Ban, ChannelEdit, Invite, InviteCheck, InviteLink, InviteRefusal, JoinOutcome,
+    NewInvite, Permissions, Role, RoleEdit, ServerEdit,
 };
 use crate::error::ClientError;
-use crate::model::{Channel, Server};
+use crate::model::{Channel, Member, Server};
 use crate::UiState;
 
 /// How long our own server writes outrank the server's cached lists (its longest cache is
@@ -46,6 +46,12 @@ pub(super) struct RecentWrites {
     channels: HashMap<String, (String, Option<Channel>, Instant)>,
     /// Invite codes that previewed fine in this session (a later 404 means revoked).
     seen_invites: HashSet<String>,
+    /// Role id → (its server, the role as last written or announced; `None`: deleted). The
+    /// reference caches role lists for 300 s per caller.
+    roles: HashMap<String, (String, Option<Role>, Instant)>,
+    /// (server, user, role) → assigned or removed by us. No event is sent for either and
+    /// member lists are cached for 30 s.
+    member_roles: HashMap<(String, String, String), (bool, Instant)>,
 }
 
 impl RecentWrites {
@@ -74,6 +80,60 @@ impl RecentWrites {
                     None => list.push(c.clone()),
                 },
                 None => list.retain(|x| &x.id != id),
+            }
+        }
+        list
+    }
+
+    fn note_role(&mut self, server_id: &str, id: &str, role: Option<Role>) {
+        self.roles
+            .insert(id.to_owned(), (server_id.to_owned(), role, Instant::now()));
+    }
+
+    /// A server's role `list` with recent writes and events laid over it, highest first
+    /// (as the reference sorts it).
+    fn overlay_roles(&mut self, server_id: &str, mut list: Vec<Role>) -> Vec<Role> {
+        self.roles
+            .retain(|_, (_, _, at)| at.elapsed() < RECENT_WRITES_TTL);
+        for (id, (sid, role, _)) in &self.roles {
+            if sid != server_id {
+                continue;
+            }
+            match role {
+                Some(r) => match list.iter_mut().find(|x| &x.id == id) {
+                    Some(x) => *x = r.clone(),
+                    None => list.push(r.clone()),
+                },
+                None => list.retain(|x| &x.id != id),
+            }
+        }
+        list.sort_by_key(|r| std::cmp::Reverse(r.position));
+        list
+    }
+
+    /// A server's member `list` with our recent role assignments (and role deletions) laid
+    /// over it.
+    fn overlay_members(&mut self, server_id: &str, mut list: Vec<Member>) -> Vec<Member> {
+        self.member_roles
+            .retain(|_, (_, at)| at.elapsed() < RECENT_WRITES_TTL);
+        let deleted: Vec<&String> = self
+            .roles
+            .iter()
+            .filter(|(_, (sid, r, _))| sid == server_id && r.is_none())
+            .map(|(id, _)| id)
+            .collect();
+        for m in &mut list {
+            m.roles.retain(|r| !deleted.contains(&r));
+            for ((sid, uid, rid), (assigned, _)) in &self.member_roles {
+                if sid != server_id || uid != &m.user_id || deleted.contains(&rid) {
+                    continue;
+                }
+                let has = m.roles.contains(rid);
+                if *assigned && !has {
+                    m.roles.push(rid.clone());
+                } else if !*assigned && has {
+                    m.roles.retain(|r| r != rid);
+                }
             }
         }
         list
@@ -127,6 +187,12 @@ impl Client {
         self.recent().overlay_channels(server_id, list)
     }
 
+    /// A server's members with this client's recent role assignments applied (the server's
+    /// list is cached for 30 s and an assignment sends no event).
+    pub(super) fn overlay_members(&self, server_id: &str, list: Vec<Member>) -> Vec<Member> {
+        self.recent().overlay_members(server_id, list)
+    }
+
     /// Remembers what a gateway event says about servers and channels, so a stale cached
     /// list read afterwards cannot undo it.
     pub fn note_event(&self, event: &crate::event::Event) {
@@ -143,6 +209,10 @@ impl Client {
                     recent.note_channel(sid, &d.id, None);
                 }
             }
+            E::RoleCreate(r) | E::RoleUpdate(r) => {
+                recent.note_role(&r.server_id, &r.role.id, Some(r.role.clone()));
+            }
+            E::RoleDelete(d) => recent.note_role(&d.server_id, &d.role_id, None),
             E::ServerUpdate(s) => recent.note_server(&s.id, ServerWrite::Edited(s.clone())),
             E::ServerDelete(d) => recent.note_server(&d.id, ServerWrite::Removed),
             _ => {}
@@ -501,6 +571,131 @@ impl Client {
         self.authed(self.inner.api.bans(server_id)).await
     }
 
+    /// A server's roles, highest first, with this client's recent role writes and the role
+    /// events it saw applied (the reference's list is a 300 s cached copy).
+    ///
+    /// # Errors
+    /// `forbidden` (no `roles.manage`; the reference answers it with 500), …
+    pub async fn roles(&self, server_id: &str) -> Result<Vec<Role>, ClientError> {
+        let list = self.authed(self.inner.api.roles(server_id)).await?;
+        Ok(self.recent().overlay_roles(server_id, list))
+    }
+
+    /// Creates a role (the name is checked here first: 1 to 100 characters).
+    ///
+    /// # Errors
+    /// `forbidden` (no `roles.manage`), `invalid_input{name}`, …
+    pub async fn create_role(&self, server_id: &str, edit: &RoleEdit) -> Result<Role, ClientError> {
+        check_len(
+            "name",
+            edit.name.as_deref().unwrap_or_default(),
+            1,
+            100,
+            "A role name has 1 to 100 characters.",
+        )?;
+        let mut edit = edit.clone();
+        edit.name = edit.name.map(|n| n.trim().to_owned());
+        let role = self
+            .authed(self.inner.api.create_role(server_id, &edit))
+            .await?;
+        self.recent()
+            .note_role(server_id, &role.id, Some(role.clone()));
+        Ok(role)
+    }
+
+    /// Renames a role, changes its colour or its permissions; answers the role as changed.
+    ///
+    /// # Errors
+    /// `forbidden` (no `roles.manage`), `not_found{role}` (deleted meanwhile), …
+    pub async fn update_role(
+        &self,
+        server_id: &str,
+        role_id: &str,
+        edit: &RoleEdit,
+    ) -> Result<Role, ClientError> {
+        if let Some(name) = &edit.name {
+            check_len("name", name, 1, 100, "A role name has 1 to 100 characters.")?;
+        }
+        let role = match self
+            .authed(self.inner.api.update_role(server_id, role_id, edit))
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                if matches!(e.state, UiState::NotFound { .. }) {
+                    // Gone: a stale list must not bring it back.
+                    self.recent().note_role(server_id, role_id, None);
+                }
+                return Err(e);
+            }
+        };
+        self.recent()
+            .note_role(server_id, &role.id, Some(role.clone()));
+        Ok(role)
+    }
+
+    /// Deletes a role; one already gone counts as deleted.
+    ///
+    /// # Errors
+    /// `forbidden` (no `roles.manage`), …
+    pub async fn delete_role(&self, server_id: &str, role_id: &str) -> Result<(), ClientError> {
+        match self
+            .authed(self.inner.api.delete_role(server_id, role_id))
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if matches!(e.state, UiState::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        self.recent().note_role(server_id, role_id, None);
+        Ok(())
+    }
+
+    /// Gives a member a role (`assigned`) or takes it away. Both are idempotent on the
+    /// server and send no event: the member lists this client reads afterwards show it.
+    ///
+    /// # Errors
+    /// `forbidden` (no `members.manage_roles`), `not_found{member}` (no longer a member), …
+    pub async fn set_member_role(
+        &self,
+        server_id: &str,
+        user_id: &str,
+        role_id: &str,
+        assigned: bool,
+    ) -> Result<(), ClientError> {
+        self.authed(
+            self.inner
+                .api
+                .set_member_role(server_id, user_id, role_id, assigned),
+        )
+        .await?;
+        self.recent().member_roles.insert(
+            (server_id.to_owned(), user_id.to_owned(), role_id.to_owned()),
+            (assigned, Instant::now()),
+        );
+        Ok(())
+    }
+
+    /// The newest `limit` entries of a server's audit log (at most 100), newest first.
+    ///
+    /// # Errors
+    /// `forbidden` (no `server.view_audit_log`), …
+    pub async fn audit_log(
+        &self,
+        server_id: &str,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, ClientError> {
+        let mut list = self
+            .authed(self.inner.api.audit_log(server_id, limit))
+            .await?;
+        for e in &mut list {
+            if let Some(c) = e.changes.as_mut() {
+                ids_as_strings(c);
+            }
+        }
+        Ok(list)
+    }
+
     /// The shareable `plexichat://invite/CODE` link of `code` on this client's server.
     #[must_use]
     pub fn invite_link(&self, code: &str) -> String {
@@ -511,6 +706,25 @@ impl Client {
     #[must_use]
     pub fn is_same_server(&self, server_url: &str) -> bool {
         server_url.trim_end_matches('/') == self.inner.server_key
+    }
+}
+
+/// Turns numeric ids inside audit `changes` (`{"role_id": 386900784077475840}`) into strings:
+/// JavaScript numbers cannot hold a snowflake exactly.
+fn ids_as_strings(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map.iter_mut() {
+                if (k == "id" || k.ends_with("_id")) && (x.is_u64() || x.is_i64()) {
+                    *x = Value::String(x.to_string());
+                } else {
+                    ids_as_strings(x);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(ids_as_strings),
+        _ => {}
     }
 }
 
@@ -557,6 +771,61 @@ mod tests {
             owner_id: None,
             member_count: None,
         }
+    }
+
+    fn role(id: &str, name: &str, position: i64) -> Role {
+        Role {
+            id: id.into(),
+            name: name.into(),
+            color: None,
+            position,
+            permissions: std::collections::BTreeMap::new(),
+            hoist: false,
+            mentionable: false,
+            is_default: position == 0,
+        }
+    }
+
+    #[test]
+    fn recent_role_writes_correct_stale_role_and_member_lists() {
+        let mut recent = RecentWrites::default();
+        recent.note_role("s", "2", Some(role("2", "mod", 1)));
+        recent.note_role("s", "3", None);
+        recent.note_role("other", "9", Some(role("9", "elsewhere", 5)));
+        // The cached list from before: only @everyone and the since-deleted role.
+        let fixed =
+            recent.overlay_roles("s", vec![role("1", "@everyone", 0), role("3", "temp", 2)]);
+        let names: Vec<&str> = fixed.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["mod", "@everyone"]);
+
+        recent.member_roles.insert(
+            ("s".into(), "u1".into(), "2".into()),
+            (true, Instant::now()),
+        );
+        recent.member_roles.insert(
+            ("s".into(), "u2".into(), "1".into()),
+            (false, Instant::now()),
+        );
+        let member = |id: &str, roles: &[&str]| Member {
+            user_id: id.into(),
+            username: id.into(),
+            nickname: None,
+            avatar_url: None,
+            presence_status: None,
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        };
+        let members =
+            recent.overlay_members("s", vec![member("u1", &["1"]), member("u2", &["1", "3"])]);
+        assert_eq!(members[0].roles, ["1", "2"]);
+        assert!(members[1].roles.is_empty(), "{:?}", members[1].roles);
+    }
+
+    #[test]
+    fn audit_changes_carry_snowflakes_as_strings() {
+        let mut v = serde_json::json!({"role_id": 386_900_784_077_475_840_u64, "name": {"old": "a", "new": "b"}});
+        ids_as_strings(&mut v);
+        assert_eq!(v["role_id"], "386900784077475840");
+        assert_eq!(v["name"]["new"], "b");
     }
 
     #[test]

@@ -370,3 +370,170 @@ async fn running_a_server_respects_permissions_and_our_own_writes() {
         .iter()
         .any(|s| s.id == server.id));
 }
+
+/// Roles as the reference answers them: created, edited and assigned through the client,
+/// with lists read right after each write showing it (the reference's role and member lists
+/// are cached copies), and every refusal a designed state (the role list's 500 included).
+#[tokio::test]
+async fn roles_are_made_edited_assigned_and_audited() {
+    use plexichat_core::community::RoleEdit;
+    use std::collections::BTreeMap;
+
+    let target = crate::support::Target::start().await;
+    let (owner, _) = member(&target, "rowner").await;
+    let (plain, plain_id) = member(&target, "rplain").await;
+    let (outsider, outsider_id) = member(&target, "routside").await;
+    let _ = &outsider;
+    let server = timed(owner.create_server("Roles here", None))
+        .await
+        .unwrap();
+    let general = timed(owner.channels(&server.id)).await.unwrap()[0]
+        .id
+        .clone();
+    let code = timed(owner.create_invite(
+        &general,
+        NewInvite {
+            max_age: 0,
+            max_uses: 0,
+        },
+    ))
+    .await
+    .unwrap()
+    .code;
+    timed(plain.join_invite(&code)).await.unwrap();
+
+    // Read once first, so the reference caches a list without the new role.
+    let before = timed(owner.roles(&server.id)).await.unwrap();
+    assert!(before.iter().any(|r| r.is_default));
+
+    let perms: BTreeMap<String, bool> = [("members.kick".to_owned(), true)].into();
+    let created = timed(owner.create_role(
+        &server.id,
+        &RoleEdit {
+            name: Some("moderator".into()),
+            color: Some("#3366ff".into()),
+            permissions: Some(perms),
+            ..RoleEdit::default()
+        },
+    ))
+    .await
+    .expect("created");
+    assert_eq!(created.name, "moderator");
+    let listed = timed(owner.roles(&server.id)).await.unwrap();
+    assert_eq!(
+        listed.first().map(|r| r.id.as_str()),
+        Some(created.id.as_str())
+    );
+    assert!(listed.last().is_some_and(|r| r.is_default), "highest first");
+
+    let no_name = timed(owner.create_role(&server.id, &RoleEdit::default()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(no_name.state, UiState::InvalidInput { ref field, .. } if field.as_deref() == Some("name"))
+    );
+    let not_allowed = timed(plain.create_role(
+        &server.id,
+        &RoleEdit {
+            name: Some("mine".into()),
+            ..RoleEdit::default()
+        },
+    ))
+    .await
+    .unwrap_err();
+    assert!(matches!(not_allowed.state, UiState::Forbidden { .. }));
+    // The reference answers a plain member's role list with 500: a refusal, not an outage.
+    let list_refused = timed(plain.roles(&server.id)).await.unwrap_err();
+    assert!(
+        matches!(list_refused.state, UiState::Forbidden { .. }),
+        "{:?}",
+        list_refused.state
+    );
+
+    let edited = timed(
+        owner.update_role(
+            &server.id,
+            &created.id,
+            &RoleEdit {
+                name: Some("mod".into()),
+                color: Some("#ff0000".into()),
+                permissions: Some(
+                    [
+                        ("members.kick".to_owned(), true),
+                        ("channels.manage".to_owned(), true),
+                    ]
+                    .into(),
+                ),
+                ..RoleEdit::default()
+            },
+        ),
+    )
+    .await
+    .expect("edited");
+    assert_eq!(edited.name, "mod");
+    assert_eq!(edited.permissions.get("channels.manage"), Some(&true));
+    let listed = timed(owner.roles(&server.id)).await.unwrap();
+    assert!(listed.iter().any(|r| r.id == created.id && r.name == "mod"));
+
+    // Read the members once, then assign: the next (cached) read still shows the role.
+    let _ = timed(owner.members(&server.id, 100)).await.unwrap();
+    timed(owner.set_member_role(&server.id, &plain_id, &created.id, true))
+        .await
+        .expect("assigned");
+    timed(owner.set_member_role(&server.id, &plain_id, &created.id, true))
+        .await
+        .expect("assigning twice is fine");
+    let members = timed(owner.members(&server.id, 100)).await.unwrap();
+    let m = members.iter().find(|m| m.user_id == plain_id).unwrap();
+    assert!(m.roles.contains(&created.id), "{:?}", m.roles);
+    let theirs = timed(plain.permissions(&server.id)).await.unwrap();
+    assert_eq!(theirs.get("channels.manage"), Some(&true));
+
+    let gone = timed(owner.set_member_role(&server.id, &outsider_id, &created.id, true))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(gone.state, UiState::NotFound { .. }),
+        "{:?}",
+        gone.state
+    );
+    let self_assign = timed(plain.set_member_role(&server.id, &plain_id, &created.id, false))
+        .await
+        .unwrap_err();
+    assert!(matches!(self_assign.state, UiState::Forbidden { .. }));
+
+    timed(owner.set_member_role(&server.id, &plain_id, &created.id, false))
+        .await
+        .expect("unassigned");
+    let members = timed(owner.members(&server.id, 100)).await.unwrap();
+    let m = members.iter().find(|m| m.user_id == plain_id).unwrap();
+    assert!(!m.roles.contains(&created.id));
+
+    timed(owner.delete_role(&server.id, &created.id))
+        .await
+        .expect("deleted");
+    timed(owner.delete_role(&server.id, &created.id))
+        .await
+        .expect("already gone counts as deleted");
+    assert!(!timed(owner.roles(&server.id))
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| r.id == created.id));
+
+    let log = timed(owner.audit_log(&server.id, 50)).await.expect("audit");
+    assert!(log.iter().any(|e| e.action == "role_create"));
+    let add = log
+        .iter()
+        .find(|e| e.action == "member_role_add")
+        .expect("assignment logged");
+    assert_eq!(add.target_id.as_deref(), Some(plain_id.as_str()));
+    assert_eq!(
+        add.changes.as_ref().and_then(|c| c["role_id"].as_str()),
+        Some(created.id.as_str()),
+        "numeric ids arrive as strings"
+    );
+    let audit_refused = timed(plain.audit_log(&server.id, 50)).await.unwrap_err();
+    assert!(matches!(audit_refused.state, UiState::Forbidden { .. }));
+    timed(owner.delete_server(&server.id)).await.unwrap();
+}

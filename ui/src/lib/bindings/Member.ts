@@ -23,4 +23,10 @@ avatar_url: string | null,
 /**
  * `online`, `idle`, `dnd`, `offline`, … The server nests it as `presence: {status}`.
  */
-presence_status: string | null, };
+presence_status: string | null, 
+/**
+ * Ids of the roles the member holds (the `@everyone` role included). The reference
+ * caches member lists for 30 s and sends no event for an assignment, so the client lays
+ * its own recent assignments over this.
+ */
+roles: Array<string>, };

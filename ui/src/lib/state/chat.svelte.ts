@@ -10,6 +10,7 @@ import { invoke } from "../ipc";
 import { Announcer } from "./announcer.svelte";
 import { formatTime } from "../format";
 import type { Channel, Event, IpcError, Member, Message, Relationship, Server, User } from "../types";
+import type { Role } from "../bindings/Role";
 
 /** How many messages one page loads. */
 export const PAGE_SIZE = 50;
@@ -125,6 +126,11 @@ export class ChatState {
   lastSentAt = $state.raw<Record<string, number>>({});
   /** Says why a server left the rail (kicked, banned, deleted), whatever view is open. */
   removal = $state.raw<{ serverName: string; reason: RemovalReason } | null>(null);
+  /**
+   * Roles of a server, highest first, once the roles panel loaded them; role events and our
+   * own writes keep them current (the server's list is a cached copy for 5 minutes).
+   */
+  roles = $state.raw<Record<string, Role[]>>({});
   /** What the user may do in the selected server (`GET /servers/{id}/permissions`). */
   permissions = $state.raw<Record<string, boolean | undefined>>({});
   /** The message a search result or a link jumped to; its row is highlighted. */
@@ -570,6 +576,34 @@ export class ChatState {
     return this.permissions[permission] === true || this.permissions["administrator"] === true;
   }
 
+  /** Puts a role (created, changed, or announced) into its server's loaded list. */
+  putRole(serverId: string, role: Role): void {
+    const list = this.roles[serverId];
+    if (!list) return;
+    const next = [...list.filter((r) => r.id !== role.id), role].sort((a, b) => b.position - a.position);
+    this.roles = { ...this.roles, [serverId]: next };
+  }
+
+  /** Takes a deleted role out of its server's list and off every member. */
+  dropRole(serverId: string, roleId: string): void {
+    const list = this.roles[serverId];
+    if (list) this.roles = { ...this.roles, [serverId]: list.filter((r) => r.id !== roleId) };
+    if (serverId === this.serverId && this.members.some((m) => m.roles.includes(roleId))) {
+      this.members = this.members.map((m) => (m.roles.includes(roleId) ? { ...m, roles: m.roles.filter((r) => r !== roleId) } : m));
+    }
+  }
+
+  /**
+   * Applies our own role assignment to the open server's members: the server sends no event
+   * for it and its member list stays a cached copy for 30 s.
+   */
+  setMemberRole(serverId: string, userId: string, roleId: string, assigned: boolean): void {
+    if (serverId !== this.serverId) return;
+    this.members = this.members.map((m) =>
+      m.user_id !== userId ? m : { ...m, roles: assigned ? [...m.roles.filter((r) => r !== roleId), roleId] : m.roles.filter((r) => r !== roleId) },
+    );
+  }
+
   /**
    * Adds a server the user just joined or created (the server's own list may be a cached copy
    * without it) and opens it.
@@ -718,6 +752,8 @@ export class ChatState {
       case "role_create":
       case "role_update":
       case "role_delete":
+        if (e.type === "role_delete") this.dropRole(e.server_id, e.role_id);
+        else this.putRole(e.server_id, e.role);
         // A role we hold may have changed what we may do.
         if (e.server_id === this.serverId) void this.loadPermissions(e.server_id);
         break;

@@ -9,7 +9,8 @@ use super::seg;
 use crate::api::types::Ack;
 use crate::api::{Api, Request};
 use crate::community::{
-    Ban, ChannelEdit, Invite, InvitePreview, Joined, NewInvite, Permissions, ServerEdit,
+    AuditEntry, Ban, ChannelEdit, Invite, InvitePreview, Joined, NewInvite, Permissions, Role,
+    RoleEdit, ServerEdit,
 };
 use crate::error::{Action, ClientError};
 use crate::model::{Channel, Server};
@@ -272,6 +273,116 @@ impl Api {
             Method::GET,
             format!("/servers/{}/bans", seg(server_id)),
         ))
+        .await
+    }
+
+    /// `GET /servers/{id}/roles`, highest first (cached by the reference for 300 s per
+    /// caller: a read after a write is often stale).
+    ///
+    /// # Errors
+    /// `forbidden` (no `roles.manage`: the reference's 500), …
+    pub async fn roles(&self, server_id: &str) -> Result<Vec<Role>, ClientError> {
+        self.call(community(
+            Method::GET,
+            format!("/servers/{}/roles", seg(server_id)),
+        ))
+        .await
+    }
+
+    /// `POST /servers/{id}/roles {name, color, permissions, hoist, mentionable}`.
+    ///
+    /// # Errors
+    /// `forbidden` (no `roles.manage`), `invalid_input{name}`, …
+    pub async fn create_role(&self, server_id: &str, edit: &RoleEdit) -> Result<Role, ClientError> {
+        let body = serde_json::to_value(edit).unwrap_or_default();
+        self.call(community(Method::POST, format!("/servers/{}/roles", seg(server_id))).json(body))
+            .await
+    }
+
+    /// `PATCH /servers/{id}/roles/{role}` (answers the role as changed).
+    ///
+    /// # Errors
+    /// `forbidden` (no `roles.manage`), `not_found{role}`, …
+    pub async fn update_role(
+        &self,
+        server_id: &str,
+        role_id: &str,
+        edit: &RoleEdit,
+    ) -> Result<Role, ClientError> {
+        let body = serde_json::to_value(edit).unwrap_or_default();
+        self.call(
+            community(
+                Method::PATCH,
+                format!("/servers/{}/roles/{}", seg(server_id), seg(role_id)),
+            )
+            .json(body),
+        )
+        .await
+    }
+
+    /// `DELETE /servers/{id}/roles/{role}`.
+    ///
+    /// # Errors
+    /// `forbidden` (no `roles.manage`), `not_found{role}` (already gone), …
+    pub async fn delete_role(&self, server_id: &str, role_id: &str) -> Result<Ack, ClientError> {
+        self.call(
+            community(
+                Method::DELETE,
+                format!("/servers/{}/roles/{}", seg(server_id), seg(role_id)),
+            )
+            .idempotent(),
+        )
+        .await
+    }
+
+    /// `PUT` (assign) or `DELETE` (remove) `/servers/{id}/members/{user}/roles/{role}`; both
+    /// idempotent, and neither sends an event.
+    ///
+    /// # Errors
+    /// `forbidden` (no `members.manage_roles`), `not_found{member}` (not a member), …
+    pub async fn set_member_role(
+        &self,
+        server_id: &str,
+        user_id: &str,
+        role_id: &str,
+        assigned: bool,
+    ) -> Result<Ack, ClientError> {
+        let method = if assigned {
+            Method::PUT
+        } else {
+            Method::DELETE
+        };
+        self.call(
+            community(
+                method,
+                format!(
+                    "/servers/{}/members/{}/roles/{}",
+                    seg(server_id),
+                    seg(user_id),
+                    seg(role_id)
+                ),
+            )
+            .idempotent(),
+        )
+        .await
+    }
+
+    /// `GET /servers/{id}/audit-logs?limit=` (newest first, at most 100).
+    ///
+    /// # Errors
+    /// `forbidden` (no `server.view_audit_log`), …
+    pub async fn audit_log(
+        &self,
+        server_id: &str,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, ClientError> {
+        self.call(
+            community(
+                Method::GET,
+                format!("/servers/{}/audit-logs", seg(server_id)),
+            )
+            .query("limit", limit.clamp(1, 100)),
+        )
         .await
     }
 }
