@@ -21,6 +21,7 @@ mod events;
 pub mod messages;
 pub mod outbox;
 pub mod schema;
+pub mod scheduled;
 pub mod search;
 
 use std::path::{Path, PathBuf};
