@@ -9,6 +9,7 @@ mod auth;
 mod chat;
 mod polls;
 mod reference;
+mod rich;
 mod resilience;
 mod search;
 mod session;
