@@ -136,6 +136,11 @@ describe("in the chat", () => {
     const user = userEvent.setup();
     const { mock } = renderApp({ initialState: READY });
     await waitFor(() => expect(screen.getAllByTestId("message").length).toBeGreaterThan(0));
+    const queued: string[] = [];
+    mock.listen("outbox-update", (u) => {
+      const x = u as { update: string; entry?: { item: { kind: string; content?: string } } };
+      if (x.update === "queued" && x.entry?.item.kind === "text") queued.push(x.entry.item.content ?? "");
+    });
     const first = screen.getAllByTestId("message")[0];
     await user.click(within(first).getByTestId("forward-message"));
     const dialog = await screen.findByTestId("forward-dialog");
@@ -143,8 +148,8 @@ describe("in the chat", () => {
     await user.click(within(dialog).getByRole("radio", { name: /#random/ }));
     await user.click(within(dialog).getByTestId("forward-confirm"));
     await waitFor(() => expect(screen.queryByTestId("forward-dialog")).toBeNull());
-    const sent = mock.outbox().at(-1) ?? null;
-    const content = sent?.item.kind === "text" ? sent.item.content : "";
+    const content = queued.at(-1) ?? "";
+    expect(mock.calls.find((c) => c.command === "forward_message")?.args).toMatchObject({ channel_id: "10", comment: "" });
     expect(content).toContain("↪ Forwarded from @");
     expect(content).toMatch(/\nplexichat:\/\/message\/10\/\d+$/);
     expect(content.split("\n")[1]).toMatch(/^> /);
