@@ -14,6 +14,7 @@
 
 import { createContext } from "svelte";
 import { invoke, listen } from "../ipc";
+import { formatDateTime } from "../format";
 import type { ChatState } from "./chat.svelte";
 import type { IpcError, Message, UiState } from "../types";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
@@ -176,7 +177,7 @@ export class OutboxState {
     if (u.update === "scheduled_changed") return;
     if (u.update === "scheduled_sent") {
       if (u.scheduled.status === "sent_late") {
-        const due = new Date(u.scheduled.scheduled_at).toLocaleString();
+        const due = formatDateTime(u.scheduled.scheduled_at);
         this.notices = {
           ...this.notices,
           [u.scheduled.channel_id]: { kind: "sent_late", text: `A scheduled message was sent late: it was due ${due}, while the app was closed.` },
