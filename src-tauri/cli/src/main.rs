@@ -411,7 +411,11 @@ async fn execute(
             action: Some(action),
             ..
         } => {
-            let user = restored_user(client).await?;
+            let user = if is_signed_in {
+                client.whoami().await?
+            } else {
+                restored_user(client).await?
+            };
             let store = search::account_store(client.base_url(), &user);
             rich::schedule_action(client, store.as_ref(), action).await?
         }
