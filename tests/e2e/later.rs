@@ -138,8 +138,10 @@ async fn emoji_picker_send_later_and_forward() {
     .await;
     app.wait_for(Locator::TestId("forward-dialog"), Duration::from_secs(10))
         .await;
-    app.click(Locator::Css("[data-testid=forward-dialog] input[type=radio]"))
-        .await;
+    app.click(Locator::Css(
+        "[data-testid=forward-dialog] input[type=radio]",
+    ))
+    .await;
     app.screenshot("forward-dialog").await;
     audit_ours(&app, "forward-dialog").await;
     app.click(Locator::TestId("forward-confirm")).await;

@@ -141,6 +141,8 @@ pub fn forward_text(original: &Message, from_label: &str, comment: &str) -> Stri
     if original.content.is_empty() {
         out.push_str("> (no text)\n");
     }
+    // A blank line ends the quote (markdown would carry the link into it otherwise).
+    out.push('\n');
     out.push_str(&message_link(&original.channel_id, &original.id));
     out
 }
@@ -310,7 +312,7 @@ mod tests {
         let t = forward_text(&msg("one\ntwo"), "#general", " look ");
         assert_eq!(
             t,
-            "look\n\n↪ Forwarded from @bob in #general\n> one\n> two\nplexichat://message/7/15"
+            "look\n\n↪ Forwarded from @bob in #general\n> one\n> two\n\nplexichat://message/7/15"
         );
         assert!(is_ciphertext("ENC:1:abc"));
         assert!(is_ciphertext("🔄 Forwarded\nENC:1:abc"));
@@ -323,7 +325,10 @@ mod tests {
         assert_eq!(parse_when("+2h", 0), Some(7_200_000));
         assert_eq!(parse_when("1796315327886", 0), Some(1_796_315_327_886));
         assert_eq!(parse_when("1970-01-02T00:00Z", 0), Some(86_400_000));
-        assert_eq!(parse_when("2026-12-03T20:00:00Z", 0), Some(1_796_328_000_000));
+        assert_eq!(
+            parse_when("2026-12-03T20:00:00Z", 0),
+            Some(1_796_328_000_000)
+        );
         assert_eq!(parse_when("2026-12-03 20:00", 0), Some(1_796_328_000_000));
         assert_eq!(parse_when("tomorrow", 0), None);
         assert_eq!(parse_when("+5x", 0), None);
@@ -337,7 +342,10 @@ mod tests {
         )
         .expect("list");
         assert_eq!(list.scheduled_messages[0].id, "386901592416325632");
-        assert_eq!(list.scheduled_messages[0].conversation_id, "386901094594383872");
+        assert_eq!(
+            list.scheduled_messages[0].conversation_id,
+            "386901094594383872"
+        );
         let e: CustomEmoji = serde_json::from_str(
             r#"{"id":"3","server_id":"1","name":"dot","animated":false,"url":"","available":true}"#,
         )

@@ -641,9 +641,14 @@ async fn a_scheduled_message_is_sent_at_its_time_and_not_before() {
     assert_eq!(s.status, ScheduledStatus::Pending);
     assert_eq!(outbox.scheduled().unwrap().len(), 1);
     tokio::time::sleep(Duration::from_millis(700)).await;
-    assert!(w.server.channel_message_ids(&w.channel).is_empty(), "not before its time");
-    rec.until("the scheduled send", |r| !scheduled_sent(r).is_empty() && r.sent().len() == 1)
-        .await;
+    assert!(
+        w.server.channel_message_ids(&w.channel).is_empty(),
+        "not before its time"
+    );
+    rec.until("the scheduled send", |r| {
+        !scheduled_sent(r).is_empty() && r.sent().len() == 1
+    })
+    .await;
     assert!(plexichat_core::clock::now_ms() >= at);
     assert_eq!(scheduled_sent(&rec)[0].status, ScheduledStatus::Sent);
     assert_eq!(w.server_contents(&w.channel).await, ["see you later"]);
@@ -668,8 +673,10 @@ async fn a_message_due_while_the_app_was_closed_goes_out_late_on_the_next_start(
             .unwrap();
     }
     let (_outbox, mut rec) = w.open(w.client(TIMEOUT)).await;
-    rec.until("the late send", |r| !scheduled_sent(r).is_empty() && r.sent().len() == 1)
-        .await;
+    rec.until("the late send", |r| {
+        !scheduled_sent(r).is_empty() && r.sent().len() == 1
+    })
+    .await;
     assert_eq!(scheduled_sent(&rec)[0].status, ScheduledStatus::SentLate);
     assert_eq!(w.server_contents(&w.channel).await, ["written last night"]);
 }
@@ -684,7 +691,9 @@ async fn scheduled_messages_can_be_edited_and_cancelled_and_bad_times_are_refuse
         Err(plexichat_core::outbox::Error::Invalid(_))
     ));
     assert!(outbox.schedule(&w.channel, "  ", now + 60_000).is_err());
-    let s = outbox.schedule(&w.channel, "draft", now + 3_600_000).unwrap();
+    let s = outbox
+        .schedule(&w.channel, "draft", now + 3_600_000)
+        .unwrap();
     let edited = outbox
         .edit_scheduled(&s.id, "final words", now + 7_200_000)
         .unwrap();
@@ -728,5 +737,9 @@ async fn a_due_server_held_message_is_adopted_and_sent_once() {
         "taken off the server's list so no other device sends it"
     );
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(w.server.channel_message_ids(&w.channel).len(), 1, "sent once");
+    assert_eq!(
+        w.server.channel_message_ids(&w.channel).len(),
+        1,
+        "sent once"
+    );
 }

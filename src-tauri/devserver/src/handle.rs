@@ -242,7 +242,12 @@ impl DevServerHandle {
             .lock()
             .scheduled
             .iter()
-            .map(|(id, r)| (id.to_string(), r["status"].as_str().unwrap_or("").to_owned()))
+            .map(|(id, r)| {
+                (
+                    id.to_string(),
+                    r["status"].as_str().unwrap_or("").to_owned(),
+                )
+            })
             .collect()
     }
 

@@ -668,7 +668,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       }
       const quote = original.content.split("\n").map((l) => `> ${l}`).join("\n");
       const head = a.comment.trim() ? `${a.comment.trim()}\n\n` : "";
-      const content = `${head}↪ Forwarded from @${original.author_username ?? original.author_id}\n${quote}\nplexichat://message/${a.channel_id}/${a.message_id}`;
+      const content = `${head}↪ Forwarded from @${original.author_username ?? original.author_id}\n${quote}\n\nplexichat://message/${a.channel_id}/${a.message_id}`;
       return enqueue(a.to_channel_id, { kind: "text", content });
     },
     create_poll: (a: { channel_id: string; poll: NewPoll }) => {

@@ -6,9 +6,7 @@ use crate::api::types::NewMessage;
 use crate::clock::now_ms;
 use crate::error::ClientError;
 use crate::model::Message;
-use crate::rich::{
-    forward_text, is_ciphertext, ServerEmojis, ServerScheduled, SERVER_MIN_LEAD_MS,
-};
+use crate::rich::{forward_text, is_ciphertext, ServerEmojis, ServerScheduled, SERVER_MIN_LEAD_MS};
 use crate::UiState;
 
 fn invalid(field: &str, message: &str) -> ClientError {
@@ -26,7 +24,11 @@ impl Client {
     ///
     /// # Errors
     /// `not_found{message|channel}`, …
-    pub async fn message(&self, channel_id: &str, message_id: &str) -> Result<Message, ClientError> {
+    pub async fn message(
+        &self,
+        channel_id: &str,
+        message_id: &str,
+    ) -> Result<Message, ClientError> {
         self.authed(self.inner.api.message(channel_id, message_id))
             .await
     }

@@ -190,8 +190,8 @@ impl super::Outbox {
         let mut items = self.scheduled()?;
         let mut server_unavailable = None;
         match self.inner.shared.client.server_scheduled().await {
-            Ok(list) => items.extend(list.into_iter().filter(|s| s.status == "pending").map(
-                |s| ScheduledMessage {
+            Ok(list) => items.extend(list.into_iter().filter(|s| s.status == "pending").map(|s| {
+                ScheduledMessage {
                     id: format!("server:{}", s.id),
                     channel_id: s.conversation_id,
                     content: s.content,
@@ -199,8 +199,8 @@ impl super::Outbox {
                     held_by: ScheduledHolder::Server,
                     status: ScheduledStatus::Pending,
                     sent_at: None,
-                },
-            )),
+                }
+            })),
             Err(e) => server_unavailable = Some(e.state),
         }
         items.sort_by_key(|m| m.scheduled_at);
@@ -381,7 +381,10 @@ async fn adopt_due(shared: &super::Shared) {
         if s.status != "pending" || s.scheduled_at > now {
             continue;
         }
-        if rows.iter().any(|r| r.server_id.as_deref() == Some(s.id.as_str())) {
+        if rows
+            .iter()
+            .any(|r| r.server_id.as_deref() == Some(s.id.as_str()))
+        {
             continue;
         }
         if let Err(e) = shared.store.insert_scheduled(

@@ -20,8 +20,8 @@ pub mod drafts;
 mod events;
 pub mod messages;
 pub mod outbox;
-pub mod schema;
 pub mod scheduled;
+pub mod schema;
 pub mod search;
 
 use std::path::{Path, PathBuf};

@@ -162,10 +162,8 @@ impl Store {
     /// # Errors
     /// [`Error::Sqlite`].
     pub fn clear_scheduled_server_id(&self, id: i64) -> Result<(), Error> {
-        self.conn().execute(
-            "UPDATE scheduled SET server_id = NULL WHERE id = ?1",
-            [id],
-        )?;
+        self.conn()
+            .execute("UPDATE scheduled SET server_id = NULL WHERE id = ?1", [id])?;
         Ok(())
     }
 
@@ -257,7 +255,10 @@ mod tests {
         assert_eq!(sent.state, SENT);
         assert!(sent.late);
         // A second dispatch (a race with a cancel or a double wake) does nothing.
-        assert!(store.dispatch_scheduled(row.id, "{}", false).unwrap().is_none());
+        assert!(store
+            .dispatch_scheduled(row.id, "{}", false)
+            .unwrap()
+            .is_none());
         assert_eq!(store.outbox_rows().unwrap().len(), 1);
         assert!(store.next_scheduled().unwrap().is_none());
         assert!(!store.update_scheduled(row.id, "x", 5).unwrap());

@@ -53,7 +53,9 @@ async fn server_held_scheduled_messages_list_and_cancel_with_the_servers_refusal
     );
     let list = timed(alice.server_scheduled()).await.expect("list");
     assert_eq!(
-        list.iter().find(|s| s.id == held.id).map(|s| s.status.as_str()),
+        list.iter()
+            .find(|s| s.id == held.id)
+            .map(|s| s.status.as_str()),
         Some("cancelled")
     );
     // Never delivered by the server.
@@ -92,7 +94,7 @@ async fn a_forward_is_a_quoted_copy_with_a_link_back_and_emojis_list() {
     assert_eq!(
         copy.content,
         format!(
-            "look\n\n↪ Forwarded from @{} in #general\n> line one\n> line two\nplexichat://message/{from}/{}",
+            "look\n\n↪ Forwarded from @{} in #general\n> line one\n> line two\n\nplexichat://message/{from}/{}",
             original.author_username.clone().unwrap_or_default(),
             original.id
         )
@@ -100,13 +102,18 @@ async fn a_forward_is_a_quoted_copy_with_a_link_back_and_emojis_list() {
     let history = timed(alice.history(&to, &Default::default()))
         .await
         .expect("history");
-    assert_eq!(history[0].id, copy.id, "the copy landed in the target channel");
+    assert_eq!(
+        history[0].id, copy.id,
+        "the copy landed in the target channel"
+    );
 
     let gone = timed(alice.forward_message(&from, "999999999999999999", &to, ""))
         .await
         .expect_err("unknown message");
     assert!(matches!(gone.state, UiState::NotFound { .. }), "{gone:?}");
 
-    let emojis = timed(alice.server_emojis(&server.id)).await.expect("emojis");
+    let emojis = timed(alice.server_emojis(&server.id))
+        .await
+        .expect("emojis");
     assert!(emojis.emojis.is_empty() && emojis.sticker_packs.is_empty());
 }

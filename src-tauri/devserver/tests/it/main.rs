@@ -11,6 +11,6 @@ mod gateway;
 mod gateway_conformance;
 mod polls;
 mod props;
-mod rich;
 mod rest;
+mod rich;
 mod search_conformance;

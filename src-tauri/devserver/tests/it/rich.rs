@@ -84,31 +84,50 @@ async fn the_recorded_scheduled_message_flow_is_reproduced() {
     let body = |content: &str, at: u64| json!({"conversation_id": channel, "content": content, "scheduled_at": at});
 
     let hour = api
-        .post("/features/scheduled-messages", a, body("scheduled for +1h", now_ms() + 3_600_000))
+        .post(
+            "/features/scheduled-messages",
+            a,
+            body("scheduled for +1h", now_ms() + 3_600_000),
+        )
         .await;
     assert_eq!(hour.status, StatusCode::OK);
     assert_shape(&hour, "schedule a message 1 h ahead (scheduled_at ms)");
-    assert!(hour.body["scheduled_message"]["id"].is_u64(), "ids are JSON numbers");
+    assert!(
+        hour.body["scheduled_message"]["id"].is_u64(),
+        "ids are JSON numbers"
+    );
     let id = hour.body["scheduled_message"]["id"].as_u64().expect("id");
 
     for (title, at) in [
         ("schedule a message 5 s ahead", now_ms() + 5_000),
-        ("schedule with scheduled_at in seconds", now_ms() / 1000 + 3_600),
+        (
+            "schedule with scheduled_at in seconds",
+            now_ms() / 1000 + 3_600,
+        ),
     ] {
-        let r = api.post("/features/scheduled-messages", a, body("x", at)).await;
+        let r = api
+            .post("/features/scheduled-messages", a, body("x", at))
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{title}");
         assert_shape(&r, title);
     }
     // No membership check.
     let outsider = api
-        .post("/features/scheduled-messages", c, body("outsider", now_ms() + 3_600_000))
+        .post(
+            "/features/scheduled-messages",
+            c,
+            body("outsider", now_ms() + 3_600_000),
+        )
         .await;
     assert_eq!(outsider.status, StatusCode::OK);
     assert_shape(&outsider, "schedule as non-member (carol)");
 
     let list = api.get("/features/scheduled-messages", a).await;
     assert_shape(&list, "list scheduled messages (alice)");
-    assert_eq!(list.body["scheduled_messages"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        list.body["scheduled_messages"].as_array().map(Vec::len),
+        Some(1)
+    );
 
     let path = format!("/features/scheduled-messages/{id}");
     let by_bob = api.call(Method::DELETE, &path, b, None).await;
@@ -122,12 +141,18 @@ async fn the_recorded_scheduled_message_flow_is_reproduced() {
     assert_shape(&again, "cancel it again");
 
     let list = api.get("/features/scheduled-messages", a).await;
-    let rows = list.body["scheduled_messages"].as_array().cloned().unwrap_or_default();
+    let rows = list.body["scheduled_messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["status"], "cancelled", "cancelled rows stay listed");
     let history = api.get(&format!("/channels/{channel}/messages"), a).await;
     assert!(
-        history.body.as_array().is_some_and(|m| m.iter().all(|m| m["content"] != "scheduled for +1h")),
+        history
+            .body
+            .as_array()
+            .is_some_and(|m| m.iter().all(|m| m["content"] != "scheduled for +1h")),
         "never delivered"
     );
 }
@@ -146,7 +171,10 @@ async fn emoji_and_sticker_listings_answer_like_the_reference() {
     let stickers = api.get(&format!("/servers/{}/stickers", s.id), a).await;
     assert_eq!(stickers.body, json!([]));
     let outsider = api
-        .get(&format!("/servers/{}/emojis", s.id), Some(carol.token.as_str()))
+        .get(
+            &format!("/servers/{}/emojis", s.id),
+            Some(carol.token.as_str()),
+        )
         .await;
     assert_eq!(outsider.status, StatusCode::NOT_FOUND);
 }

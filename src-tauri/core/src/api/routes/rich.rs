@@ -16,7 +16,11 @@ impl Api {
     ///
     /// # Errors
     /// 404 `Message not found` / `Channel not found`, …
-    pub async fn message(&self, channel_id: &str, message_id: &str) -> Result<Message, ClientError> {
+    pub async fn message(
+        &self,
+        channel_id: &str,
+        message_id: &str,
+    ) -> Result<Message, ClientError> {
         self.call(Request::new(
             Method::GET,
             format!("/channels/{}/messages/{}", seg(channel_id), seg(message_id)),
