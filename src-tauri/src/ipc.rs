@@ -248,6 +248,8 @@ impl From<plexichat_core::outbox::Error> for IpcError {
             E::NotFound(_) | E::InFlight(_) | E::NotFailed(_) => {
                 Self::invalid_argument(e.to_string())
             }
+            // Refused input or a server refusal: shown like any failed call.
+            E::Invalid(e) => e.into(),
             other => Self::internal(other.to_string()),
         }
     }

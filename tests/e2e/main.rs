@@ -13,6 +13,7 @@ mod world;
 
 mod communities;
 mod find;
+mod later;
 mod rich;
 mod roles;
 

@@ -169,6 +169,33 @@ enum Command {
         #[command(subcommand)]
         action: rich::PollCommand,
     },
+    /// Send later: `schedule CHANNEL TEXT --at +10m`, or `schedule list`, `schedule cancel ID`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Schedule {
+        /// Channel id.
+        channel: Option<String>,
+        /// Message text.
+        text: Option<String>,
+        /// When: `+90s`, `+10m`, `+2h`, `+1d`, `2026-12-03T20:00Z` (UTC) or ms since the epoch.
+        #[arg(long)]
+        at: Option<String>,
+        #[command(subcommand)]
+        action: Option<rich::ScheduleCommand>,
+    },
+    /// Forward a message as a quoted copy with a link back: `forward CHANNEL/MESSAGE --to ID`.
+    Forward {
+        /// `CHANNEL/MESSAGE`, a `plexichat://message/…` link, or a message id with `--from`.
+        message: String,
+        /// The channel the message is in (when MESSAGE is a bare id).
+        #[arg(long)]
+        from: Option<String>,
+        /// Target channel or DM channel id.
+        #[arg(long)]
+        to: String,
+        /// Words above the quote.
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
     #[command(flatten)]
     Account(account::AccountCommand),
 }
@@ -410,6 +437,38 @@ async fn execute(
         Command::Poll { action } => {
             signed_in(client).await?;
             rich::poll(client, action).await?
+        }
+        Command::Schedule {
+            action: Some(action),
+            ..
+        } => {
+            let user = if is_signed_in {
+                client.whoami().await?
+            } else {
+                restored_user(client).await?
+            };
+            let store = search::account_store(client.base_url(), &user);
+            rich::schedule_action(client, store.as_ref(), action).await?
+        }
+        Command::Schedule {
+            channel, text, at, ..
+        } => {
+            let (Some(channel), Some(text), Some(at)) = (channel, text, at) else {
+                return Err(CommandError::Other(anyhow::anyhow!(
+                    "use `schedule CHANNEL TEXT --at TIME`, `schedule list` or `schedule cancel ID`"
+                )));
+            };
+            signed_in(client).await?;
+            rich::schedule(client, &channel, &text, &at).await?
+        }
+        Command::Forward {
+            message,
+            from,
+            to,
+            comment,
+        } => {
+            signed_in(client).await?;
+            rich::forward(client, &message, from.as_deref(), &to, &comment).await?
         }
         Command::Account(cmd) => {
             if !account::is_signed_out_command(&cmd) {

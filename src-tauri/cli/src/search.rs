@@ -71,6 +71,11 @@ pub async fn run(
     client.search_messages(store.as_ref(), &args.query()).await
 }
 
+/// The app's database of this account, if the app has created one (never creates it).
+pub fn account_store(server_key: &str, user: &User) -> Option<Store> {
+    open_store(server_key, Some(user))
+}
+
 fn open_store(server_key: &str, user: Option<&User>) -> Option<Store> {
     if let Some(u) = user {
         let dir = store::default_data_dir().ok()?;

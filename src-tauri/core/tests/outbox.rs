@@ -618,3 +618,128 @@ async fn a_second_outbox_on_the_same_file_is_refused_until_the_first_is_gone() {
     drop(first);
     assert!(Outbox::open(store(), w.client(TIMEOUT)).await.is_ok());
 }
+
+// ---- send later -----------------------------------------------------------------------------
+
+fn scheduled_sent(rec: &Recorder) -> Vec<plexichat_core::rich::ScheduledMessage> {
+    rec.updates
+        .iter()
+        .filter_map(|u| match u {
+            OutboxUpdate::ScheduledSent { scheduled } => Some(scheduled.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_scheduled_message_is_sent_at_its_time_and_not_before() {
+    use plexichat_core::rich::ScheduledStatus;
+    let w = World::start().await;
+    let (outbox, mut rec) = w.open(w.client(TIMEOUT)).await;
+    let at = plexichat_core::clock::now_ms() + 1_500;
+    let s = outbox.schedule(&w.channel, "see you later", at).unwrap();
+    assert_eq!(s.status, ScheduledStatus::Pending);
+    assert_eq!(outbox.scheduled().unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(
+        w.server.channel_message_ids(&w.channel).is_empty(),
+        "not before its time"
+    );
+    rec.until("the scheduled send", |r| {
+        !scheduled_sent(r).is_empty() && r.sent().len() == 1
+    })
+    .await;
+    assert!(plexichat_core::clock::now_ms() >= at);
+    assert_eq!(scheduled_sent(&rec)[0].status, ScheduledStatus::Sent);
+    assert_eq!(w.server_contents(&w.channel).await, ["see you later"]);
+    // It stays listed as sent (once), then can be dismissed.
+    let listed = outbox.scheduled().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].status, ScheduledStatus::Sent);
+    outbox.cancel_scheduled(&listed[0].id).unwrap();
+    assert!(outbox.scheduled().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_message_due_while_the_app_was_closed_goes_out_late_on_the_next_start() {
+    use plexichat_core::rich::ScheduledStatus;
+    let w = World::start().await;
+    {
+        // The app scheduled it, then was closed past its time.
+        let store = plexichat_core::store::Store::open(&w.db_path()).unwrap();
+        let due = plexichat_core::clock::now_ms() - 5 * 60_000;
+        store
+            .insert_scheduled(&w.channel, "written last night", due, None)
+            .unwrap();
+    }
+    let (_outbox, mut rec) = w.open(w.client(TIMEOUT)).await;
+    rec.until("the late send", |r| {
+        !scheduled_sent(r).is_empty() && r.sent().len() == 1
+    })
+    .await;
+    assert_eq!(scheduled_sent(&rec)[0].status, ScheduledStatus::SentLate);
+    assert_eq!(w.server_contents(&w.channel).await, ["written last night"]);
+}
+
+#[tokio::test]
+async fn scheduled_messages_can_be_edited_and_cancelled_and_bad_times_are_refused() {
+    let w = World::start().await;
+    let (outbox, _rec) = w.open(w.client(TIMEOUT)).await;
+    let now = plexichat_core::clock::now_ms();
+    assert!(matches!(
+        outbox.schedule(&w.channel, "too late", now - 1),
+        Err(plexichat_core::outbox::Error::Invalid(_))
+    ));
+    assert!(outbox.schedule(&w.channel, "  ", now + 60_000).is_err());
+    let s = outbox
+        .schedule(&w.channel, "draft", now + 3_600_000)
+        .unwrap();
+    let edited = outbox
+        .edit_scheduled(&s.id, "final words", now + 7_200_000)
+        .unwrap();
+    assert_eq!(edited.content, "final words");
+    assert_eq!(edited.scheduled_at, now + 7_200_000);
+    outbox.cancel_scheduled(&s.id).unwrap();
+    assert!(outbox.scheduled().unwrap().is_empty());
+    assert!(outbox.cancel_scheduled(&s.id).is_err());
+    assert!(w.server.channel_message_ids(&w.channel).is_empty());
+}
+
+#[tokio::test]
+async fn a_due_server_held_message_is_adopted_and_sent_once() {
+    let w = World::start().await;
+    let client = w.client(TIMEOUT);
+    let at = plexichat_core::clock::now_ms() + 3_600_000;
+    let held = client
+        .schedule_on_server(&w.channel, "from the terminal", at)
+        .await
+        .unwrap();
+    let config = plexichat_core::outbox::OutboxConfig {
+        adopt_every: Some(Duration::from_millis(200)),
+        ..support::fast_config()
+    };
+    let (outbox, mut rec) = w.open_with(client, config).await;
+    // Not due yet: listed as the server's, not sent.
+    let list = outbox.scheduled_list().await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0].id, format!("server:{}", held.id));
+    assert!(list.server_unavailable.is_none());
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(w.server.channel_message_ids(&w.channel).is_empty());
+    // Now it is due.
+    let due = u64::try_from(plexichat_core::clock::now_ms()).unwrap();
+    assert_eq!(w.server.set_scheduled_times(due), 1);
+    rec.until("the adopted send", |r| r.sent().len() == 1).await;
+    assert_eq!(w.server_contents(&w.channel).await, ["from the terminal"]);
+    assert_eq!(
+        w.server.scheduled_statuses(),
+        [(held.id.clone(), "cancelled".to_owned())],
+        "taken off the server's list so no other device sends it"
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        w.server.channel_message_ids(&w.channel).len(),
+        1,
+        "sent once"
+    );
+}

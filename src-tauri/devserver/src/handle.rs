@@ -220,6 +220,37 @@ impl DevServerHandle {
         done
     }
 
+    /// Moves every pending scheduled message's time to `at_ms`: the reference refuses times
+    /// under a minute ahead, so tests make a server-held message due this way. Returns how
+    /// many were moved.
+    pub fn set_scheduled_times(&self, at_ms: u64) -> usize {
+        let mut world = self.state.lock();
+        let mut moved = 0;
+        for row in world.scheduled.values_mut() {
+            if row["status"] == "pending" {
+                row["scheduled_at"] = serde_json::json!(at_ms);
+                moved += 1;
+            }
+        }
+        moved
+    }
+
+    /// The status of every scheduled message, by id (`pending`, `cancelled`).
+    #[must_use]
+    pub fn scheduled_statuses(&self) -> Vec<(String, String)> {
+        self.state
+            .lock()
+            .scheduled
+            .iter()
+            .map(|(id, r)| {
+                (
+                    id.to_string(),
+                    r["status"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// The currently valid 6-digit code of a TOTP user.
     #[must_use]
     pub fn totp_code(&self, username: &str) -> Option<String> {

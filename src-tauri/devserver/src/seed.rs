@@ -173,6 +173,7 @@ pub(crate) fn seed_demo(world: &mut World) -> DemoIds {
         },
     );
 
+    seed_emojis(world, hq, alice);
     DemoIds { bot_user, general }
 }
 
@@ -195,4 +196,65 @@ fn backdate(world: &mut World, at: u64) {
 /// The next bot line.
 pub(crate) fn bot_line(n: usize) -> &'static str {
     BOT_LINES[n % BOT_LINES.len()]
+}
+
+/// The demo server's custom emojis (no image, as the reference answers) and one sticker pack
+/// whose sticker is a stored attachment.
+fn seed_emojis(world: &mut World, server: u64, alice: u64) {
+    let now = now_ms();
+    let emojis = ["party_parrot", "shipit"]
+        .iter()
+        .map(|name| {
+            serde_json::json!({
+                "id": world.ids.next().to_string(),
+                "server_id": server.to_string(),
+                "name": name,
+                "animated": false,
+                "url": "",
+                "available": true,
+                "created_by": alice.to_string(),
+                "uploader_username": "alice",
+                "created_at": now,
+            })
+        })
+        .collect();
+    world.custom_emojis.insert(server, emojis);
+    let png: &[u8] = include_bytes!("../assets/demo-sticker.png");
+    let stored = "d3m0571c4e1a0001.png".to_owned();
+    let url = format!("/api/v1/media/attachments/{stored}");
+    let att = crate::store::Attachment {
+        id: world.ids.next(),
+        filename: "wave.png".into(),
+        content_type: "image/png".into(),
+        bytes: bytes::Bytes::from_static(png),
+        hash: String::new(),
+        url: url.clone(),
+    };
+    world.attachments.insert(stored, att);
+    let pack = world.ids.next().to_string();
+    let sticker = serde_json::json!({
+        "id": world.ids.next().to_string(),
+        "pack_id": pack,
+        "name": "wave",
+        "format": "png",
+        "tags": ["hello", "wave"],
+        "related_emoji": null,
+        "url": url,
+        "size": png.len(),
+        "width": 32,
+        "height": 32,
+        "available": true,
+    });
+    world.sticker_packs.insert(
+        server,
+        vec![serde_json::json!({
+            "id": pack,
+            "name": "Server Stickers",
+            "description": null,
+            "pack_type": "server",
+            "server_id": server.to_string(),
+            "sticker_count": 1,
+            "stickers": [sticker],
+        })],
+    );
 }

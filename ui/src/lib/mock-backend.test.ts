@@ -13,7 +13,7 @@ describe("mock backend", () => {
     const updates: string[] = [];
     mock.listen("outbox-update", (u) => {
       const x = u as OutboxUpdate;
-      updates.push(x.update === "queued" ? `queued ${x.entry.local_id}` : x.update === "resync" ? "resync" : `${x.update} ${x.local_id}`);
+      updates.push(x.update === "queued" ? `queued ${x.entry.local_id}` : "local_id" in x ? `${x.update} ${x.local_id}` : x.update);
     });
     mock.rateLimitNextSend(1000);
     expect(await mock.invoke("queue_message", { channel_id: "10", content: "first", reply_to_id: null })).toBe(1);

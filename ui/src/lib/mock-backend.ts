@@ -20,6 +20,7 @@ import type { AuditEntry } from "./bindings/AuditEntry";
 import type { Backend } from "./ipc";
 import { queryWords } from "./search/match";
 import type { NewPoll } from "./bindings/NewPoll";
+import { createMockRich, type MockRich } from "./rich/mock-rich";
 import { createMockPolls, type MockPolls } from "./polls/mock-polls";
 import type {
   Attachment,
@@ -103,6 +104,8 @@ export type MockBackend = Backend & {
   waits: LongWait[];
   /** Polls (rich messages): `voteAs` makes someone else vote. */
   polls: MockPolls;
+  /** Scheduled messages and server emojis. */
+  rich: MockRich;
 };
 
 // A 1×1 transparent PNG: the bytes of every file "uploaded" to the mock.
@@ -185,6 +188,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   // A copy per backend, so one test's profile edit cannot leak into the next.
   const me: User = { ...ME };
   const polls = createMockPolls(() => me.id);
+  const rich = createMockRich((u) => emit("outbox-update", u));
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   let uiState: UiState = options.initialState ?? { state: "signed_out" };
   const failures = new Map<string, IpcError[]>();
@@ -738,6 +742,19 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     // Rich messages (issue 16).
     ...polls.handlers,
+    ...rich.handlers,
+    forward_message: (a: { channel_id: string; message_id: string; to_channel_id: string; comment: string }) => {
+      const original = (messages.get(a.channel_id) ?? []).find((m) => m.id === a.message_id);
+      if (!original) throw { code: "failed", message: "Message not found", state: { state: "not_found", entity: "message", message: "Message not found" } };
+      if (original.content.startsWith("ENC:1:")) {
+        const text = "This message could not be decrypted by the server, so it cannot be forwarded";
+        throw { code: "failed", message: text, state: { state: "invalid_input", field: "message", message: text } };
+      }
+      const quote = original.content.split("\n").map((l) => `> ${l}`).join("\n");
+      const head = a.comment.trim() ? `${a.comment.trim()}\n\n` : "";
+      const content = `${head}↪ Forwarded from @${original.author_username ?? original.author_id}\n${quote}\n\nplexichat://message/${a.channel_id}/${a.message_id}`;
+      return enqueue(a.to_channel_id, { kind: "text", content });
+    },
     create_poll: (a: { channel_id: string; poll: NewPoll }) => {
       if (a.poll.options.filter((o) => o.trim()).length < 2) {
         throw { code: "failed", message: "Give at least two options", state: { state: "invalid_input", field: "options", message: "Give at least two options" } };
@@ -870,6 +887,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     outbox: () => outbox,
     polls,
+    rich,
     emit,
     setUiState,
   };

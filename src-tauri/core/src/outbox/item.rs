@@ -179,6 +179,14 @@ pub enum OutboxUpdate {
         #[ts(type = "number")]
         local_id: i64,
     },
+    /// The "Scheduled" list changed (added, edited, cancelled): reload it if it is open.
+    ScheduledChanged,
+    /// A scheduled message reached its time and is now an ordinary queued send (a `queued`
+    /// update for it came just before). `status` says whether it went out late.
+    ScheduledSent {
+        /// The list row, now `sent` or `sent_late`.
+        scheduled: crate::rich::ScheduledMessage,
+    },
     /// Updates were missed (a receiver fell behind): reload the list with
     /// [`Outbox::entries`](crate::outbox::Outbox::entries). Emitted by whoever relays the updates.
     Resync,

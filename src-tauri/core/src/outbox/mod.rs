@@ -44,6 +44,7 @@
 //! ```
 
 mod item;
+pub mod schedule;
 mod worker;
 
 use std::collections::{HashMap, HashSet};
@@ -77,6 +78,10 @@ pub enum Error {
     /// Only a failed entry can be retried.
     #[error("send {0} has not failed")]
     NotFailed(i64),
+    /// The request was refused before anything was stored (a scheduled message that is
+    /// empty, too long or not in the future).
+    #[error("{0}")]
+    Invalid(crate::ClientError),
     /// The item could not be encoded.
     #[error("outbox item: {0}")]
     Encode(#[from] serde_json::Error),
@@ -116,6 +121,9 @@ pub struct OutboxConfig {
     /// Capacity of the update channel; a receiver that falls further behind gets `Lagged`
     /// and should take a new snapshot with [`Outbox::subscribe`].
     pub update_capacity: usize,
+    /// How often the scheduler looks for due messages the server holds (scheduled from
+    /// another device); `None` never does (tests that count requests).
+    pub adopt_every: Option<Duration>,
 }
 
 impl Default for OutboxConfig {
@@ -129,6 +137,7 @@ impl Default for OutboxConfig {
             ambiguity_grace: Duration::from_secs(2),
             history_window: 100,
             update_capacity: 1024,
+            adopt_every: Some(Duration::from_secs(60)),
         }
     }
 }
@@ -158,6 +167,10 @@ struct Shared {
     gate: Mutex<Gate>,
     wakers: Mutex<HashMap<String, Arc<Wakers>>>,
     me: Mutex<Option<String>>,
+    /// Wakes the scheduler: a scheduled message was added or changed.
+    scheduler: Notify,
+    /// Makes the scheduler look at the server's list now.
+    adopt_now: Notify,
 }
 
 impl Shared {
@@ -184,6 +197,7 @@ impl Shared {
 struct Inner {
     shared: Arc<Shared>,
     workers: Mutex<HashMap<String, JoinHandle<()>>>,
+    scheduler: Mutex<Option<JoinHandle<()>>>,
     claimed: Option<PathBuf>,
 }
 
@@ -194,6 +208,14 @@ impl Drop for Inner {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .retain(|p| p != path);
+        }
+        if let Some(task) = self
+            .scheduler
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            task.abort();
         }
         // A worker cut mid-request leaves its row `sending`: the next open checks history
         // before resending it.
@@ -247,14 +269,24 @@ impl Outbox {
                     gate: Mutex::new(Gate::default()),
                     wakers: Mutex::new(HashMap::new()),
                     me: Mutex::new(None),
+                    scheduler: Notify::new(),
+                    adopt_now: Notify::new(),
                 }),
                 workers: Mutex::new(HashMap::new()),
+                scheduler: Mutex::new(None),
                 claimed,
             }),
         };
         for channel in channels {
             outbox.ensure_worker(&channel);
         }
+        // Messages due while the app was closed go out now (marked late).
+        let task = tokio::spawn(schedule::run(Arc::downgrade(&outbox.inner)));
+        *outbox
+            .inner
+            .scheduler
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(task);
         Ok(outbox)
     }
 
@@ -403,6 +435,12 @@ impl Outbox {
         for w in wakers {
             w.kick.notify_one();
         }
+    }
+
+    /// Starts (if needed) and wakes one channel's queue.
+    fn wake_channel(&self, channel_id: &str) {
+        self.ensure_worker(channel_id);
+        self.inner.shared.wakers(channel_id).work.notify_one();
     }
 
     fn ensure_worker(&self, channel_id: &str) {

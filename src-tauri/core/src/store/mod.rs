@@ -20,6 +20,7 @@ pub mod drafts;
 mod events;
 pub mod messages;
 pub mod outbox;
+pub mod scheduled;
 pub mod schema;
 pub mod search;
 

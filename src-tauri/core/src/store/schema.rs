@@ -103,6 +103,24 @@ pub(crate) const MIGRATIONS: &[&str] = &[
                 coalesce((SELECT group_concat(json_extract(value, '$.filename'), ' ')
                           FROM json_each(messages.json, '$.attachments')), '')
          FROM messages;",
+    // 3: messages to send later (issue 16). The server accepts scheduled messages but never
+    // delivers them, so the outbox keeps its own and moves each into `outbox` at its time,
+    // in the same transaction that marks it `sent` (never lost, never sent twice).
+    // `server_id` is set while a server-held one is being adopted (cancelled there first so
+    // that only one device sends it).
+    "CREATE TABLE scheduled (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         channel_id TEXT NOT NULL,
+         content TEXT NOT NULL,
+         scheduled_at INTEGER NOT NULL,
+         -- 'pending' | 'sent'
+         state TEXT NOT NULL,
+         server_id TEXT,
+         sent_at INTEGER,
+         late INTEGER NOT NULL DEFAULT 0,
+         created_at INTEGER NOT NULL
+     );
+     CREATE INDEX scheduled_by_time ON scheduled(state, scheduled_at);",
 ];
 
 /// The schema version this build writes.

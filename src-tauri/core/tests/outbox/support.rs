@@ -146,6 +146,8 @@ pub fn fast_config() -> OutboxConfig {
         },
         ambiguity_grace: Duration::from_millis(200),
         update_capacity: 1 << 16,
+        // Fault-injection tests count requests: no background look at the server's list.
+        adopt_every: None,
         ..OutboxConfig::default()
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod devtools;
 pub(crate) mod messages;
 pub(crate) mod polls;
 pub(crate) mod relationships;
+pub(crate) mod rich;
 pub(crate) mod search;
 pub(crate) mod servers;
 pub(crate) mod startup;

@@ -352,6 +352,12 @@ pub(crate) struct World {
     pub(crate) messaging_cache: HashMap<u64, (Instant, serde_json::Value)>,
     /// Data-export requests per user, oldest first (the reference never finishes them).
     pub(crate) data_exports: HashMap<u64, Vec<serde_json::Value>>,
+    /// Scheduled messages by id (the reference stores them and never delivers them).
+    pub(crate) scheduled: BTreeMap<u64, serde_json::Value>,
+    /// Custom emojis per server (`url` is always `""`, as on the reference).
+    pub(crate) custom_emojis: HashMap<u64, Vec<serde_json::Value>>,
+    /// Sticker packs per server, each `{…, stickers: […]}`.
+    pub(crate) sticker_packs: HashMap<u64, Vec<serde_json::Value>>,
 }
 
 impl World {
@@ -386,6 +392,9 @@ impl World {
             messaging: HashMap::new(),
             messaging_cache: HashMap::new(),
             data_exports: HashMap::new(),
+            scheduled: BTreeMap::new(),
+            custom_emojis: HashMap::new(),
+            sticker_packs: HashMap::new(),
         }
     }
 

@@ -12,4 +12,5 @@ mod gateway_conformance;
 mod polls;
 mod props;
 mod rest;
+mod rich;
 mod search_conformance;

@@ -14,6 +14,7 @@
 
 import { createContext } from "svelte";
 import { invoke, listen } from "../ipc";
+import { formatDateTime } from "../format";
 import type { ChatState } from "./chat.svelte";
 import type { IpcError, Message, UiState } from "../types";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
@@ -44,7 +45,7 @@ export type OutboxEvent = OutboxUpdate;
 export type Upload = { key: string; channel_id: string; filename: string };
 
 /** A notice shown on the composer of a channel. */
-export type ComposerNotice = { kind: "cannot_message" | "forbidden" | "field"; text: string };
+export type ComposerNotice = { kind: "cannot_message" | "forbidden" | "field" | "sent_late"; text: string };
 
 let counter = 0;
 
@@ -171,6 +172,19 @@ export class OutboxState {
       this.upsert(u.entry, "end");
       return;
     }
+    // The "Scheduled" list reloads itself; a message that went out after its time says so
+    // where it was sent.
+    if (u.update === "scheduled_changed") return;
+    if (u.update === "scheduled_sent") {
+      if (u.scheduled.status === "sent_late") {
+        const due = formatDateTime(u.scheduled.scheduled_at);
+        this.notices = {
+          ...this.notices,
+          [u.scheduled.channel_id]: { kind: "sent_late", text: `A scheduled message was sent late: it was due ${due}, while the app was closed.` },
+        };
+      }
+      return;
+    }
     const change = this.changes.get(u.local_id);
     if (change) {
       if (u.update === "sent" || u.update === "cancelled") this.changes.delete(u.local_id);
@@ -212,7 +226,8 @@ export class OutboxState {
   /** Shows the core's message for a delivered send; keyed by the channel we sent to. */
   private delivered(channelId: string, m: Message | null) {
     if (m) this.chat.addMessage(m.channel_id === channelId ? m : { ...m, channel_id: channelId });
-    this.clearNotice(channelId);
+    // "Sent late" stays until dismissed: it is about this very delivery.
+    if (this.notices[channelId]?.kind !== "sent_late") this.clearNotice(channelId);
   }
 
   /**

@@ -7,6 +7,7 @@ mod account;
 mod chat;
 mod communities;
 mod polls;
+mod rich;
 pub mod search;
 mod social;
 
