@@ -23,6 +23,7 @@
 mod account;
 mod communities;
 mod rich;
+mod saved;
 mod search;
 mod tail;
 
@@ -150,6 +151,13 @@ enum Command {
         #[command(subcommand)]
         action: rich::PollCommand,
     },
+    /// Saved messages (the server's bookmarks): list, add, remove.
+    Saved {
+        #[command(subcommand)]
+        action: saved::SavedCommand,
+    },
+    /// Recent mentions of you and replies to you (newest first).
+    Mentions,
     #[command(flatten)]
     Account(account::AccountCommand),
 }
@@ -379,6 +387,22 @@ async fn execute(
         Command::Poll { action } => {
             signed_in(client).await?;
             rich::poll(client, action).await?
+        }
+        Command::Saved { action } => {
+            let user = if is_signed_in {
+                client.whoami().await?
+            } else {
+                restored_user(client).await?
+            };
+            saved::saved(client, &user, action).await?
+        }
+        Command::Mentions => {
+            let user = if is_signed_in {
+                client.whoami().await?
+            } else {
+                restored_user(client).await?
+            };
+            saved::mentions(client, &user).await?
         }
         Command::Account(cmd) => {
             if !account::is_signed_out_command(&cmd) {

@@ -71,7 +71,8 @@ pub async fn run(
     client.search_messages(store.as_ref(), &args.query()).await
 }
 
-fn open_store(server_key: &str, user: Option<&User>) -> Option<Store> {
+/// The account's database when this machine has one (never created here).
+pub(crate) fn open_store(server_key: &str, user: Option<&User>) -> Option<Store> {
     if let Some(u) = user {
         let dir = store::default_data_dir().ok()?;
         let path = store::database_path(&dir, server_key, &u.id);

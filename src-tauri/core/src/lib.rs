@@ -77,6 +77,7 @@ pub mod poll;
 pub mod ratelimit;
 pub mod redact;
 pub mod retry;
+pub mod saved;
 pub mod session;
 pub mod store;
 pub mod ui_state;

@@ -41,6 +41,7 @@ pub mod search;
 
 pub use communities::RECENT_WRITES_TTL;
 mod polls;
+pub mod saved;
 
 pub use polls::{checked_poll, poll_message_text};
 

@@ -10,6 +10,7 @@ mod chat;
 mod polls;
 mod reference;
 mod resilience;
+mod saved;
 mod search;
 mod session;
 mod support;

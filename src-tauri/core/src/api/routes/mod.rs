@@ -7,6 +7,7 @@ mod account;
 mod chat;
 mod communities;
 mod polls;
+mod saved;
 pub mod search;
 mod social;
 
