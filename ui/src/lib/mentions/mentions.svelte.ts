@@ -34,7 +34,9 @@ export class MentionState {
   mutedChannels = $state.raw<string[]>([]);
   mutedServers = $state.raw<string[]>([]);
   /** Ids of the user's saved messages (known once loaded or after a save here). */
-  saved = $state.raw<Set<string>>(new Set());
+  saved = $state.raw<Readonly<Record<string, true>>>({});
+  /** The open channel/server context menu, if any (rendered by the chat screen). */
+  menu = $state.raw<MenuTarget | null>(null);
 
   /** Unseen mentions per server id ("home" for DMs). */
   serverCounts: Record<string, number> = $derived.by(() => {
@@ -103,6 +105,14 @@ export class MentionState {
     return this.mutedServers.includes(id);
   }
 
+  /** Opens the context menu for a right click or a keyboard request; other keys pass. */
+  requestMenu(e: MouseEvent | KeyboardEvent, kind: MenuTarget["kind"], id: string, name: string): void {
+    const target = menuRequest(e, kind, id, name);
+    if (!target) return;
+    e.preventDefault();
+    this.menu = target;
+  }
+
   /** Mutes or unmutes a channel's notifications; kept in the account's settings. */
   async toggleChannelMute(id: string): Promise<void> {
     this.mutedChannels = this.isChannelMuted(id) ? this.mutedChannels.filter((x) => x !== id) : [...this.mutedChannels, id];
@@ -119,20 +129,36 @@ export class MentionState {
 
   /** Tells the shell which channels stay silent (a muted server's channels included). */
   pushMutes(): void {
-    const ids = new Set(this.mutedChannels);
-    for (const sid of this.mutedServers) for (const c of this.chat.channelsByServer[sid] ?? []) ids.add(c.id);
-    void invoke("set_notification_mutes", { channel_ids: [...ids] }).catch(() => undefined);
+    const ids = [...this.mutedChannels];
+    for (const sid of this.mutedServers) for (const c of this.chat.channelsByServer[sid] ?? []) if (!ids.includes(c.id)) ids.push(c.id);
+    void invoke("set_notification_mutes", { channel_ids: ids }).catch(() => undefined);
   }
 
   /** Loads which messages are saved (for the menu's Save/Unsave). */
   async loadSaved(): Promise<void> {
     const list = await invoke("list_saved").catch(() => null);
-    if (list) this.saved = new Set(list.map((s) => s.bookmark.message_id));
+    if (list) this.setSaved(list.map((s) => s.bookmark.message_id));
+  }
+
+  /** Whether the message is one of the user's saved messages (as far as this window knows). */
+  isSaved(id: string): boolean {
+    return this.saved[id] === true;
+  }
+
+  /** Replaces the known saved ids (a fresh list from the server). */
+  setSaved(ids: string[]): void {
+    this.saved = Object.fromEntries(ids.map((id) => [id, true as const]));
+  }
+
+  /** Notes one message as saved or not. */
+  markSaved(id: string, isSaved: boolean): void {
+    const { [id]: _old, ...rest } = this.saved;
+    this.saved = isSaved ? { ...rest, [id]: true } : rest;
   }
 
   /** Saves or unsaves a message; a refusal is said inline by the chat. */
   async toggleSaved(m: Message): Promise<void> {
-    const isSaved = this.saved.has(m.id);
+    const isSaved = this.isSaved(m.id);
     try {
       if (isSaved) await invoke("unsave_message", { message_id: m.id });
       else await invoke("save_message", { channel_id: m.channel_id, message_id: m.id, label: null });
@@ -140,12 +166,26 @@ export class MentionState {
       this.chat.fail(e as IpcError, { channelId: m.channel_id });
       return;
     }
-    const next = new Set(this.saved);
-    if (isSaved) next.delete(m.id);
-    else next.add(m.id);
-    this.saved = next;
+    this.markSaved(m.id, !isSaved);
   }
 }
 
 /** Context accessors for the window's MentionState. */
 export const [getMentions, setMentions] = createContext<MentionState>();
+
+/** Where a channel or server context menu opens, and for what. */
+export type MenuTarget = { kind: "channel" | "server"; id: string; name: string; x: number; y: number; opener: HTMLElement | null };
+
+/**
+ * The target of a context-menu request on `el` (right click, the Menu key, Shift+F10), or
+ * `null` when the event is not one; a keyboard request opens the menu beside the element.
+ */
+export function menuRequest(e: MouseEvent | KeyboardEvent, kind: MenuTarget["kind"], id: string, name: string): MenuTarget | null {
+  const el = e.currentTarget instanceof HTMLElement ? e.currentTarget : null;
+  if (e instanceof KeyboardEvent) {
+    if (!(e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey))) return null;
+    const r = el?.getBoundingClientRect();
+    return { kind, id, name, x: r ? r.left + 16 : 0, y: r ? r.bottom : 0, opener: el };
+  }
+  return { kind, id, name, x: e.clientX, y: e.clientY, opener: el };
+}
