@@ -96,6 +96,35 @@ impl Store {
     }
 }
 
+impl Store {
+    /// One cached message by id, in `channel_id` when given, else in any channel.
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`].
+    pub fn cached_message(
+        &self,
+        channel_id: Option<&str>,
+        message_id: &str,
+    ) -> Result<Option<Message>, Error> {
+        let conn = self.conn();
+        let json: Option<String> = match channel_id {
+            Some(c) => conn
+                .prepare_cached("SELECT json FROM messages WHERE channel_id = ?1 AND id = ?2")?
+                .query_row(params![c, message_id], |r| r.get(0))
+                .ok(),
+            None => None,
+        };
+        let json = match json {
+            Some(j) => Some(j),
+            None => conn
+                .prepare_cached("SELECT json FROM messages WHERE id = ?1 LIMIT 1")?
+                .query_row(params![message_id], |r| r.get(0))
+                .ok(),
+        };
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::messages::tests::message;
@@ -152,34 +181,5 @@ mod tests {
         // A deleted message leaves the view.
         store.remove_message("c1", "3").unwrap();
         assert_eq!(store.mentions(10).unwrap().len(), 1);
-    }
-}
-
-impl Store {
-    /// One cached message by id, in `channel_id` when given, else in any channel.
-    ///
-    /// # Errors
-    /// [`Error::Sqlite`].
-    pub fn cached_message(
-        &self,
-        channel_id: Option<&str>,
-        message_id: &str,
-    ) -> Result<Option<Message>, Error> {
-        let conn = self.conn();
-        let json: Option<String> = match channel_id {
-            Some(c) => conn
-                .prepare_cached("SELECT json FROM messages WHERE channel_id = ?1 AND id = ?2")?
-                .query_row(params![c, message_id], |r| r.get(0))
-                .ok(),
-            None => None,
-        };
-        let json = match json {
-            Some(j) => Some(j),
-            None => conn
-                .prepare_cached("SELECT json FROM messages WHERE id = ?1 LIMIT 1")?
-                .query_row(params![message_id], |r| r.get(0))
-                .ok(),
-        };
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
     }
 }
