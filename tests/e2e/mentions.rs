@@ -95,7 +95,12 @@ async fn mentions_are_highlighted_counted_offered_and_saved() {
         Duration::from_secs(10),
     )
     .await;
-    app.replace_text(Locator::TestId("composer"), "").await;
+    app.wait_until(
+        "the composer is cleared",
+        r#"(() => { const t = document.querySelector('[data-testid="composer"]'); t.value = ''; t.dispatchEvent(new Event('input', { bubbles: true })); return true; })()"#,
+        Duration::from_secs(5),
+    )
+    .await;
 
     // Save the mention from its menu; the Saved list shows it.
     app.wait_until(
