@@ -153,7 +153,16 @@ async fn saved_add_list_remove_and_mentions_print_json_results() {
 
     let (ok, lines) = plexi(
         &server,
-        &["--as", "cli_saver", "saved", "add", channel, &message, "--label", "later"],
+        &[
+            "--as",
+            "cli_saver",
+            "saved",
+            "add",
+            channel,
+            &message,
+            "--label",
+            "later",
+        ],
         &stdin,
     )
     .await;

@@ -97,7 +97,7 @@ pub async fn mention_counts(sessions: State<'_, Sessions>) -> IpcResult<HashMap<
     Ok(
         tokio::task::spawn_blocking(move || store.unseen_mention_counts())
             .await
-            .map_err(|e| crate::ipc::IpcError::internal(&e.to_string()))??,
+            .map_err(|e| crate::ipc::IpcError::internal(e.to_string()))??,
     )
 }
 
@@ -109,7 +109,7 @@ pub async fn mark_mentions_seen(sessions: State<'_, Sessions>, args: ChannelArgs
     Ok(
         tokio::task::spawn_blocking(move || store.mark_mentions_seen(&args.channel_id))
             .await
-            .map_err(|e| crate::ipc::IpcError::internal(&e.to_string()))??,
+            .map_err(|e| crate::ipc::IpcError::internal(e.to_string()))??,
     )
 }
 
