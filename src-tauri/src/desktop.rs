@@ -129,22 +129,54 @@ pub fn install_tray<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
+/// The tray's counts: unread messages and unseen mentions (kept apart, shown together).
+static TRAY_UNREAD: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+static TRAY_MENTIONS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 /// Shows the unread count on the tray icon (tooltip, and the label where the tray shows one).
 pub fn set_tray_unread<R: Runtime>(app: &AppHandle<R>, count: u32) {
+    TRAY_UNREAD.store(count, std::sync::atomic::Ordering::Relaxed);
+    refresh_tray(app);
+}
+
+/// Shows the unseen mention count on the tray icon, apart from the unread count.
+pub fn set_tray_mentions<R: Runtime>(app: &AppHandle<R>, count: u32) {
+    TRAY_MENTIONS.store(count, std::sync::atomic::Ordering::Relaxed);
+    refresh_tray(app);
+}
+
+/// The tray's tooltip and label for `unread` messages and `mentions`.
+#[must_use]
+pub fn tray_text(unread: u32, mentions: u32) -> (String, Option<String>) {
+    let short = |n: u32| {
+        if n > 99 {
+            "99+".to_owned()
+        } else {
+            n.to_string()
+        }
+    };
+    match (unread, mentions) {
+        (0, 0) => ("Plexichat".to_owned(), None),
+        (n, 0) => (format!("Plexichat — {n} unread"), Some(short(n))),
+        // A mention is what the user most wants to see: the label leads with it.
+        (n, m) => (
+            format!(
+                "Plexichat — {n} unread, {m} mention{}",
+                if m == 1 { "" } else { "s" }
+            ),
+            Some(format!("@{}", short(m))),
+        ),
+    }
+}
+
+fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
-    let (tooltip, title) = match count {
-        0 => ("Plexichat".to_owned(), None),
-        n => (
-            format!("Plexichat — {n} unread"),
-            Some(if n > 99 {
-                "99+".to_owned()
-            } else {
-                n.to_string()
-            }),
-        ),
-    };
+    let (tooltip, title) = tray_text(
+        TRAY_UNREAD.load(std::sync::atomic::Ordering::Relaxed),
+        TRAY_MENTIONS.load(std::sync::atomic::Ordering::Relaxed),
+    );
     let _ = tray.set_tooltip(Some(tooltip));
     let _ = tray.set_title(title);
 }
@@ -163,6 +195,8 @@ pub fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
 pub struct Notifier {
     dm_channels: Mutex<HashSet<String>>,
     me: Mutex<Option<(String, String)>>,
+    /// Channels the user muted (directly or through their server): no notification.
+    muted: Mutex<HashSet<String>>,
 }
 
 impl Notifier {
@@ -170,6 +204,13 @@ impl Notifier {
     pub fn remember_dm_channels<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
         if let Ok(mut set) = self.dm_channels.lock() {
             set.extend(ids.into_iter().map(str::to_owned));
+        }
+    }
+
+    /// Replaces the muted channels (the UI expands a muted server into its channels).
+    pub fn set_muted(&self, channel_ids: impl IntoIterator<Item = String>) {
+        if let Ok(mut set) = self.muted.lock() {
+            *set = channel_ids.into_iter().collect();
         }
     }
 
@@ -190,11 +231,14 @@ impl Notifier {
         if m.author_id == me.0 {
             return None;
         }
+        if self.muted.lock().ok()?.contains(&m.channel_id) {
+            return None;
+        }
         let is_dm = self.dm_channels.lock().ok()?.contains(&m.channel_id);
-        let is_mention = m
-            .content
-            .to_lowercase()
-            .contains(&format!("@{}", me.1.to_lowercase()));
+        let is_mention = plexichat_core::saved::mentions_user(&m.content, &me.0)
+            || m.content
+                .to_lowercase()
+                .contains(&format!("@{}", me.1.to_lowercase()));
         if !is_dm && !is_mention {
             return None;
         }
@@ -252,6 +296,15 @@ mod tests {
     }
 
     #[test]
+    fn the_tray_shows_mentions_apart_from_unread() {
+        assert_eq!(tray_text(0, 0).1, None);
+        assert_eq!(tray_text(5, 0).1.as_deref(), Some("5"));
+        let (tip, label) = tray_text(5, 2);
+        assert_eq!(tip, "Plexichat — 5 unread, 2 mentions");
+        assert_eq!(label.as_deref(), Some("@2"));
+    }
+
+    #[test]
     fn compositing_is_turned_off_unless_the_user_decided() {
         assert!(should_disable_compositing(false, false));
         assert!(!should_disable_compositing(true, false));
@@ -274,6 +327,13 @@ mod tests {
             "user20 mentioned you"
         );
         assert!(n.notification_for(&message("20", "c1", "plain")).is_none());
+        assert!(n
+            .notification_for(&message("20", "c1", "ping <@10>"))
+            .is_some());
+        n.set_muted(["c1".to_owned()]);
+        assert!(n
+            .notification_for(&message("20", "c1", "ping <@10>"))
+            .is_none());
         assert!(n
             .notification_for(&message("10", "dm1", "my own"))
             .is_none());

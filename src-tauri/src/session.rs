@@ -316,6 +316,8 @@ async fn ensure_local<R: Runtime>(
         Persistence::Disk => Store::open_default(client.base_url(), &account.id, &account.username),
         Persistence::Memory => Store::in_memory(),
     };
+    // The mentions trigger needs to know who "me" is (see store::schema, migration 3).
+    let store = store.and_then(|s| s.set_me(&account.id).map(|()| s));
     let opened = match store {
         Ok(store) => Outbox::open(store.clone(), client.clone())
             .await

@@ -14,6 +14,7 @@ mod world;
 mod communities;
 mod find;
 mod later;
+mod mentions;
 mod rich;
 mod roles;
 

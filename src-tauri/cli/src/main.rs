@@ -24,6 +24,7 @@ mod account;
 mod communities;
 mod rich;
 mod roles;
+mod saved;
 mod search;
 mod tail;
 
@@ -196,6 +197,13 @@ enum Command {
         #[arg(long, default_value = "")]
         comment: String,
     },
+    /// Saved messages (the server's bookmarks): list, add, remove.
+    Saved {
+        #[command(subcommand)]
+        action: saved::SavedCommand,
+    },
+    /// Recent mentions of you and replies to you (newest first).
+    Mentions,
     #[command(flatten)]
     Account(account::AccountCommand),
 }
@@ -469,6 +477,22 @@ async fn execute(
         } => {
             signed_in(client).await?;
             rich::forward(client, &message, from.as_deref(), &to, &comment).await?
+        }
+        Command::Saved { action } => {
+            let user = if is_signed_in {
+                client.whoami().await?
+            } else {
+                restored_user(client).await?
+            };
+            saved::saved(client, &user, action).await?
+        }
+        Command::Mentions => {
+            let user = if is_signed_in {
+                client.whoami().await?
+            } else {
+                restored_user(client).await?
+            };
+            saved::mentions(client, &user).await?
         }
         Command::Account(cmd) => {
             if !account::is_signed_out_command(&cmd) {

@@ -76,7 +76,7 @@ pub fn account_store(server_key: &str, user: &User) -> Option<Store> {
     open_store(server_key, Some(user))
 }
 
-fn open_store(server_key: &str, user: Option<&User>) -> Option<Store> {
+pub(crate) fn open_store(server_key: &str, user: Option<&User>) -> Option<Store> {
     if let Some(u) = user {
         let dir = store::default_data_dir().ok()?;
         let path = store::database_path(&dir, server_key, &u.id);

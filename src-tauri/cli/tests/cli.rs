@@ -208,4 +208,54 @@ async fn role_audit_and_slowmode_commands_print_json_results() {
     .await;
     assert!(!ok);
     assert_eq!(lines.last().unwrap()["state"]["state"], "forbidden");
+async fn saved_add_list_remove_and_mentions_print_json_results() {
+    let server = server().await;
+    let user = server.create_user("cli_saver", PASSWORD).await.unwrap();
+    let chat = server.create_server(&user.id, "Saves").await.unwrap();
+    let channel = chat.general_channel_id.as_str();
+    let message = server
+        .post_message(&user.id, channel, "keep this one")
+        .await
+        .unwrap();
+    let stdin = format!("{PASSWORD}\n");
+
+    let (ok, lines) = plexi(
+        &server,
+        &[
+            "--as",
+            "cli_saver",
+            "saved",
+            "add",
+            channel,
+            &message,
+            "--label",
+            "later",
+        ],
+        &stdin,
+    )
+    .await;
+    assert!(ok, "{lines:?}");
+    let saved = &lines.last().unwrap()["result"];
+    assert_eq!(saved["message_id"], message.as_str());
+    assert_eq!(saved["label"], "later");
+
+    let (ok, lines) = plexi(&server, &["--as", "cli_saver", "saved", "list"], &stdin).await;
+    assert!(ok, "{lines:?}");
+    let list = lines.last().unwrap()["result"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["bookmark"]["message_id"], message.as_str());
+
+    let (ok, lines) = plexi(
+        &server,
+        &["--as", "cli_saver", "saved", "remove", &message],
+        &stdin,
+    )
+    .await;
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines.last().unwrap()["result"]["removed"], message.as_str());
+
+    // No app database here and no server notifications: an empty list, not an error.
+    let (ok, lines) = plexi(&server, &["--as", "cli_saver", "mentions"], &stdin).await;
+    assert!(ok, "{lines:?}");
+    assert!(lines.last().unwrap()["result"].is_array(), "{lines:?}");
 }

@@ -78,6 +78,7 @@ pub mod ratelimit;
 pub mod redact;
 pub mod retry;
 pub mod rich;
+pub mod saved;
 pub mod session;
 pub mod store;
 pub mod ui_state;

@@ -22,6 +22,7 @@ import { queryWords } from "./search/match";
 import type { NewPoll } from "./bindings/NewPoll";
 import { createMockRich, type MockRich } from "./rich/mock-rich";
 import { createMockPolls, type MockPolls } from "./polls/mock-polls";
+import { createMockSaved } from "./mentions/mock-saved";
 import type {
   Attachment,
   Channel,
@@ -230,6 +231,9 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   messages.set("11", seedMessages("11", 6, 200_000));
   messages.set("20", seedMessages("20", 5, 300_000));
   messages.set("30", seedMessages("30", 4, 400_000));
+  // Someone mentions the user in #random (a mention badge there at start).
+  messages.set("11", [...(messages.get("11") ?? []), message(200_100, "11", USERS[1], `hey <@${ME.id}> can you look at this?`, Date.now() - 60_000)]);
+  const saved = createMockSaved(() => me.id, messages, (cid) => channels.find((c) => c.id === cid)?.server_id ?? null);
   const members: Member[] = USERS.map((u, i) => ({
     user_id: u.id,
     username: u.username,
@@ -755,6 +759,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       const content = `${head}↪ Forwarded from @${original.author_username ?? original.author_id}\n${quote}\n\nplexichat://message/${a.channel_id}/${a.message_id}`;
       return enqueue(a.to_channel_id, { kind: "text", content });
     },
+    // Saved messages and mentions (issue 15).
+    ...saved.handlers,
     create_poll: (a: { channel_id: string; poll: NewPoll }) => {
       if (a.poll.options.filter((o) => o.trim()).length < 2) {
         throw { code: "failed", message: "Give at least two options", state: { state: "invalid_input", field: "options", message: "Give at least two options" } };

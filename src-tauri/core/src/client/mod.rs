@@ -42,6 +42,7 @@ pub mod search;
 pub use communities::RECENT_WRITES_TTL;
 mod polls;
 mod rich;
+pub mod saved;
 
 pub use polls::{checked_poll, poll_message_text};
 

@@ -95,8 +95,14 @@ impl Store {
     /// # Errors
     /// [`Error::Sqlite`].
     pub fn remove_message(&self, channel_id: &str, message_id: &str) -> Result<(), Error> {
-        self.conn().execute(
+        let conn = self.conn();
+        conn.execute(
             "DELETE FROM messages WHERE channel_id = ?1 AND id = ?2",
+            params![channel_id, message_id],
+        )?;
+        // A deleted message leaves the Mentions view too (the trim of old rows does not).
+        conn.execute(
+            "DELETE FROM mentions WHERE channel_id = ?1 AND message_id = ?2",
             params![channel_id, message_id],
         )?;
         Ok(())

@@ -18,6 +18,7 @@
 mod cache;
 pub mod drafts;
 mod events;
+mod mentions;
 pub mod messages;
 pub mod outbox;
 pub mod scheduled;

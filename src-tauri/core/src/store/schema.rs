@@ -121,6 +121,45 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          created_at INTEGER NOT NULL
      );
      CREATE INDEX scheduled_by_time ON scheduled(state, scheduled_at);",
+    // 4: mentions and replies to the user, recorded by the database itself as messages are
+    // cached (like the search index), so every path that caches a message feeds the Mentions
+    // view. Rows outlive the per-channel trim of `messages`; `seen` drives the mention badge
+    // and survives a restart. `account_meta.me` is the signed-in user's id.
+    "CREATE TABLE account_meta (
+         key TEXT PRIMARY KEY,
+         value TEXT NOT NULL
+     );
+     CREATE TABLE mentions (
+         message_id TEXT PRIMARY KEY,
+         channel_id TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         id_len INTEGER NOT NULL,
+         json TEXT NOT NULL,
+         seen INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE INDEX mentions_by_channel ON mentions(channel_id, seen);
+     CREATE INDEX mentions_by_order ON mentions(id_len, message_id);
+     CREATE TRIGGER mentions_record AFTER INSERT ON messages
+     WHEN json_extract(new.json, '$.author_id') IS NOT (SELECT value FROM account_meta WHERE key = 'me')
+      AND (instr(coalesce(json_extract(new.json, '$.content'), ''),
+                 '<@' || (SELECT value FROM account_meta WHERE key = 'me') || '>') > 0
+        OR instr(coalesce(json_extract(new.json, '$.content'), ''),
+                 '<@!' || (SELECT value FROM account_meta WHERE key = 'me') || '>') > 0
+        OR EXISTS (SELECT 1 FROM messages p
+                   WHERE p.channel_id = new.channel_id
+                     AND p.id = json_extract(new.json, '$.reply_to_id')
+                     AND json_extract(p.json, '$.author_id') = (SELECT value FROM account_meta WHERE key = 'me')))
+     BEGIN
+         INSERT INTO mentions (message_id, channel_id, kind, id_len, json) VALUES (
+             new.id, new.channel_id,
+             CASE WHEN instr(coalesce(json_extract(new.json, '$.content'), ''),
+                             '<@' || (SELECT value FROM account_meta WHERE key = 'me') || '>') > 0
+                    OR instr(coalesce(json_extract(new.json, '$.content'), ''),
+                             '<@!' || (SELECT value FROM account_meta WHERE key = 'me') || '>') > 0
+                  THEN 'mention' ELSE 'reply' END,
+             new.id_len, new.json)
+         ON CONFLICT (message_id) DO UPDATE SET json = excluded.json;
+     END;",
 ];
 
 /// The schema version this build writes.

@@ -11,6 +11,7 @@ mod polls;
 mod reference;
 mod resilience;
 mod rich;
+mod saved;
 mod search;
 mod session;
 mod support;

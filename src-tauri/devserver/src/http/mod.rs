@@ -50,6 +50,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(routes::search::routes())
         .merge(routes::polls::routes())
         .merge(routes::rich::routes())
+        .merge(routes::bookmarks::routes())
         .merge(routes::account::routes());
     Router::new()
         .nest("/api/v1", api)

@@ -358,6 +358,8 @@ pub(crate) struct World {
     pub(crate) custom_emojis: HashMap<u64, Vec<serde_json::Value>>,
     /// Sticker packs per server, each `{…, stickers: […]}`.
     pub(crate) sticker_packs: HashMap<u64, Vec<serde_json::Value>>,
+    /// `/features/bookmarks` rows by (user, message id), as the JSON the reference answers.
+    pub(crate) bookmarks: BTreeMap<(u64, u64), serde_json::Value>,
 }
 
 impl World {
@@ -395,6 +397,7 @@ impl World {
             scheduled: BTreeMap::new(),
             custom_emojis: HashMap::new(),
             sticker_packs: HashMap::new(),
+            bookmarks: BTreeMap::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! link time low on the 2-core CI machine.
 
 mod account;
+mod bookmarks;
 mod common;
 mod conformance;
 mod faults;

@@ -10,7 +10,7 @@ import { invoke } from "../ipc";
 import { applyTheme, readTheme, type Theme } from "../theme";
 
 /** Keys this client syncs; values are strings on the wire. */
-export type SyncedKey = "theme";
+export type SyncedKey = "theme" | "muted_channels" | "muted_servers";
 
 const PENDING = "plexichat.settings.pending";
 /** Server GETs can be this stale (60 s cache) plus some slack. */
@@ -80,4 +80,14 @@ export async function pullAccountSettings(): Promise<void> {
   const local = pending.theme;
   const isLocalNewer = local !== undefined && now - local.at < STALE_MS;
   if (theme !== undefined && !isLocalNewer && theme !== readTheme()) applyLocal("theme", theme);
+}
+
+/**
+ * The value of `key` to use now, given the server's `remote` settings: a local write newer
+ * than the server's 60 s cache (or not sent yet) wins over what the server still answers.
+ */
+export function accountSetting(key: SyncedKey, remote: Record<string, string>): string | undefined {
+  const local = readPending()[key];
+  if (local !== undefined && (!local.sent || Date.now() - local.at < STALE_MS)) return local.value;
+  return remote[key] ?? local?.value;
 }

@@ -8,6 +8,7 @@ mod chat;
 mod communities;
 mod polls;
 mod rich;
+mod saved;
 pub mod search;
 mod social;
 
