@@ -22,6 +22,7 @@
 
 mod account;
 mod communities;
+mod media;
 mod rich;
 mod search;
 mod tail;
@@ -149,6 +150,22 @@ enum Command {
     Poll {
         #[command(subcommand)]
         action: rich::PollCommand,
+    },
+    /// Upload a file to a channel as a message of its own (progress lines as it goes).
+    Upload {
+        /// The file.
+        file: std::path::PathBuf,
+        /// Channel id.
+        #[arg(long)]
+        channel: String,
+        /// Text sent with the file.
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// Your avatar: set FILE, remove.
+    Avatar {
+        #[command(subcommand)]
+        action: media::AvatarCommand,
     },
     #[command(flatten)]
     Account(account::AccountCommand),
@@ -380,6 +397,18 @@ async fn execute(
             signed_in(client).await?;
             rich::poll(client, action).await?
         }
+        Command::Upload {
+            file,
+            channel,
+            text,
+        } => {
+            signed_in(client).await?;
+            media::upload(client, &file, &channel, text).await?
+        }
+        Command::Avatar { action } => {
+            signed_in(client).await?;
+            media::avatar(client, action).await?
+        }
         Command::Account(cmd) => {
             if !account::is_signed_out_command(&cmd) {
                 signed_in(client).await?;
@@ -440,7 +469,7 @@ pub(crate) fn to_value<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-fn print_line(v: &Value) {
+pub(crate) fn print_line(v: &Value) {
     let mut out = std::io::stdout().lock();
     // A closed stdout (e.g. `| head -1`) is not an error worth a panic.
     let _ = writeln!(out, "{v}");

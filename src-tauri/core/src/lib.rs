@@ -69,6 +69,7 @@ pub mod clock;
 pub mod community;
 pub mod error;
 pub mod event;
+pub mod media;
 pub mod gateway;
 pub mod hub;
 pub mod model;

@@ -533,6 +533,7 @@ async fn an_attachment_is_uploaded_and_posted_once_even_after_an_outage() {
                 filename: "notes.txt".into(),
                 mime: "text/plain".into(),
                 data_base64: base64::engine::general_purpose::STANDARD.encode(b"hello"),
+                uploaded: None,
             },
         )
         .unwrap();

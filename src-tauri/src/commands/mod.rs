@@ -7,6 +7,7 @@ pub mod chat;
 pub mod communities;
 pub mod links;
 pub mod local;
+pub mod media;
 pub mod polls;
 pub mod search;
 pub mod sends;
@@ -111,6 +112,10 @@ crate::ipc_commands! {
     account::request_data_export(account::PasswordArgs) -> Vec<plexichat_core::account::DataExport>;
     account::save_data_export(account::DataExportArgs) -> String;
     communities::take_pending_invite(()) -> Option<communities::PendingInvite>;
+    media::upload_limits(()) -> plexichat_core::media::UploadLimits;
+    media::set_avatar(media::AvatarArgs) -> plexichat_core::media::AvatarSaved;
+    media::remove_avatar(()) -> ();
+    media::fetch_avatar(chat::UserArgs) -> Option<String>;
 }
 
 /// Exports the payload types of events that are not command results.

@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod attachments;
+pub(crate) mod avatars;
 pub(crate) mod auth;
 pub(crate) mod channels;
 pub(crate) mod communities;

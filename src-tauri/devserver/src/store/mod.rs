@@ -352,6 +352,8 @@ pub(crate) struct World {
     pub(crate) messaging_cache: HashMap<u64, (Instant, serde_json::Value)>,
     /// Data-export requests per user, oldest first (the reference never finishes them).
     pub(crate) data_exports: HashMap<u64, Vec<serde_json::Value>>,
+    /// Uploaded avatars per user: (content type, bytes). No entry: the SVG placeholder.
+    pub(crate) avatars: HashMap<u64, (String, bytes::Bytes)>,
 }
 
 impl World {
@@ -386,6 +388,7 @@ impl World {
             messaging: HashMap::new(),
             messaging_cache: HashMap::new(),
             data_exports: HashMap::new(),
+            avatars: HashMap::new(),
         }
     }
 
