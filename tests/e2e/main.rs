@@ -13,6 +13,7 @@ mod world;
 
 mod communities;
 mod find;
+mod media;
 mod rich;
 
 use std::time::Duration;

@@ -69,3 +69,23 @@ pub async fn fetch_avatar(sessions: State<'_, Sessions>, args: UserArgs) -> IpcR
         )
     }))
 }
+
+/// Arguments of `set_notification_level`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct NotifyLevelArgs {
+    /// Which messages notify from now on.
+    pub level: crate::desktop::NotifyLevel,
+}
+
+/// Sets which messages raise a desktop notification (the UI syncs the choice with the
+/// account's settings and calls this at start and on change).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn set_notification_level(
+    notifier: State<'_, crate::desktop::Notifier>,
+    args: NotifyLevelArgs,
+) -> IpcResult<()> {
+    notifier.set_level(args.level);
+    Ok(())
+}

@@ -62,7 +62,7 @@ impl Client {
         self.authed(
             self.inner
                 .api
-                .upload_attachment(channel_id, filename, mime, bytes.clone(), progress.clone()),
+                .upload_attachment(channel_id, filename, mime, bytes, progress),
         )
         .await
     }
@@ -91,7 +91,7 @@ impl Client {
         self.authed(
             self.inner
                 .api
-                .upload_avatar(&format!("avatar.{ext}"), mime, bytes.clone()),
+                .upload_avatar(&format!("avatar.{ext}"), mime, bytes),
         )
         .await
     }

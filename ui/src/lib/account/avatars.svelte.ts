@@ -8,7 +8,6 @@ class AvatarCache {
   /** user id → `data:` URL, or null when the user has no uploaded avatar. */
   images = $state<Record<string, string | null>>({});
   // Not rendered: only guards against asking twice.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private asked = new Set<string>();
 
   /** The image of `userId` if known; asks the core the first time. */
