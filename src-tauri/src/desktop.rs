@@ -288,9 +288,13 @@ mod tests {
         n.remember_dm_channels(["dm"]);
         n.set_level(NotifyLevel::Mentions);
         assert!(n.notification_for(&message("2", "dm", "hi")).is_none());
-        assert!(n.notification_for(&message("2", "c", "hi @alice")).is_some());
+        assert!(n
+            .notification_for(&message("2", "c", "hi @alice"))
+            .is_some());
         n.set_level(NotifyLevel::Off);
-        assert!(n.notification_for(&message("2", "c", "hi @alice")).is_none());
+        assert!(n
+            .notification_for(&message("2", "c", "hi @alice"))
+            .is_none());
     }
 
     #[test]

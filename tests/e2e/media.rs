@@ -22,9 +22,13 @@ async fn drop_file(app: &AppSession, name: &str, size: usize) {
 /// An 8×8 PNG drawn in the page, handed to `target` as a paste or a drop.
 fn png_event_script(target: &str, kind: &str, name: &str) -> String {
     format!(
-        r#"(() => {{ const t = document.querySelector({target}); if (!t) return false; const c = document.createElement("canvas"); c.width = c.height = 64; const g = c.getContext("2d"); g.fillStyle = "#e94560"; g.fillRect(0, 0, 64, 64); g.fillStyle = "#fff"; g.fillRect(16, 16, 32, 32); c.toBlob((b) => {{ const dt = new DataTransfer(); dt.items.add(new File([b], "{name}", {{ type: "image/png" }})); const e = new Event("{kind}", {{ bubbles: true, cancelable: true }}); Object.defineProperty(e, "{prop}", {{ value: dt }}); t.dispatchEvent(e); }}, "image/png"); return true; }})()"#,
+        r##"(() => {{ const t = document.querySelector({target}); if (!t) return false; const c = document.createElement("canvas"); c.width = c.height = 64; const g = c.getContext("2d"); g.fillStyle = "#e94560"; g.fillRect(0, 0, 64, 64); g.fillStyle = "#fff"; g.fillRect(16, 16, 32, 32); c.toBlob((b) => {{ const dt = new DataTransfer(); dt.items.add(new File([b], "{name}", {{ type: "image/png" }})); const e = new Event("{kind}", {{ bubbles: true, cancelable: true }}); Object.defineProperty(e, "{prop}", {{ value: dt }}); t.dispatchEvent(e); }}, "image/png"); return true; }})()"##,
         target = serde_json::to_string(target).unwrap(),
-        prop = if kind == "paste" { "clipboardData" } else { "dataTransfer" },
+        prop = if kind == "paste" {
+            "clipboardData"
+        } else {
+            "dataTransfer"
+        },
     )
 }
 

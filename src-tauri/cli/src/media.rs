@@ -41,8 +41,7 @@ fn too_large(what: &str, limit: u64) -> CommandError {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, CommandError> {
-    std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()).into())
+    std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()).into())
 }
 
 /// `plexi avatar …`.

@@ -125,8 +125,14 @@ mod tests {
 
     #[test]
     fn the_limit_is_the_smaller_of_the_tier_and_the_body_cap() {
-        assert_eq!(UploadLimits::for_tier(Some(25)).max_file_bytes, MAX_BODY_BYTES);
-        assert_eq!(UploadLimits::for_tier(Some(2)).max_file_bytes, 2 * 1024 * 1024);
+        assert_eq!(
+            UploadLimits::for_tier(Some(25)).max_file_bytes,
+            MAX_BODY_BYTES
+        );
+        assert_eq!(
+            UploadLimits::for_tier(Some(2)).max_file_bytes,
+            2 * 1024 * 1024
+        );
         assert_eq!(UploadLimits::for_tier(None).max_file_bytes, MAX_BODY_BYTES);
     }
 }

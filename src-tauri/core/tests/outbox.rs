@@ -641,9 +641,12 @@ async fn an_upload_reports_progress_and_one_cut_mid_way_is_retried_and_posted_on
     // file): the retry uploads again and posts exactly one message.
     w.proxy.reset_next(1);
     let len = 300 * 1024;
-    let id = outbox.enqueue(&w.channel, file_item("cut.txt", len)).unwrap();
+    let id = outbox
+        .enqueue(&w.channel, file_item("cut.txt", len))
+        .unwrap();
     rec.until("the send", |r| r.sent().contains_key(&id)).await;
-    let waited = rec.count(|u| matches!(u, OutboxUpdate::Waiting { local_id, .. } if *local_id == id));
+    let waited =
+        rec.count(|u| matches!(u, OutboxUpdate::Waiting { local_id, .. } if *local_id == id));
     assert!(waited >= 1, "the cut attempt waited: {:?}", rec.updates);
     let progress: Vec<(u64, u64)> = rec
         .updates
@@ -661,7 +664,10 @@ async fn an_upload_reports_progress_and_one_cut_mid_way_is_retried_and_posted_on
     assert!(progress.iter().all(|(s, t)| s <= t && *t == len as u64));
     assert_eq!(progress.last(), Some(&(len as u64, len as u64)));
     let server = w.server_messages(&w.channel).await;
-    let with_file: Vec<_> = server.iter().filter(|m| !m.attachments.is_empty()).collect();
+    let with_file: Vec<_> = server
+        .iter()
+        .filter(|m| !m.attachments.is_empty())
+        .collect();
     assert_eq!(with_file.len(), 1, "posted once: {server:?}");
     assert_eq!(with_file[0].attachments[0].filename, "cut.txt");
 }
@@ -679,7 +685,9 @@ async fn an_upload_can_be_cancelled_while_it_goes_up_and_nothing_is_posted() {
         r.count(|u| matches!(u, OutboxUpdate::Progress { local_id, .. } if *local_id == id)) > 0
     })
     .await;
-    outbox.cancel(id).expect("an upload in flight can be cancelled");
+    outbox
+        .cancel(id)
+        .expect("an upload in flight can be cancelled");
     rec.until("the cancel", |r| {
         r.count(|u| matches!(u, OutboxUpdate::Cancelled { local_id } if *local_id == id)) > 0
     })
@@ -688,5 +696,8 @@ async fn an_upload_can_be_cancelled_while_it_goes_up_and_nothing_is_posted() {
     assert!(outbox.entries().unwrap().is_empty());
     assert!(!rec.sent().contains_key(&id));
     let server = w.server_messages(&w.channel).await;
-    assert!(server.iter().all(|m| m.attachments.is_empty()), "{server:?}");
+    assert!(
+        server.iter().all(|m| m.attachments.is_empty()),
+        "{server:?}"
+    );
 }

@@ -415,10 +415,10 @@ pub async fn save_data_export(
     tokio::fs::write(&path, &bytes)
         .await
         .map_err(|e| save_failed(&target_dir, &e))?;
-    Ok(Some(
-        path.file_name()
-            .map_or_else(|| suggested.clone(), |n| n.to_string_lossy().into_owned()),
-    ))
+    Ok(Some(path.file_name().map_or_else(
+        || suggested.clone(),
+        |n| n.to_string_lossy().into_owned(),
+    )))
 }
 
 #[cfg(test)]

@@ -59,7 +59,10 @@ pub async fn remove_avatar(sessions: State<'_, Sessions>) -> IpcResult<()> {
 /// A user's uploaded avatar as a `data:` URL, or `None` when they have none.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
-pub async fn fetch_avatar(sessions: State<'_, Sessions>, args: UserArgs) -> IpcResult<Option<String>> {
+pub async fn fetch_avatar(
+    sessions: State<'_, Sessions>,
+    args: UserArgs,
+) -> IpcResult<Option<String>> {
     let image = sessions.client().await?.avatar(&args.user_id).await?;
     Ok(image.map(|i| {
         format!(

@@ -21,8 +21,8 @@ pub use routes::search::{SearchPage, ServerSearch};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use reqwest::Method;
 use futures_util::StreamExt as _;
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

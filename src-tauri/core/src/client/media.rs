@@ -33,7 +33,9 @@ impl Client {
             Ok(f) => Ok(UploadLimits::for_tier(
                 f.tier_limits.and_then(|t| t.max_file_size_mb),
             )),
-            Err(e) if matches!(e.state, UiState::NotFound { .. }) => Ok(UploadLimits::for_tier(None)),
+            Err(e) if matches!(e.state, UiState::NotFound { .. }) => {
+                Ok(UploadLimits::for_tier(None))
+            }
             Err(e) => Err(e),
         }
     }

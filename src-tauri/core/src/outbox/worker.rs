@@ -238,7 +238,8 @@ async fn deliver(shared: &Shared, channel: &str, row: &OutboxRow) -> Outcome {
         ..
     } = &mut item
     {
-        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data_base64.as_bytes()) else {
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data_base64.as_bytes())
+        else {
             return Outcome::Failed(UiState::InvalidInput {
                 field: Some("file".into()),
                 message: "The file could not be read back".into(),

@@ -2,8 +2,8 @@
 
 pub(crate) mod account;
 pub(crate) mod attachments;
-pub(crate) mod avatars;
 pub(crate) mod auth;
+pub(crate) mod avatars;
 pub(crate) mod channels;
 pub(crate) mod communities;
 pub(crate) mod devtools;

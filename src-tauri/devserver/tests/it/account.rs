@@ -341,7 +341,13 @@ async fn avatars_and_features_answer_like_the_recording() {
     };
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     png.extend_from_slice(&[0, 0, 0, 8, 0, 0, 0, 8, 8, 6, 0, 0, 0]);
-    let text = Api::finish(upload("/users/@me/avatar", "me.txt", "text/plain", b"hello".to_vec())).await;
+    let text = Api::finish(upload(
+        "/users/@me/avatar",
+        "me.txt",
+        "text/plain",
+        b"hello".to_vec(),
+    ))
+    .await;
     assert_eq!(
         (text.status, text.message()),
         (StatusCode::BAD_REQUEST, "File must be an image")
@@ -351,15 +357,23 @@ async fn avatars_and_features_answer_like_the_recording() {
         assert_eq!(ok.status, StatusCode::OK, "{route}");
         assert_eq!(ok.body["success"], true);
         assert_eq!(ok.body["avatar_url"], url.as_str());
-        assert_eq!((ok.body["width"].as_u64(), ok.body["height"].as_u64()), (Some(8), Some(8)));
+        assert_eq!(
+            (ok.body["width"].as_u64(), ok.body["height"].as_u64()),
+            (Some(8), Some(8))
+        );
     }
     let image = api.get(&url, None).await;
     assert_eq!(image.headers["content-type"], "image/png");
     assert_eq!(image.headers["cache-control"], "public, max-age=86400");
 
-    let gone = api.call(Method::DELETE, "/avatars/users/@me", t, None).await;
+    let gone = api
+        .call(Method::DELETE, "/avatars/users/@me", t, None)
+        .await;
     assert_eq!(gone.body, json!({"success": true, "message": null}));
-    assert_eq!(api.get(&url, None).await.headers["content-type"], "image/svg+xml");
+    assert_eq!(
+        api.get(&url, None).await.headers["content-type"],
+        "image/svg+xml"
+    );
 
     let features = api.get("/users/@me/features", t).await;
     assert_eq!(features.body["tier"], "alpha");

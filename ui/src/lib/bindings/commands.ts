@@ -2,6 +2,8 @@
 import type { AppInfo } from "./AppInfo";
 import type { Attachment } from "./Attachment";
 import type { AttachmentArgs } from "./AttachmentArgs";
+import type { AvatarArgs } from "./AvatarArgs";
+import type { AvatarSaved } from "./AvatarSaved";
 import type { BackupCodesArgs } from "./BackupCodesArgs";
 import type { Ban } from "./Ban";
 import type { BanArgs } from "./BanArgs";
@@ -36,6 +38,7 @@ import type { MemberArgs } from "./MemberArgs";
 import type { Message } from "./Message";
 import type { MessageArgs } from "./MessageArgs";
 import type { MessagingSettings } from "./MessagingSettings";
+import type { NotifyLevelArgs } from "./NotifyLevelArgs";
 import type { OpenLinkArgs } from "./OpenLinkArgs";
 import type { OutboxEntry } from "./OutboxEntry";
 import type { OutboxItem } from "./OutboxItem";
@@ -80,6 +83,7 @@ import type { UnreadArgs } from "./UnreadArgs";
 import type { UpdateChannelArgs } from "./UpdateChannelArgs";
 import type { UpdateServerArgs } from "./UpdateServerArgs";
 import type { UploadArgs } from "./UploadArgs";
+import type { UploadLimits } from "./UploadLimits";
 import type { User } from "./User";
 import type { UserArgs } from "./UserArgs";
 import type { UserRef } from "./UserRef";
@@ -181,8 +185,13 @@ export interface Commands {
   set_dm_privacy: { args: DmPrivacyArgs; result: MessagingSettings };
   list_data_exports: { args: null; result: Array<DataExport> };
   request_data_export: { args: PasswordArgs; result: Array<DataExport> };
-  save_data_export: { args: DataExportArgs; result: string };
+  save_data_export: { args: DataExportArgs; result: string | null };
   take_pending_invite: { args: null; result: PendingInvite | null };
+  upload_limits: { args: null; result: UploadLimits };
+  set_avatar: { args: AvatarArgs; result: AvatarSaved };
+  remove_avatar: { args: null; result: null };
+  fetch_avatar: { args: UserArgs; result: string | null };
+  set_notification_level: { args: NotifyLevelArgs; result: null };
 }
 
 /** Name of the event carrying the app-wide UiState. */
