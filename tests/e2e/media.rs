@@ -68,8 +68,8 @@ async fn an_upload_shows_progress_can_be_cancelled_and_a_pasted_image_is_posted_
     .await;
     app.wait_for_text(Locator::TestId("message-list"), "pasted-", LONG)
         .await;
-    app.wait_for(Locator::Css("[data-testid='image-preview'] img"), LONG)
-        .await;
+    // The preview's box is there from the first paint (no jump when the picture arrives).
+    app.wait_for(Locator::TestId("image-preview"), LONG).await;
     app.wait_until(
         "no pending row is left",
         r#"document.querySelectorAll('[data-testid="pending-message"], [data-testid="upload"]').length === 0"#,
