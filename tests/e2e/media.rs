@@ -105,6 +105,8 @@ async fn an_avatar_is_cropped_here_then_uploaded_and_shown() {
         r#"const z = document.querySelector('[data-testid="avatar-zoom"]'); z.value = "1.6"; z.dispatchEvent(new Event("input", { bubbles: true })); return true;"#,
     )
     .await;
+    app.execute(r#"document.querySelector('[data-testid="avatar-crop"]').scrollIntoView({ block: "center" }); return true;"#)
+        .await;
     app.screenshot("avatar-crop").await;
     app.axe_audit("avatar-crop").await;
     app.click(Locator::TestId("avatar-save")).await;
