@@ -40,8 +40,8 @@ fn too_large(what: &str, limit: u64) -> CommandError {
     .into()
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, CommandError> {
-    std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()).into())
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))
 }
 
 /// `plexi avatar …`.
