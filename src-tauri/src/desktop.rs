@@ -190,6 +190,21 @@ pub fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
+/// Which messages raise a notification: the account's `notifications` setting, synced by the
+/// UI with the server's user settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum NotifyLevel {
+    /// Direct messages and mentions (the default).
+    #[default]
+    DmsAndMentions,
+    /// Mentions only.
+    Mentions,
+    /// Nothing.
+    Off,
+}
+
 /// Decides which chat events deserve a desktop notification.
 #[derive(Debug, Default)]
 pub struct Notifier {
@@ -197,9 +212,17 @@ pub struct Notifier {
     me: Mutex<Option<(String, String)>>,
     /// Channels the user muted (directly or through their server): no notification.
     muted: Mutex<HashSet<String>>,
+    level: Mutex<NotifyLevel>,
 }
 
 impl Notifier {
+    /// Sets which messages notify from now on.
+    pub fn set_level(&self, level: NotifyLevel) {
+        if let Ok(mut l) = self.level.lock() {
+            *l = level;
+        }
+    }
+
     /// Remembers DM channels (the server does not say a message is in a DM).
     pub fn remember_dm_channels<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
         if let Ok(mut set) = self.dm_channels.lock() {
@@ -239,7 +262,13 @@ impl Notifier {
             || m.content
                 .to_lowercase()
                 .contains(&format!("@{}", me.1.to_lowercase()));
-        if !is_dm && !is_mention {
+        let level = self.level.lock().map(|l| *l).unwrap_or_default();
+        let wanted = match level {
+            NotifyLevel::DmsAndMentions => is_dm || is_mention,
+            NotifyLevel::Mentions => is_mention,
+            NotifyLevel::Off => false,
+        };
+        if !wanted {
             return None;
         }
         let author = m
@@ -309,6 +338,22 @@ mod tests {
         assert!(should_disable_compositing(false, false));
         assert!(!should_disable_compositing(true, false));
         assert!(!should_disable_compositing(false, true));
+    }
+
+    #[test]
+    fn the_notification_level_narrows_what_notifies() {
+        let n = Notifier::default();
+        n.set_me("me", "alice");
+        n.remember_dm_channels(["dm"]);
+        n.set_level(NotifyLevel::Mentions);
+        assert!(n.notification_for(&message("2", "dm", "hi")).is_none());
+        assert!(n
+            .notification_for(&message("2", "c", "hi @alice"))
+            .is_some());
+        n.set_level(NotifyLevel::Off);
+        assert!(n
+            .notification_for(&message("2", "c", "hi @alice"))
+            .is_none());
     }
 
     #[test]

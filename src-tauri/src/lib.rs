@@ -11,6 +11,7 @@ pub mod ipc;
 pub mod last_server;
 pub mod launch;
 pub mod logging;
+pub mod save_dialog;
 pub mod session;
 pub mod startup_trace;
 pub mod state;

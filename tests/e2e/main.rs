@@ -15,6 +15,7 @@ mod communities;
 mod find;
 mod later;
 mod mentions;
+mod media;
 mod rich;
 mod roles;
 

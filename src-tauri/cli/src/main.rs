@@ -22,6 +22,7 @@
 
 mod account;
 mod communities;
+mod media;
 mod rich;
 mod roles;
 mod saved;
@@ -204,6 +205,22 @@ enum Command {
     },
     /// Recent mentions of you and replies to you (newest first).
     Mentions,
+    /// Upload a file to a channel as a message of its own (progress lines as it goes).
+    Upload {
+        /// The file.
+        file: std::path::PathBuf,
+        /// Channel id.
+        #[arg(long)]
+        channel: String,
+        /// Text sent with the file.
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// Your avatar: set FILE, remove.
+    Avatar {
+        #[command(subcommand)]
+        action: media::AvatarCommand,
+    },
     #[command(flatten)]
     Account(account::AccountCommand),
 }
@@ -494,6 +511,18 @@ async fn execute(
             };
             saved::mentions(client, &user).await?
         }
+        Command::Upload {
+            file,
+            channel,
+            text,
+        } => {
+            signed_in(client).await?;
+            media::upload(client, &file, &channel, text).await?
+        }
+        Command::Avatar { action } => {
+            signed_in(client).await?;
+            media::avatar(client, action).await?
+        }
         Command::Account(cmd) => {
             if !account::is_signed_out_command(&cmd) {
                 signed_in(client).await?;
@@ -554,7 +583,7 @@ pub(crate) fn to_value<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-fn print_line(v: &Value) {
+pub(crate) fn print_line(v: &Value) {
     let mut out = std::io::stdout().lock();
     // A closed stdout (e.g. `| head -1`) is not an error worth a panic.
     let _ = writeln!(out, "{v}");

@@ -208,6 +208,9 @@ async fn role_audit_and_slowmode_commands_print_json_results() {
     .await;
     assert!(!ok);
     assert_eq!(lines.last().unwrap()["state"]["state"], "forbidden");
+}
+
+#[tokio::test]
 async fn saved_add_list_remove_and_mentions_print_json_results() {
     let server = server().await;
     let user = server.create_user("cli_saver", PASSWORD).await.unwrap();
@@ -258,4 +261,54 @@ async fn saved_add_list_remove_and_mentions_print_json_results() {
     let (ok, lines) = plexi(&server, &["--as", "cli_saver", "mentions"], &stdin).await;
     assert!(ok, "{lines:?}");
     assert!(lines.last().unwrap()["result"].is_array(), "{lines:?}");
+}
+
+#[tokio::test]
+async fn upload_prints_progress_then_the_message_and_avatar_set_uploads_an_image() {
+    let server = server().await;
+    let user = server.create_user("cli_files", PASSWORD).await.unwrap();
+    let chat = server.create_server(&user.id, "Files").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, vec![b'a'; 200 * 1024]).unwrap();
+    let stdin = format!("{PASSWORD}\n");
+    let channel = chat.general_channel_id.as_str();
+    let file = notes.to_str().unwrap();
+    let (ok, lines) = plexi(
+        &server,
+        &["--as", "cli_files", "upload", file, "--channel", channel],
+        &stdin,
+    )
+    .await;
+    assert!(ok, "{lines:?}");
+    let progress: Vec<_> = lines
+        .iter()
+        .filter(|l| l.get("progress").is_some())
+        .collect();
+    assert!(progress.len() >= 2, "{lines:?}");
+    assert_eq!(progress.last().unwrap()["progress"]["sent"], 200 * 1024);
+    let message = &lines.last().unwrap()["result"];
+    assert_eq!(message["attachments"][0]["filename"], "notes.txt");
+
+    // A PNG header is enough for the devserver; a text file is refused before upload.
+    let png = dir.path().join("me.png");
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bytes.extend_from_slice(&[0, 0, 0, 8, 0, 0, 0, 8, 8, 6, 0, 0, 0]);
+    std::fs::write(&png, bytes).unwrap();
+    let (ok, lines) = plexi(
+        &server,
+        &["--as", "cli_files", "avatar", "set", png.to_str().unwrap()],
+        &stdin,
+    )
+    .await;
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines.last().unwrap()["result"]["width"], 8);
+    let (ok, lines) = plexi(
+        &server,
+        &["--as", "cli_files", "avatar", "set", file],
+        &stdin,
+    )
+    .await;
+    assert!(!ok);
+    assert_eq!(lines.last().unwrap()["state"]["field"], "file");
 }

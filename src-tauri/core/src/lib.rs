@@ -71,6 +71,7 @@ pub mod error;
 pub mod event;
 pub mod gateway;
 pub mod hub;
+pub mod media;
 pub mod model;
 pub mod outbox;
 pub mod poll;

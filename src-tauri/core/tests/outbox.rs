@@ -533,6 +533,7 @@ async fn an_attachment_is_uploaded_and_posted_once_even_after_an_outage() {
                 filename: "notes.txt".into(),
                 mime: "text/plain".into(),
                 data_base64: base64::engine::general_purpose::STANDARD.encode(b"hello"),
+                uploaded: None,
             },
         )
         .unwrap();
@@ -741,5 +742,87 @@ async fn a_due_server_held_message_is_adopted_and_sent_once() {
         w.server.channel_message_ids(&w.channel).len(),
         1,
         "sent once"
+    );
+}
+
+fn file_item(name: &str, len: usize) -> OutboxItem {
+    use base64::Engine as _;
+    let bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+    OutboxItem::Attachment {
+        content: String::new(),
+        filename: name.to_owned(),
+        mime: "text/plain".into(),
+        data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        uploaded: None,
+    }
+}
+
+#[tokio::test]
+async fn an_upload_reports_progress_and_one_cut_mid_way_is_retried_and_posted_once() {
+    let w = World::start().await;
+    let (outbox, mut rec) = w.open(w.proxied_client(Duration::from_secs(2))).await;
+    send_first(&w, &outbox, &mut rec).await;
+    // The upload's answer is cut as it starts to arrive (the server may or may not have the
+    // file): the retry uploads again and posts exactly one message.
+    w.proxy.reset_next(1);
+    let len = 300 * 1024;
+    let id = outbox
+        .enqueue(&w.channel, file_item("cut.txt", len))
+        .unwrap();
+    rec.until("the send", |r| r.sent().contains_key(&id)).await;
+    let waited =
+        rec.count(|u| matches!(u, OutboxUpdate::Waiting { local_id, .. } if *local_id == id));
+    assert!(waited >= 1, "the cut attempt waited: {:?}", rec.updates);
+    let progress: Vec<(u64, u64)> = rec
+        .updates
+        .iter()
+        .filter_map(|u| match u {
+            OutboxUpdate::Progress {
+                local_id,
+                sent,
+                total,
+            } if *local_id == id => Some((*sent, *total)),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.len() > 3, "several steps: {progress:?}");
+    assert!(progress.iter().all(|(s, t)| s <= t && *t == len as u64));
+    assert_eq!(progress.last(), Some(&(len as u64, len as u64)));
+    let server = w.server_messages(&w.channel).await;
+    let with_file: Vec<_> = server
+        .iter()
+        .filter(|m| !m.attachments.is_empty())
+        .collect();
+    assert_eq!(with_file.len(), 1, "posted once: {server:?}");
+    assert_eq!(with_file[0].attachments[0].filename, "cut.txt");
+}
+
+#[tokio::test]
+async fn an_upload_can_be_cancelled_while_it_goes_up_and_nothing_is_posted() {
+    let w = World::start().await;
+    let (outbox, mut rec) = w.open(w.client(TIMEOUT)).await;
+    send_first(&w, &outbox, &mut rec).await;
+    w.server.faults().delay_ms(3_000);
+    let id = outbox
+        .enqueue(&w.channel, file_item("slow.txt", 200 * 1024))
+        .unwrap();
+    rec.until("the upload to start", |r| {
+        r.count(|u| matches!(u, OutboxUpdate::Progress { local_id, .. } if *local_id == id)) > 0
+    })
+    .await;
+    outbox
+        .cancel(id)
+        .expect("an upload in flight can be cancelled");
+    rec.until("the cancel", |r| {
+        r.count(|u| matches!(u, OutboxUpdate::Cancelled { local_id } if *local_id == id)) > 0
+    })
+    .await;
+    w.server.faults().delay_ms(0);
+    assert!(outbox.entries().unwrap().is_empty());
+    assert!(!rec.sent().contains_key(&id));
+    let server = w.server_messages(&w.channel).await;
+    assert!(
+        server.iter().all(|m| m.attachments.is_empty()),
+        "{server:?}"
     );
 }

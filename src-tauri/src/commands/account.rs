@@ -387,28 +387,38 @@ pub async fn request_data_export(
         .await?)
 }
 
-/// Downloads a finished export into the Downloads folder and returns the file's path.
+/// Downloads a finished export into a file the user picks in the system's save dialog
+/// (starting in Downloads); returns the file's name only, or `None` when the dialog was
+/// cancelled. The path never goes to the page: the dialog runs here, in the shell.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn save_data_export(
     app: AppHandle,
     sessions: State<'_, Sessions>,
     args: DataExportArgs,
-) -> IpcResult<String> {
-    let bytes = sessions
-        .client()
-        .await?
-        .download_data_export(&args.request_id)
-        .await?;
+) -> IpcResult<Option<String>> {
+    let client = sessions.client().await?;
+    // Asked first: a request that is not ready says so before a dialog opens.
+    let bytes = client.download_data_export(&args.request_id).await?;
     let dir = download_dir(&app)?;
     let id: String = args
         .request_id
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();
-    let path = write_new_file(&dir, &format!("plexichat-data-export-{id}"), "json", &bytes)
-        .map_err(|e| save_failed(&dir, &e))?;
-    Ok(path.display().to_string())
+    let suggested = format!("plexichat-data-export-{id}.json");
+    let Some(path) = crate::save_dialog::pick(&app, "Save your data", &suggested, &dir).await?
+    else {
+        return Ok(None);
+    };
+    let target_dir = path.parent().map_or_else(|| dir.clone(), Path::to_path_buf);
+    tokio::fs::write(&path, &bytes)
+        .await
+        .map_err(|e| save_failed(&target_dir, &e))?;
+    Ok(Some(path.file_name().map_or_else(
+        || suggested.clone(),
+        |n| n.to_string_lossy().into_owned(),
+    )))
 }
 
 #[cfg(test)]

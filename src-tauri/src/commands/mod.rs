@@ -7,6 +7,7 @@ pub mod chat;
 pub mod communities;
 pub mod links;
 pub mod local;
+pub mod media;
 pub mod polls;
 pub mod roles;
 pub mod rich;
@@ -132,8 +133,13 @@ crate::ipc_commands! {
     account::set_dm_privacy(account::DmPrivacyArgs) -> plexichat_core::account::MessagingSettings;
     account::list_data_exports(()) -> Vec<plexichat_core::account::DataExport>;
     account::request_data_export(account::PasswordArgs) -> Vec<plexichat_core::account::DataExport>;
-    account::save_data_export(account::DataExportArgs) -> String;
+    account::save_data_export(account::DataExportArgs) -> Option<String>;
     communities::take_pending_invite(()) -> Option<communities::PendingInvite>;
+    media::upload_limits(()) -> plexichat_core::media::UploadLimits;
+    media::set_avatar(media::AvatarArgs) -> plexichat_core::media::AvatarSaved;
+    media::remove_avatar(()) -> ();
+    media::fetch_avatar(chat::UserArgs) -> Option<String>;
+    media::set_notification_level(media::NotifyLevelArgs) -> ();
 }
 
 /// Exports the payload types of events that are not command results.

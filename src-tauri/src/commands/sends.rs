@@ -195,6 +195,7 @@ fn enqueue_file(
         mime: mime_for(&filename).to_owned(),
         filename,
         data_base64,
+        uploaded: None,
     };
     Ok(outbox.enqueue(channel_id, item)?)
 }

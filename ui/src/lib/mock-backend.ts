@@ -293,6 +293,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   };
   let messaging = { allow_dms_from: "everyone" as "everyone" | "friends" | "nobody" | "other", read_receipts_enabled: true, typing_indicators_enabled: true };
   const userSettings: Record<string, string> = {};
+  const avatars = new Map<string, string>();
   const exports: { id: string; status: string; requested_at: number; completed_at: number | null; expires_at: number | null; format: string; file_size_bytes: number | null }[] = [];
   function accountError(state: UiState): IpcError {
     return { code: "failed", message: "message" in state ? String(state.message) : state.state, state };
@@ -693,7 +694,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     cancel_send: (a: { local_id: number }) => {
       const entry = outbox.find((e) => e.local_id === a.local_id);
       if (!entry) throw staleEntry(`no pending send ${a.local_id}`);
-      if (entry.state.state === "sending") throw staleEntry(`send ${a.local_id} is in flight`);
+      // As in the core: a file still going up can be cancelled; a message being posted not.
+      if (entry.state.state === "sending" && entry.item.kind !== "attachment") throw staleEntry(`send ${a.local_id} is in flight`);
       outbox = outbox.filter((e) => e.local_id !== a.local_id);
       scripted.delete(a.local_id);
       emitOutbox({ update: "cancelled", local_id: a.local_id });
@@ -844,7 +846,21 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       exports.push({ id: String(exports.length + 1), status: "pending", requested_at: Math.floor(Date.now() / 1000), completed_at: null, expires_at: null, format: "json", file_size_bytes: null });
       return [...exports];
     },
-    save_data_export: (a: { request_id: string }) => `/home/mock/Downloads/plexichat-data-export-${a.request_id}.json`,
+    // The shell's save dialog answers the chosen file's name only (null: cancelled).
+    save_data_export: (a: { request_id: string }) => `plexichat-data-export-${a.request_id}.json`,
+    // A tier of 25 MB capped by the 10 MiB body limit, as the core says for the reference.
+    upload_limits: () => ({ max_file_bytes: 10 * 1024 * 1024, max_avatar_bytes: 5 * 1024 * 1024, avatar_edge: 512 }),
+    set_avatar: (a: { data_base64: string }) => {
+      avatars.set(me.id, `data:image/png;base64,${a.data_base64}`);
+      return { avatar_url: `/api/v1/avatars/users/${me.id}`, width: 256, height: 256, size: Math.floor((a.data_base64.length * 3) / 4) };
+    },
+    remove_avatar: () => {
+      avatars.delete(me.id);
+      return null;
+    },
+    // Nobody has an avatar until one is set: the server's placeholder is `null` here.
+    fetch_avatar: (a: { user_id: string }) => avatars.get(a.user_id) ?? null,
+    set_notification_level: () => null,
     get_user_settings: () => ({ ...userSettings }),
     set_user_setting: (a: { key: string; value: string | null }) => {
       if (a.value === null) delete userSettings[a.key];

@@ -21,6 +21,7 @@ pub use routes::search::{SearchPage, ServerSearch};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
+use futures_util::StreamExt as _;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -73,7 +74,39 @@ pub enum Body {
         mime: String,
         /// Contents.
         bytes: bytes::Bytes,
+        /// Told how many bytes have gone out, as they go.
+        progress: Option<UploadProgress>,
     },
+}
+
+/// A callback told `(sent, total)` bytes while a file body streams out: the bytes handed to
+/// the connection, which is what a progress bar can honestly show.
+#[derive(Clone)]
+pub struct UploadProgress(pub std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>);
+
+impl std::fmt::Debug for UploadProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UploadProgress")
+    }
+}
+
+/// Piece size of a streamed upload: small enough for a smooth bar, large enough to be cheap.
+const UPLOAD_PIECE: usize = 64 * 1024;
+
+/// `bytes` as a stream of pieces that reports each piece as it is taken.
+fn progress_body(bytes: bytes::Bytes, progress: UploadProgress) -> reqwest::Body {
+    let total = bytes.len() as u64;
+    let pieces: Vec<bytes::Bytes> = (0..bytes.len())
+        .step_by(UPLOAD_PIECE)
+        .map(|start| bytes.slice(start..(start + UPLOAD_PIECE).min(bytes.len())))
+        .collect();
+    let mut sent = 0u64;
+    let stream = futures_util::stream::iter(pieces).map(move |piece| {
+        sent += piece.len() as u64;
+        (progress.0)(sent, total);
+        Ok::<_, std::io::Error>(piece)
+    });
+    reqwest::Body::wrap_stream(stream)
 }
 
 /// One REST request.
@@ -127,7 +160,17 @@ impl Request {
             filename,
             mime,
             bytes,
+            progress: None,
         });
+        self
+    }
+
+    /// Reports the file body's progress to `progress` (no effect without a file body).
+    #[must_use]
+    pub fn progress(mut self, progress: Option<UploadProgress>) -> Self {
+        if let Some(Body::File { progress: p, .. }) = &mut self.body {
+            *p = progress;
+        }
         self
     }
 
@@ -458,13 +501,19 @@ impl Api {
                 filename,
                 mime,
                 bytes,
+                progress,
             }) => {
-                let part = reqwest::multipart::Part::stream(bytes.clone())
+                let body = || match progress {
+                    Some(p) => reqwest::multipart::Part::stream_with_length(
+                        progress_body(bytes.clone(), p.clone()),
+                        bytes.len() as u64,
+                    ),
+                    None => reqwest::multipart::Part::stream(bytes.clone()),
+                };
+                let part = body()
                     .file_name(filename.clone())
                     .mime_str(mime)
-                    .unwrap_or_else(|_| {
-                        reqwest::multipart::Part::stream(bytes.clone()).file_name(filename.clone())
-                    });
+                    .unwrap_or_else(|_| body().file_name(filename.clone()));
                 rb.multipart(reqwest::multipart::Form::new().part("file", part))
             }
             None => rb,

@@ -277,6 +277,7 @@ pub struct AttachmentRef {
     /// MIME type the server reported for the upload.
     pub content_type: Option<String>,
     /// Size in bytes.
+    #[ts(type = "number")]
     pub size: u64,
     /// The upload's server path.
     pub url: String,

@@ -233,7 +233,7 @@ impl Client {
         self.authed(
             self.inner
                 .api
-                .upload_attachment(channel_id, filename, mime, bytes),
+                .upload_attachment(channel_id, filename, mime, bytes, None),
         )
         .await
     }

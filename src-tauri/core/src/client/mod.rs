@@ -36,10 +36,12 @@ mod account;
 mod auth;
 mod chat;
 mod communities;
+mod media;
 mod persist;
 pub mod search;
 
 pub use communities::RECENT_WRITES_TTL;
+pub use media::megabytes;
 mod polls;
 mod rich;
 pub mod saved;

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::api::types::AttachmentRef;
 use crate::model::Message;
 use crate::ui_state::{TimestampMs, UiState};
 
@@ -60,6 +61,11 @@ pub enum OutboxItem {
         /// The file's bytes, base64 (standard alphabet): kept in the outbox so that a file
         /// moved or deleted after "send" is still delivered.
         data_base64: String,
+        /// The finished upload, written back before the message is posted: a retry after a
+        /// dropped connection posts this file instead of uploading it again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        uploaded: Option<AttachmentRef>,
     },
 }
 
@@ -166,6 +172,19 @@ pub enum OutboxUpdate {
         local_id: i64,
         /// Why.
         state: UiState,
+    },
+    /// An upload is under way: `sent` of `total` bytes of the entry's file have gone out
+    /// (at most about one update per percent).
+    Progress {
+        /// Which entry.
+        #[ts(type = "number")]
+        local_id: i64,
+        /// Bytes sent so far.
+        #[ts(type = "number")]
+        sent: u64,
+        /// The file's size.
+        #[ts(type = "number")]
+        total: u64,
     },
     /// The user retried or edited a failed entry; it is queued again.
     Retrying {

@@ -156,6 +156,8 @@ struct Wakers {
 #[derive(Debug, Default)]
 struct Gate {
     in_flight: HashSet<i64>,
+    /// In-flight rows whose file is still going up: cancelling one stops the upload.
+    uploading: HashMap<i64, Arc<worker::UploadCancel>>,
 }
 
 #[derive(Debug)]
@@ -378,15 +380,20 @@ impl Outbox {
         Ok(())
     }
 
-    /// Removes an entry that is queued or failed; it will not be sent.
+    /// Removes an entry that is queued or failed, or a file still uploading (the upload
+    /// stops; `cancelled` follows once it has); it will not be sent.
     ///
     /// # Errors
-    /// [`Error::InFlight`] while a request for it is out (wait for its outcome),
+    /// [`Error::InFlight`] while a message for it is being posted (wait for its outcome),
     /// [`Error::NotFound`], [`Error::Store`].
     pub fn cancel(&self, local_id: i64) -> Result<(), Error> {
         let shared = &self.inner.shared;
         let gate = shared.gate();
         if gate.in_flight.contains(&local_id) {
+            if let Some(upload) = gate.uploading.get(&local_id) {
+                upload.cancel();
+                return Ok(());
+            }
             return Err(Error::InFlight(local_id));
         }
         if !shared.store.delete_outbox(local_id)? {

@@ -11,6 +11,7 @@
 //! after the channel's cursor is searched for our own message with the same text: found
 //! means sent (PROTOCOL.md §6 has no nonce, so this is the only dedupe there is).
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +30,8 @@ use crate::ui_state::{Entity, UiState};
 #[derive(Debug)]
 enum Outcome {
     Sent(Option<Message>),
+    /// The user cancelled the upload while it was going up.
+    Cancelled,
     Failed(UiState),
     Wait {
         state: UiState,
@@ -98,6 +101,21 @@ fn begin(shared: &Shared, channel: &str) -> Result<Option<OutboxRow>, crate::sto
     Ok(Some(row))
 }
 
+/// The stop switch of one upload: set once, read after the upload as well as raced against
+/// it, so a cancel that lands as the last byte goes out still wins.
+#[derive(Debug, Default)]
+pub(super) struct UploadCancel {
+    is_set: AtomicBool,
+    wake: tokio::sync::Notify,
+}
+
+impl UploadCancel {
+    pub(super) fn cancel(&self) {
+        self.is_set.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+}
+
 /// Records an outcome; returns how long the channel must wait before its next try, if it
 /// must (`failures` counts this attempt).
 fn finish(
@@ -111,6 +129,12 @@ fn finish(
     let mut gate = shared.gate();
     gate.in_flight.remove(&local_id);
     let written = match outcome {
+        Outcome::Cancelled => {
+            gate.uploading.remove(&local_id);
+            let written = shared.store.delete_outbox(local_id);
+            shared.emit(OutboxUpdate::Cancelled { local_id });
+            written.map(|_| None)
+        }
         Outcome::Sent(message) => {
             let written = shared.store.delete_outbox(local_id).map(|_| ());
             if let Some(m) = &message {
@@ -189,7 +213,7 @@ async fn deliver(shared: &Shared, channel: &str, row: &OutboxRow) -> Outcome {
             message: "this pending send could not be read back".into(),
         });
     };
-    let item = entry.item;
+    let mut item = entry.item;
     if shared.client.token().is_none() {
         // Not signed in (yet): a request would only earn a 401, and the client answers a 401
         // by forgetting the session. Hold the queue until a sign-in and a wake-up.
@@ -206,6 +230,38 @@ async fn deliver(shared: &Shared, channel: &str, row: &OutboxRow) -> Outcome {
             Err(e) => return classify(&e, &item, row.needs_check),
         }
     }
+    if let OutboxItem::Attachment {
+        uploaded: uploaded @ None,
+        filename,
+        mime,
+        data_base64,
+        ..
+    } = &mut item
+    {
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data_base64.as_bytes())
+        else {
+            return Outcome::Failed(UiState::InvalidInput {
+                field: Some("file".into()),
+                message: "The file could not be read back".into(),
+            });
+        };
+        match upload(shared, channel, row.local_id, filename, mime, bytes).await {
+            Ok(Some(file)) => *uploaded = Some(file),
+            Ok(None) => return Outcome::Cancelled,
+            Err(e) => return classify(&e, &item, false),
+        }
+        // Written back before the post: a retry from here on posts this file, never a second
+        // upload of it.
+        match serde_json::to_string(&item) {
+            Ok(json) => {
+                let _gate = shared.gate();
+                if let Err(e) = shared.store.set_outbox_item(row.local_id, &json) {
+                    tracing::warn!(error = %e, "outbox: cannot remember a finished upload");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "outbox: cannot encode a finished upload"),
+        }
+    }
     match send(shared, channel, &item).await {
         Ok(message) => {
             if let OutboxItem::Delete { message_id } = &item {
@@ -214,6 +270,53 @@ async fn deliver(shared: &Shared, channel: &str, row: &OutboxRow) -> Outcome {
             Outcome::Sent(message)
         }
         Err(e) => classify(&e, &item, false),
+    }
+}
+
+/// Uploads one entry's file, reporting progress and stopping when the user cancels;
+/// `Ok(None)` means cancelled.
+async fn upload(
+    shared: &Shared,
+    channel: &str,
+    local_id: i64,
+    filename: &str,
+    mime: &str,
+    bytes: Vec<u8>,
+) -> Result<Option<AttachmentRef>, ClientError> {
+    let stop = Arc::new(UploadCancel::default());
+    shared.gate().uploading.insert(local_id, stop.clone());
+    let updates = shared.updates.clone();
+    let last_percent = AtomicU64::new(u64::MAX);
+    let progress = crate::api::UploadProgress(Arc::new(move |sent: u64, total: u64| {
+        let percent = sent.saturating_mul(100) / total.max(1);
+        if last_percent.swap(percent, Ordering::Relaxed) != percent {
+            let _ = updates.send(OutboxUpdate::Progress {
+                local_id,
+                sent,
+                total,
+            });
+        }
+    }));
+    let _ = shared.updates.send(OutboxUpdate::Progress {
+        local_id,
+        sent: 0,
+        total: bytes.len() as u64,
+    });
+    let result = tokio::select! {
+        r = shared.client.upload_attachment_with_progress(
+            channel, filename, mime, bytes.into(), Some(progress),
+        ) => Some(r),
+        () = stop.wake.notified() => None,
+    };
+    let is_cancelled = {
+        let mut gate = shared.gate();
+        gate.uploading.remove(&local_id);
+        stop.is_set.load(Ordering::SeqCst)
+    };
+    match result {
+        _ if is_cancelled => Ok(None),
+        None => Ok(None),
+        Some(r) => r.map(|a| Some(AttachmentRef::from(&a))),
     }
 }
 
@@ -405,10 +508,23 @@ async fn send(
         }
         .map(|()| None),
         OutboxItem::Attachment {
+            uploaded: Some(file),
+            content,
+            ..
+        } => {
+            let msg = NewMessage {
+                content: content.clone(),
+                attachments: vec![file.clone()],
+                ..NewMessage::default()
+            };
+            client.send_message(channel, &msg).await.map(Some)
+        }
+        OutboxItem::Attachment {
             content,
             filename,
             mime,
             data_base64,
+            uploaded: None,
         } => {
             let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data_base64) else {
                 return Err(ClientError::rejected(

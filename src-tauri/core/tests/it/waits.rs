@@ -54,6 +54,7 @@ async fn an_upload_over_the_body_limit_is_too_large_not_offline() {
         "big.bin",
         "application/octet-stream",
         vec![b'a'; 11 * 1024 * 1024].into(),
+        None,
     );
     for err in [
         timed(at_cap).await.expect_err("over the body limit"),

@@ -46,6 +46,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(routes::channels::routes())
         .merge(routes::messages::routes())
         .merge(routes::attachments::routes())
+        .merge(routes::avatars::routes())
         .merge(routes::relationships::routes())
         .merge(routes::search::routes())
         .merge(routes::polls::routes())

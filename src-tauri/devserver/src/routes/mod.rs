@@ -4,6 +4,7 @@ pub(crate) mod account;
 pub(crate) mod attachments;
 pub(crate) mod auth;
 pub(crate) mod bookmarks;
+pub(crate) mod avatars;
 pub(crate) mod channels;
 pub(crate) mod communities;
 pub(crate) mod devtools;

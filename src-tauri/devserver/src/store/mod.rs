@@ -360,6 +360,8 @@ pub(crate) struct World {
     pub(crate) sticker_packs: HashMap<u64, Vec<serde_json::Value>>,
     /// `/features/bookmarks` rows by (user, message id), as the JSON the reference answers.
     pub(crate) bookmarks: BTreeMap<(u64, u64), serde_json::Value>,
+    /// Uploaded avatars per user: (content type, bytes). No entry: the SVG placeholder.
+    pub(crate) avatars: HashMap<u64, (String, bytes::Bytes)>,
 }
 
 impl World {
@@ -398,6 +400,7 @@ impl World {
             custom_emojis: HashMap::new(),
             sticker_packs: HashMap::new(),
             bookmarks: BTreeMap::new(),
+            avatars: HashMap::new(),
         }
     }
 

@@ -310,3 +310,72 @@ async fn password_reset_checks_the_token_before_the_password() {
         .await;
     assert_eq!(reused.message(), "Invalid token", "a token works once");
 }
+
+/// account.txt "avatars": an avatar URL always answers (an SVG placeholder without an
+/// upload, public), a text file is refused, both upload routes work, DELETE goes back to the
+/// placeholder; "features": the alpha tier's limits.
+#[tokio::test]
+async fn avatars_and_features_answer_like_the_recording() {
+    let server = start(config()).await;
+    let api = Api::new(&server);
+    let hank = server.create_user("hank", PW).await.unwrap();
+    let t = Some(hank.token.as_str());
+    let me = api.get("/users/@me", t).await.body;
+    let url = me["avatar_url"].as_str().unwrap().to_owned();
+
+    let placeholder = api.get(&url, None).await;
+    assert_eq!(placeholder.status, StatusCode::OK);
+    assert_eq!(placeholder.headers["content-type"], "image/svg+xml");
+    assert_eq!(placeholder.headers["cache-control"], "public, max-age=3600");
+    assert!(placeholder.text.starts_with("<svg width=\"128\""));
+
+    let upload = |path: &'static str, name: &'static str, mime: &'static str, bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name)
+            .mime_str(mime)
+            .unwrap();
+        api.http
+            .post(format!("{}/api/v1{path}", api.base))
+            .bearer_auth(&hank.token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&[0, 0, 0, 8, 0, 0, 0, 8, 8, 6, 0, 0, 0]);
+    let text = Api::finish(upload(
+        "/users/@me/avatar",
+        "me.txt",
+        "text/plain",
+        b"hello".to_vec(),
+    ))
+    .await;
+    assert_eq!(
+        (text.status, text.message()),
+        (StatusCode::BAD_REQUEST, "File must be an image")
+    );
+    for route in ["/users/@me/avatar", "/avatars/users/@me"] {
+        let ok = Api::finish(upload(route, "me.png", "image/png", png.clone())).await;
+        assert_eq!(ok.status, StatusCode::OK, "{route}");
+        assert_eq!(ok.body["success"], true);
+        assert_eq!(ok.body["avatar_url"], url.as_str());
+        assert_eq!(
+            (ok.body["width"].as_u64(), ok.body["height"].as_u64()),
+            (Some(8), Some(8))
+        );
+    }
+    let image = api.get(&url, None).await;
+    assert_eq!(image.headers["content-type"], "image/png");
+    assert_eq!(image.headers["cache-control"], "public, max-age=86400");
+
+    let gone = api
+        .call(Method::DELETE, "/avatars/users/@me", t, None)
+        .await;
+    assert_eq!(gone.body, json!({"success": true, "message": null}));
+    assert_eq!(
+        api.get(&url, None).await.headers["content-type"],
+        "image/svg+xml"
+    );
+
+    let features = api.get("/users/@me/features", t).await;
+    assert_eq!(features.body["tier"], "alpha");
+    assert_eq!(features.body["tier_limits"]["max_file_size_mb"], 25);
+}

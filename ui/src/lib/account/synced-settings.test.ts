@@ -36,3 +36,34 @@ describe("settings that follow the account", () => {
     expect(readTheme()).toBe("dark");
   });
 });
+
+describe("compact mode and notifications follow the account", () => {
+  beforeEach(() => {
+    localStorage.clear();
+    delete document.documentElement.dataset.density;
+  });
+
+  it("applies the server's compact mode and notification level at sign-in", async () => {
+    const mock = createMockBackend();
+    setBackend(mock);
+    mock.resolveNext("get_user_settings", { compact: "true", notifications: "mentions" });
+    await pullAccountSettings();
+    expect(document.documentElement.dataset.density).toBe("compact");
+    expect(mock.calls.filter((c) => c.command === "set_notification_level").at(-1)?.args).toEqual({ level: "mentions" });
+  });
+
+  it("keeps this machine's choice when offline and ignores values it does not know", async () => {
+    const mock = createMockBackend();
+    setBackend(mock);
+    await saveAccountSetting("compact", "true");
+    mock.failNext("get_user_settings", { code: "failed", message: "offline", state: { state: "offline", reason: "No connection" } });
+    delete document.documentElement.dataset.density;
+    await pullAccountSettings();
+    expect(document.documentElement.dataset.density).toBe("compact");
+    localStorage.clear();
+    mock.resolveNext("get_user_settings", { compact: "maybe", notifications: "martians" });
+    await pullAccountSettings();
+    expect(document.documentElement.dataset.density).toBeUndefined();
+    expect(mock.calls.filter((c) => c.command === "set_notification_level").at(-1)?.args).toEqual({ level: "dms_and_mentions" });
+  });
+});

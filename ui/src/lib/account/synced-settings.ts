@@ -8,9 +8,16 @@
 
 import { invoke } from "../ipc";
 import { applyTheme, readTheme, type Theme } from "../theme";
+import { applyCompact, applyNotify, applySavedPreferences, isNotifyLevel, readCompact, readNotify } from "../preferences";
 
-/** Keys this client syncs; values are strings on the wire. */
-export type SyncedKey = "theme" | "muted_channels" | "muted_servers";
+/**
+ * Keys this client syncs; values are strings on the wire ("true"/"false" for compact, mutes as
+ * comma-separated ids).
+ */
+export type SyncedKey = "theme" | "compact" | "notifications" | "muted_channels" | "muted_servers";
+
+/** The keys applied to this machine's preferences at sign-in (mutes are read where used). */
+const KEYS: ("theme" | "compact" | "notifications")[] = ["theme", "compact", "notifications"];
 
 const PENDING = "plexichat.settings.pending";
 /** Server GETs can be this stale (60 s cache) plus some slack. */
@@ -36,6 +43,15 @@ function isTheme(v: string): v is Theme {
 
 function applyLocal(key: SyncedKey, value: string): void {
   if (key === "theme" && isTheme(value)) applyTheme(value);
+  else if (key === "compact" && (value === "true" || value === "false")) applyCompact(value === "true");
+  else if (key === "notifications" && isNotifyLevel(value)) applyNotify(value);
+}
+
+/** What this machine has now for `key`, as the wire string. */
+function localValue(key: SyncedKey): string {
+  if (key === "theme") return readTheme();
+  if (key === "compact") return String(readCompact());
+  return readNotify();
 }
 
 /** Saves a setting here at once and on the server when it can. */
@@ -58,6 +74,8 @@ export async function saveAccountSetting(key: SyncedKey, value: string): Promise
 
 /** At sign-in: sends writes that did not get through, then applies the server's values. */
 export async function pullAccountSettings(): Promise<void> {
+  // This machine's copy first: in force at once, and the fallback while offline.
+  applySavedPreferences();
   const pending = readPending();
   for (const [key, p] of Object.entries(pending)) {
     if (p.sent) continue;
@@ -76,10 +94,12 @@ export async function pullAccountSettings(): Promise<void> {
     return; // the local copy stays in force
   }
   const now = Date.now();
-  const theme = remote.theme;
-  const local = pending.theme;
-  const isLocalNewer = local !== undefined && now - local.at < STALE_MS;
-  if (theme !== undefined && !isLocalNewer && theme !== readTheme()) applyLocal("theme", theme);
+  for (const key of KEYS) {
+    const value = remote[key];
+    const local = pending[key];
+    const isLocalNewer = local !== undefined && now - local.at < STALE_MS;
+    if (value !== undefined && !isLocalNewer && value !== localValue(key)) applyLocal(key, value);
+  }
 }
 
 /**

@@ -44,7 +44,19 @@ local_id: number,
 /**
  * Why.
  */
-state: UiState, } | { "update": "retrying", 
+state: UiState, } | { "update": "progress", 
+/**
+ * Which entry.
+ */
+local_id: number, 
+/**
+ * Bytes sent so far.
+ */
+sent: number, 
+/**
+ * The file's size.
+ */
+total: number, } | { "update": "retrying", 
 /**
  * Which entry.
  */

@@ -293,4 +293,32 @@ describe("OutboxState", () => {
     outbox.onAppState({ state: "connecting" });
     expect(outbox.items[0].status).toBe("sending");
   });
+
+  it("an upload shows its progress, and a file over the server's limit is refused before it is read", async () => {
+    const { mock, outbox } = setup();
+    const entry: OutboxEntry = { local_id: 50, channel_id: "10", item: { kind: "attachment", content: "", filename: "big.png", mime: "image/png", data_base64: "" }, state: { state: "sending" }, created_at: 1 };
+    mock.emit("outbox-update", { update: "queued", entry });
+    mock.emit("outbox-update", { update: "progress", local_id: 50, sent: 512, total: 2048 });
+    expect(outbox.items[0].progress).toEqual({ sent: 512, total: 2048 });
+    // A dropped connection: the bar goes, the row waits and is retried by the core.
+    mock.emit("outbox-update", { update: "waiting", local_id: 50, state: { state: "offline", reason: "reset" }, retry_at: 1 });
+    expect(outbox.items[0].progress).toBeNull();
+    expect(outbox.items[0].note).toBe("Waiting for connection…");
+
+    const huge = new File(["x"], "huge.mov", { type: "video/quicktime" });
+    Object.defineProperty(huge, "size", { value: 11 * 1024 * 1024 });
+    await outbox.upload("10", huge);
+    expect(outbox.notices["10"]?.text).toBe("huge.mov is 11.0 MB: files can be up to 10.0 MB here.");
+    expect(mock.calls.some((c) => c.command === "queue_file")).toBe(false);
+  });
+
+  it("an upload in flight can be cancelled", async () => {
+    const { mock, outbox } = setup();
+    const entry: OutboxEntry = { local_id: 51, channel_id: "10", item: { kind: "attachment", content: "", filename: "a.png", mime: "image/png", data_base64: "" }, state: { state: "sending" }, created_at: 1 };
+    mock.emit("outbox-update", { update: "queued", entry });
+    mock.emit("outbox-update", { update: "progress", local_id: 51, sent: 1, total: 4 });
+    outbox.discard(outbox.items[0].local_id);
+    expect(outbox.items).toHaveLength(0);
+    await until(() => expect(mock.calls.find((c) => c.command === "cancel_send")?.args).toEqual({ local_id: 51 }));
+  });
 });

@@ -20,6 +20,7 @@ import type { IpcError, Message, UiState } from "../types";
 import type { OutboxEntry } from "../bindings/OutboxEntry";
 import type { OutboxUpdate } from "../bindings/OutboxUpdate";
 import { OUTBOX_EVENT } from "../bindings/commands";
+import { formatBytes } from "../format";
 
 /** A message not confirmed yet. */
 export type PendingMessage = {
@@ -36,6 +37,8 @@ export type PendingMessage = {
   error: string | null;
   /** Why a pending send waits, e.g. "Waiting for connection…" (sending only). */
   note: string | null;
+  /** Bytes of the file gone out so far, while it uploads (files only). */
+  progress?: { sent: number; total: number } | null;
 };
 
 /** What `outbox-update` carries (`resync` when the shell fell behind). */
@@ -92,6 +95,9 @@ export class OutboxState {
   items = $state.raw<PendingMessage[]>([]);
   uploads = $state.raw<Upload[]>([]);
   notices = $state.raw<Record<string, ComposerNotice>>({});
+  /** The largest file this account may send (bytes), once the server said; null before. */
+  maxFileBytes = $state<number | null>(null);
+  private limitsAsked: Promise<number | null> | null = null;
   // The sets and maps below are only read by event handlers, never rendered.
   /** Core ids sent, cancelled or dropped: a late event, reply or snapshot must not revive them. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -200,13 +206,16 @@ export class OutboxState {
       return;
     }
     switch (u.update) {
+      case "progress":
+        this.patch(key, { progress: { sent: u.sent, total: u.total }, note: null });
+        break;
       case "sending":
       case "retrying":
         this.patch(key, { status: "sending", retry_at: null, error: null, note: null });
         break;
       case "waiting":
-        if (u.state.state === "rate_limited") this.patch(key, { status: "rate_limited", retry_at: u.state.retry_at, error: null, note: null });
-        else this.patch(key, { status: "sending", retry_at: null, error: null, note: waitingNote(u.state) });
+        if (u.state.state === "rate_limited") this.patch(key, { status: "rate_limited", retry_at: u.state.retry_at, error: null, note: null, progress: null });
+        else this.patch(key, { status: "sending", retry_at: null, error: null, note: waitingNote(u.state), progress: null });
         break;
       case "sent":
         this.settled.add(u.local_id);
@@ -326,7 +335,7 @@ export class OutboxState {
       return;
     }
     this.reveal(key);
-    this.patch(key, { status: "failed", error: failureText(st, fallback), retry_at: null, note: null });
+    this.patch(key, { status: "failed", error: failureText(st, fallback), retry_at: null, note: null, progress: null });
   }
 
   private setNotice(channelId: string, st: Extract<UiState, { state: "forbidden" }>) {
@@ -465,6 +474,18 @@ export class OutboxState {
     else this.items = this.items.map((p) => (p.local_id === key ? { ...p, ...change } : p));
   }
 
+  /** The largest file this account may send, asked once per window (null: unknown). */
+  loadLimits(): Promise<number | null> {
+    this.limitsAsked ??= invoke("upload_limits").then(
+      (l) => (this.maxFileBytes = l.max_file_bytes),
+      () => {
+        this.limitsAsked = null; // offline: ask again next time
+        return null;
+      },
+    );
+    return this.limitsAsked;
+  }
+
   /**
    * Hands a file to the core's outbox: by path (dropped on the window), or by its bytes (the
    * file picker: the webview never sees the path). The row shows while the file is read and
@@ -472,6 +493,14 @@ export class OutboxState {
    */
   async upload(channel_id: string, source: string | File): Promise<void> {
     const filename = typeof source === "string" ? (source.split(/[\\/]/).pop() ?? source) : source.name;
+    if (typeof source !== "string") {
+      // Said before a byte is read or sent: the server would refuse it anyway.
+      const max = this.maxFileBytes ?? (await this.loadLimits());
+      if (max !== null && source.size > max) {
+        this.notices = { ...this.notices, [channel_id]: { kind: "field", text: `${filename} is ${formatBytes(source.size)}: files can be up to ${formatBytes(max)} here.` } };
+        return;
+      }
+    }
     const key = `upload-${++counter}`;
     this.uploads = [...this.uploads, { key, channel_id, filename }];
     try {

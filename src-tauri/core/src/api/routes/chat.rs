@@ -251,13 +251,14 @@ impl Api {
         filename: &str,
         mime: &str,
         bytes: bytes::Bytes,
+        progress: Option<crate::api::UploadProgress>,
     ) -> Result<Attachment, ClientError> {
         let path = format!("/channels/{}/attachments", seg(channel_id));
-        self.call(Request::new(Method::POST, path).file(
-            filename.to_owned(),
-            mime.to_owned(),
-            bytes,
-        ))
+        self.call(
+            Request::new(Method::POST, path)
+                .file(filename.to_owned(), mime.to_owned(), bytes)
+                .progress(progress),
+        )
         .await
     }
 }

@@ -6,6 +6,7 @@
 mod account;
 mod chat;
 mod communities;
+mod media;
 mod polls;
 mod rich;
 mod saved;
