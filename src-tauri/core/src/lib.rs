@@ -80,6 +80,7 @@ pub mod retry;
 pub mod session;
 pub mod store;
 pub mod ui_state;
+pub mod unread;
 pub mod version;
 pub mod wait;
 

@@ -22,6 +22,7 @@ pub mod messages;
 pub mod outbox;
 pub mod schema;
 pub mod search;
+pub mod unread;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

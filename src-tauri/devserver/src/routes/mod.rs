@@ -12,6 +12,7 @@ pub(crate) mod relationships;
 pub(crate) mod search;
 pub(crate) mod servers;
 pub(crate) mod startup;
+pub(crate) mod unread;
 pub(crate) mod users;
 
 use crate::state::AppState;

@@ -9,6 +9,7 @@ mod communities;
 mod polls;
 pub mod search;
 mod social;
+pub(crate) mod unread;
 
 /// Percent-encodes one path segment.
 pub(crate) fn seg(raw: &str) -> String {
