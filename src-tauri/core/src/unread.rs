@@ -386,10 +386,12 @@ impl UnreadTracker {
                 let Ok(pointer) = self.inner.client.last_read(&conv).await else {
                     continue;
                 };
-                let newest_unread = store.newest_message_id(&channel).ok().flatten();
-                // Read elsewhere up to (at least) the newest message counted here.
-                if let (Some(p), Some(n)) = (pointer.last_read_message_id, newest_unread) {
-                    if cmp_ids(&p, &n).is_ge() {
+                let newest = store.newest_message_id(&channel).ok().flatten();
+                // Unlisted and read elsewhere up to (at least) the newest message cached here.
+                // Without a pointer the conversation may simply be one the reference never
+                // lists: keep counting here.
+                if let Some(p) = pointer.last_read_message_id {
+                    if newest.as_deref().is_none_or(|n| cmp_ids(&p, n).is_ge()) {
                         e.unread = 0;
                         e.last_read_id = Some(p);
                         let _ = store.save_unread(&e);

@@ -12,6 +12,7 @@ mod reference;
 mod resilience;
 mod search;
 mod session;
+mod unread;
 mod support;
 mod waits;
 

@@ -13,3 +13,4 @@ mod polls;
 mod props;
 mod rest;
 mod search_conformance;
+mod unread_conformance;
