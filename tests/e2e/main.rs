@@ -14,6 +14,7 @@ mod world;
 mod communities;
 mod find;
 mod rich;
+mod unread;
 
 use std::time::Duration;
 

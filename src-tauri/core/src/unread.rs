@@ -227,7 +227,10 @@ impl UnreadTracker {
             e.is_manual = false;
             e.changed_at = now;
             if let Some(n) = &newest {
-                if e.last_read_id.as_deref().is_none_or(|l| cmp_ids(n, l).is_gt()) {
+                if e.last_read_id
+                    .as_deref()
+                    .is_none_or(|l| cmp_ids(n, l).is_gt())
+                {
                     e.last_read_id = Some(n.clone());
                 }
                 self.queue_ack(&channel.id, n);
@@ -261,8 +264,7 @@ impl UnreadTracker {
             return self.mark_read(&m.channel_id, &m.id);
         }
         let mut e = self.inner.store.unread_entry(&m.channel_id)?;
-        if e
-            .last_read_id
+        if e.last_read_id
             .as_deref()
             .is_some_and(|l| cmp_ids(&m.id, l).is_le())
         {
@@ -446,7 +448,12 @@ async fn flush(inner: &Arc<Inner>, tracker: &UnreadTracker) -> usize {
         };
         match result {
             Ok(()) => sent += 1,
-            Err(e) if matches!(e.retry, crate::RetryKind::Permanent | crate::RetryKind::Reauthenticate) => {
+            Err(e)
+                if matches!(
+                    e.retry,
+                    crate::RetryKind::Permanent | crate::RetryKind::Reauthenticate
+                ) =>
+            {
                 tracing::debug!(error = %e, "ack refused; dropped");
             }
             Err(e) => {

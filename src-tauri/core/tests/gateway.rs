@@ -424,21 +424,29 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
         // Now and then bob changes one of his recent messages: the change's event may be
         // dropped like any other, and only catch-up's refreshed span can repair it.
         let change: f64 = rng.random_range(0.0..1.0);
-        let live: Vec<&String> = posted.iter().rev().take(30).filter(|id| !deleted.contains(*id)).collect();
+        let live: Vec<&String> = posted
+            .iter()
+            .rev()
+            .take(30)
+            .filter(|id| !deleted.contains(*id))
+            .collect();
         if change < 0.25 && !live.is_empty() {
             let target = live[rng.random_range(0..live.len())].clone();
             let path = format!("/channels/{}/messages/{target}", w.channel);
             let what: f64 = rng.random_range(0.0..1.0);
             if what < 0.6 {
                 let body = serde_json::json!({ "content": format!("edited {i}") });
-                w.change_over_rest(&http, reqwest::Method::PATCH, &path, Some(body)).await;
+                w.change_over_rest(&http, reqwest::Method::PATCH, &path, Some(body))
+                    .await;
                 edits += 1;
             } else if what < 0.8 {
-                w.change_over_rest(&http, reqwest::Method::DELETE, &path, None).await;
+                w.change_over_rest(&http, reqwest::Method::DELETE, &path, None)
+                    .await;
                 deleted.insert(target);
             } else {
                 let pin = format!("/channels/{}/pins/{target}", w.channel);
-                w.change_over_rest(&http, reqwest::Method::PUT, &pin, None).await;
+                w.change_over_rest(&http, reqwest::Method::PUT, &pin, None)
+                    .await;
                 pins += 1;
             }
         }
@@ -488,14 +496,15 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
         .channel_message_states(&w.channel)
         .into_iter()
         .map(|(id, content, edited, pinned)| {
-            (id, content, edited.and_then(|t| i64::try_from(t).ok()), pinned)
+            (
+                id,
+                content,
+                edited.and_then(|t| i64::try_from(t).ok()),
+                pinned,
+            )
         })
         .collect();
-    let differing = held
-        .iter()
-        .zip(&server)
-        .filter(|(a, b)| a != b)
-        .count()
+    let differing = held.iter().zip(&server).filter(|(a, b)| a != b).count()
         + held.len().abs_diff(server.len());
     println!(
         "fault soak seed={seed:#x}: faults injected={} (socket drops={drops}, zombie spells={zombies}, \
@@ -509,9 +518,18 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
     );
     assert_eq!((lost, dup, out_of_order), (0, 0, 0));
     let live_got: Vec<String> = got.into_iter().filter(|id| !deleted.contains(id)).collect();
-    assert_eq!(live_got, truth, "the client holds exactly the server's list");
-    assert!(edits > 0 && !deleted.is_empty(), "the seed must change messages");
-    assert_eq!(held, server, "the cache shows what the server has: content, edits, pins");
+    assert_eq!(
+        live_got, truth,
+        "the client holds exactly the server's list"
+    );
+    assert!(
+        edits > 0 && !deleted.is_empty(),
+        "the seed must change messages"
+    );
+    assert_eq!(
+        held, server,
+        "the cache shows what the server has: content, edits, pins"
+    );
     assert!(drops + zombies > 0, "the seed must exercise reconnects");
 }
 

@@ -386,7 +386,11 @@ impl DevServerHandle {
         let Some(c) = parse_id(channel_id) else {
             return Vec::new();
         };
-        let pins = world.channels.get(&c).map(|ch| ch.pins.clone()).unwrap_or_default();
+        let pins = world
+            .channels
+            .get(&c)
+            .map(|ch| ch.pins.clone())
+            .unwrap_or_default();
         world
             .messages
             .get(&c)
@@ -410,8 +414,7 @@ impl DevServerHandle {
     #[must_use]
     pub fn conversation_id(&self, channel_id: &str) -> Option<String> {
         let world = self.state.lock();
-        parse_id(channel_id)
-            .map(|c| crate::routes::unread::conversation_of(&world, c).to_string())
+        parse_id(channel_id).map(|c| crate::routes::unread::conversation_of(&world, c).to_string())
     }
 
     /// How many REST calls reached the server for `method` and a path below `/api/v1` with ids

@@ -38,7 +38,10 @@ pub async fn get_unread(sessions: State<'_, Sessions>) -> IpcResult<Vec<ChannelU
 /// Says which channel the user is reading; new messages there count as read.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
-pub async fn set_viewing_channel(sessions: State<'_, Sessions>, args: ViewingArgs) -> IpcResult<()> {
+pub async fn set_viewing_channel(
+    sessions: State<'_, Sessions>,
+    args: ViewingArgs,
+) -> IpcResult<()> {
     sessions.unread().await?.set_viewing(args.channel_id);
     Ok(())
 }

@@ -33,7 +33,11 @@ pub struct ChannelUnread {
 fn entry(r: &Row<'_>) -> rusqlite::Result<ChannelUnread> {
     Ok(ChannelUnread {
         channel_id: r.get(0)?,
-        unread: r.get::<_, i64>(1)?.clamp(0, i64::from(u32::MAX)).try_into().unwrap_or(0),
+        unread: r
+            .get::<_, i64>(1)?
+            .clamp(0, i64::from(u32::MAX))
+            .try_into()
+            .unwrap_or(0),
         last_read_id: r.get(2)?,
         is_manual: r.get::<_, i64>(3)? != 0,
         changed_at: r.get(4)?,
@@ -191,7 +195,10 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         let e = store.unread_entry("10").unwrap();
-        assert_eq!((e.unread, e.is_manual, e.last_read_id.as_deref()), (3, true, Some("7")));
+        assert_eq!(
+            (e.unread, e.is_manual, e.last_read_id.as_deref()),
+            (3, true, Some("7"))
+        );
         assert_eq!(
             store.conversation_of("10").unwrap().as_deref(),
             Some("1152921504606846986")

@@ -136,7 +136,9 @@ impl World {
     ) {
         let url = format!("{}{path}", self.api());
         for _ in 0..50 {
-            let mut req = http.request(method.clone(), &url).bearer_auth(&self.bob.token);
+            let mut req = http
+                .request(method.clone(), &url)
+                .bearer_auth(&self.bob.token);
             if let Some(b) = &body {
                 req = req.json(b);
             }
@@ -147,7 +149,11 @@ impl World {
                 tokio::time::sleep(Duration::from_secs_f64(wait)).await;
                 continue;
             }
-            assert!(resp.status().is_success(), "{method} {path} failed: {}", resp.status());
+            assert!(
+                resp.status().is_success(),
+                "{method} {path} failed: {}",
+                resp.status()
+            );
             return;
         }
         panic!("still rate limited after 50 tries");

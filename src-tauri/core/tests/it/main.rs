@@ -12,8 +12,8 @@ mod reference;
 mod resilience;
 mod search;
 mod session;
-mod unread;
 mod support;
+mod unread;
 mod waits;
 
 mod communities;

@@ -49,12 +49,21 @@ async fn acks_reach_the_server_under_the_conversation_id() {
     );
     tracker.mark_read(&channel, &sent.id).unwrap();
     assert_eq!(timed(tracker.flush_acks()).await, 1);
-    let pointer = timed(alice.last_read(&conversation)).await.expect("last-read");
-    assert_eq!(pointer.last_read_message_id.as_deref(), Some(sent.id.as_str()));
+    let pointer = timed(alice.last_read(&conversation))
+        .await
+        .expect("last-read");
+    assert_eq!(
+        pointer.last_read_message_id.as_deref(),
+        Some(sent.id.as_str())
+    );
     // Persisted with its conversation id.
     assert_eq!(store.conversation_of(&channel).unwrap(), Some(conversation));
     assert_eq!(
-        store.unread_entry(&channel).unwrap().last_read_id.as_deref(),
+        store
+            .unread_entry(&channel)
+            .unwrap()
+            .last_read_id
+            .as_deref(),
         Some(sent.id.as_str())
     );
 }
@@ -90,8 +99,14 @@ async fn counts_come_from_the_server_and_survive_a_restart() {
         cache_channels(&alice, &store, &server_id).await;
         let tracker = UnreadTracker::start(store, alice.clone(), &alice_id);
         let list = timed(tracker.sync()).await.expect("sync");
-        let e = list.iter().find(|e| e.channel_id == channel).expect("entry");
-        assert_eq!(e.unread, 3, "keyed by the channel, mapped from the conversation id");
+        let e = list
+            .iter()
+            .find(|e| e.channel_id == channel)
+            .expect("entry");
+        assert_eq!(
+            e.unread, 3,
+            "keyed by the channel, mapped from the conversation id"
+        );
     }
     // A restart: the count is there before the network answers.
     let store = Store::open(&path).unwrap();
@@ -127,7 +142,11 @@ async fn another_device_reading_wins_and_manual_marks_stay() {
     assert_eq!(timed(other.flush_acks()).await, 1);
 
     timed(tracker.sync()).await.expect("sync again");
-    assert_eq!(here.unread_entry(&channel).unwrap().unread, 0, "the other device's read wins");
+    assert_eq!(
+        here.unread_entry(&channel).unwrap().unread,
+        0,
+        "the other device's read wins"
+    );
 
     // Mark as unread here: the server ignores it, so it must survive the next sync.
     tracker.mark_unread(&channel, &newest).unwrap();

@@ -39,7 +39,10 @@ pub(crate) fn routes() -> R {
         .route("/channels/{channel_id}/messages/ack", post(ack))
         .route("/channels/{channel_id}/messages/unread", get(unread_one))
         .route("/channels/{channel_id}/messages/last-read", get(last_read))
-        .route("/channels/{channel_id}/messages/mark-unread", post(mark_unread))
+        .route(
+            "/channels/{channel_id}/messages/mark-unread",
+            post(mark_unread),
+        )
         .route("/servers/{server_id}/messages/read-all", post(read_all))
 }
 

@@ -40,11 +40,18 @@ async fn world(as_documented: bool) -> World {
             )
             .await;
         assert_eq!(r.status, 200);
-        assert_eq!(r.body["channel_id"], channel.as_str(), "a send answers the channel id");
+        assert_eq!(
+            r.body["channel_id"],
+            channel.as_str(),
+            "a send answers the channel id"
+        );
         last = r.body["id"].as_str().unwrap().to_owned();
     }
     let history = api
-        .get(&format!("/channels/{channel}/messages?limit=2"), Some(&bob.token))
+        .get(
+            &format!("/channels/{channel}/messages?limit=2"),
+            Some(&bob.token),
+        )
         .await;
     let conversation = history.body[0]["channel_id"].as_str().unwrap().to_owned();
     World {
@@ -66,7 +73,10 @@ fn count(map: &Value, key: &str) -> u64 {
 async fn the_recorded_unread_exchanges_are_reproduced() {
     let w = world(false).await;
     let (api, bob) = (&w.api, Some(w.bob.as_str()));
-    assert_ne!(w.conversation, w.channel, "history lists the conversation id");
+    assert_ne!(
+        w.conversation, w.channel,
+        "history lists the conversation id"
+    );
     assert!(w.conversation.parse::<u64>().unwrap() > 1 << 53);
 
     let map = api.get("/users/@me/unread", bob).await;
@@ -75,53 +85,107 @@ async fn the_recorded_unread_exchanges_are_reproduced() {
     assert!(map.body["unread_counts"].get(&w.channel).is_none());
 
     // The channel id: count 0, pointer null, an ack marks messages but moves no pointer.
-    let one = api.get(&format!("/channels/{}/messages/unread", w.channel), bob).await;
-    assert_eq!(one.body, json!({"channel_id": w.channel, "unread_count": 0}));
+    let one = api
+        .get(&format!("/channels/{}/messages/unread", w.channel), bob)
+        .await;
+    assert_eq!(
+        one.body,
+        json!({"channel_id": w.channel, "unread_count": 0})
+    );
     let ack = api
-        .post(&format!("/channels/{}/messages/ack?message_id={}", w.channel, w.last), bob, json!({}))
+        .post(
+            &format!("/channels/{}/messages/ack?message_id={}", w.channel, w.last),
+            bob,
+            json!({}),
+        )
         .await;
     assert_eq!(ack.body, json!({"success": true, "messages_marked": 3}));
-    let lr = api.get(&format!("/channels/{}/messages/last-read", w.channel), bob).await;
+    let lr = api
+        .get(&format!("/channels/{}/messages/last-read", w.channel), bob)
+        .await;
     assert_eq!(
         lr.body,
         json!({"channel_id": w.channel, "last_read_message_id": null, "last_read_at": null})
     );
     let mu = api
-        .post(&format!("/channels/{}/messages/mark-unread", w.channel), bob, json!({"message_id": w.last}))
+        .post(
+            &format!("/channels/{}/messages/mark-unread", w.channel),
+            bob,
+            json!({"message_id": w.last}),
+        )
         .await;
     assert_eq!(mu.body, json!({"success": true, "unread_count": 0}));
     let bulk = api
-        .post("/channels/ack/bulk", bob, json!({ w.channel.clone(): w.last, "1": null }))
+        .post(
+            "/channels/ack/bulk",
+            bob,
+            json!({ w.channel.clone(): w.last, "1": null }),
+        )
         .await;
     assert_eq!(bulk.body, json!({"success": true, "message": null}));
     let bad = api
-        .post("/channels/ack/bulk", bob, json!({"channels": [{"channel_id": w.channel}]}))
+        .post(
+            "/channels/ack/bulk",
+            bob,
+            json!({"channels": [{"channel_id": w.channel}]}),
+        )
         .await;
     assert_eq!(bad.status, 400);
-    assert_eq!(bad.message(), "Invalid channels: Input should be a valid string");
+    assert_eq!(
+        bad.message(),
+        "Invalid channels: Input should be a valid string"
+    );
     let ra = api
-        .post(&format!("/servers/{}/messages/read-all", w.server), bob, json!({}))
-        .await;
-    assert_eq!(ra.body, json!({"success": true, "channels_marked": 0}));
-    let map = api.get("/users/@me/unread", bob).await;
-    assert_eq!(count(&map.body, &w.conversation), 3, "nothing above changed the map");
-
-    // The conversation id: the real count, and an ack that sticks.
-    let one = api
-        .get(&format!("/channels/{}/messages/unread", w.conversation), bob)
-        .await;
-    assert_eq!(one.body, json!({"channel_id": w.conversation, "unread_count": 3}));
-    let ack = api
         .post(
-            &format!("/channels/{}/messages/ack?message_id={}", w.conversation, w.last),
+            &format!("/servers/{}/messages/read-all", w.server),
             bob,
             json!({}),
         )
         .await;
-    assert_eq!(ack.body, json!({"success": true, "messages_marked": 0}), "already marked");
+    assert_eq!(ra.body, json!({"success": true, "channels_marked": 0}));
+    let map = api.get("/users/@me/unread", bob).await;
+    assert_eq!(
+        count(&map.body, &w.conversation),
+        3,
+        "nothing above changed the map"
+    );
+
+    // The conversation id: the real count, and an ack that sticks.
+    let one = api
+        .get(
+            &format!("/channels/{}/messages/unread", w.conversation),
+            bob,
+        )
+        .await;
+    assert_eq!(
+        one.body,
+        json!({"channel_id": w.conversation, "unread_count": 3})
+    );
+    let ack = api
+        .post(
+            &format!(
+                "/channels/{}/messages/ack?message_id={}",
+                w.conversation, w.last
+            ),
+            bob,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ack.body,
+        json!({"success": true, "messages_marked": 0}),
+        "already marked"
+    );
     for id in [&w.conversation, &w.channel] {
-        let lr = api.get(&format!("/channels/{id}/messages/last-read"), bob).await;
-        assert_eq!(lr.body["last_read_message_id"], w.last.as_str(), "{id}: {}", lr.text);
+        let lr = api
+            .get(&format!("/channels/{id}/messages/last-read"), bob)
+            .await;
+        assert_eq!(
+            lr.body["last_read_message_id"],
+            w.last.as_str(),
+            "{id}: {}",
+            lr.text
+        );
         assert!(lr.body["last_read_at"].as_u64().is_some());
     }
     let map = api.get("/users/@me/unread", bob).await;
@@ -136,11 +200,19 @@ async fn as_documented_channel_ids_and_every_route_work() {
     let map = api.get("/users/@me/unread", bob).await;
     assert_eq!(count(&map.body, &w.channel), 3);
     let ra = api
-        .post(&format!("/servers/{}/messages/read-all", w.server), bob, json!({}))
+        .post(
+            &format!("/servers/{}/messages/read-all", w.server),
+            bob,
+            json!({}),
+        )
         .await;
     assert_eq!(ra.body, json!({"success": true, "channels_marked": 1}));
     let mu = api
-        .post(&format!("/channels/{}/messages/mark-unread", w.channel), bob, json!({"message_id": w.last}))
+        .post(
+            &format!("/channels/{}/messages/mark-unread", w.channel),
+            bob,
+            json!({"message_id": w.last}),
+        )
         .await;
     assert_eq!(mu.body, json!({"success": true, "unread_count": 1}));
 }

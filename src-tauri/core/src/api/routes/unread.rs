@@ -117,11 +117,17 @@ mod tests {
             r#"{"channel_id":"1578069576690700288","last_read_message_id":"1578070202858344448","last_read_at":1796311679803}"#,
         )
         .unwrap();
-        assert_eq!(l.last_read_message_id.as_deref(), Some("1578070202858344448"));
+        assert_eq!(
+            l.last_read_message_id.as_deref(),
+            Some("1578070202858344448")
+        );
         let n: LastRead = serde_json::from_str(
             r#"{"channel_id":"1","last_read_message_id":1578070202858344448,"last_read_at":null}"#,
         )
         .unwrap();
-        assert_eq!(n.last_read_message_id.as_deref(), Some("1578070202858344448"));
+        assert_eq!(
+            n.last_read_message_id.as_deref(),
+            Some("1578070202858344448")
+        );
     }
 }
