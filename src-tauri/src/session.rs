@@ -462,14 +462,18 @@ async fn ensure_gateway<R: Runtime>(
                         if let Err(e) = l.store.apply_event(&event) {
                             tracing::warn!(error = %e, "could not cache a gateway event");
                         }
-                        if let Err(e) = l.unread.on_event(&event) {
-                            tracing::warn!(error = %e, "could not count an unread message");
-                        }
                     }
                     app.state::<crate::desktop::Notifier>()
                         .maybe_notify(&app, &event);
                     if let Err(e) = app.emit(CHAT_EVENT, &event) {
                         tracing::warn!(error = %e, "could not emit a chat event");
+                    }
+                    // After the chat event: the window counts the message itself first, then
+                    // the core's persisted count (this update) replaces its guess.
+                    if let Some(l) = &local {
+                        if let Err(e) = l.unread.on_event(&event) {
+                            tracing::warn!(error = %e, "could not count an unread message");
+                        }
                     }
                 }
             }

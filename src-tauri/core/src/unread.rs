@@ -57,6 +57,9 @@ struct Inner {
     pending: Mutex<HashMap<String, String>>,
     wake: Notify,
     tx: broadcast::Sender<Vec<ChannelUnread>>,
+    /// The last sync met conversations it could not match to a channel yet (on a first start
+    /// the channel lists arrive after the map): [`UnreadTracker::sync_if_unresolved`] retries.
+    is_unresolved: std::sync::atomic::AtomicBool,
 }
 
 /// The account's unread state; cheap to clone. Dropping the last clone stops its ack worker
@@ -92,6 +95,7 @@ impl UnreadTracker {
             pending: Mutex::new(HashMap::new()),
             wake: Notify::new(),
             tx,
+            is_unresolved: std::sync::atomic::AtomicBool::new(false),
         });
         tokio::spawn(ack_worker(Arc::downgrade(&inner)));
         Self { inner }
@@ -336,7 +340,9 @@ impl UnreadTracker {
                 None => unknown.push(conv),
             }
         }
+        let mut resolved = unknown.len();
         if !unknown.is_empty() {
+            resolved = 0;
             let unprobed: Vec<String> = store
                 .server_channel_ids()
                 .unwrap_or_default()
@@ -349,6 +355,7 @@ impl UnreadTracker {
                     Ok(Some(conv)) => {
                         if let Some(n) = map.get(&conv) {
                             by_channel.insert(channel, *n);
+                            resolved += 1;
                         }
                     }
                     Ok(None) => {}
@@ -356,6 +363,10 @@ impl UnreadTracker {
                 }
             }
         }
+        self.inner.is_unresolved.store(
+            resolved < unknown.len(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let mut channels: Vec<String> = self
             .entries()
             .unwrap_or_default()
@@ -403,6 +414,22 @@ impl UnreadTracker {
         }
         self.publish();
         Ok(self.entries().unwrap_or_default())
+    }
+
+    /// Syncs again when the last sync left conversations unmatched (call it when channel
+    /// lists were cached: they are what conversations are matched against).
+    ///
+    /// # Errors
+    /// As [`UnreadTracker::sync`].
+    pub async fn sync_if_unresolved(&self) -> Result<(), ClientError> {
+        if self
+            .inner
+            .is_unresolved
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.sync().await?;
+        }
+        Ok(())
     }
 
     fn known_channels(&self) -> Vec<String> {

@@ -142,6 +142,14 @@ pub async fn list_channels(
         store.save_channels(&args.server_id, &channels)
     })
     .await;
+    // Unread counts keyed by conversations of channels unknown until now can be matched.
+    if let Ok(unread) = sessions.unread().await {
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = unread.sync_if_unresolved().await {
+                tracing::debug!(error = %e, "unread state not fetched");
+            }
+        });
+    }
     Ok(channels)
 }
 
