@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::{to_value, CommandError};
 
-fn open_store(client: &Client, user: &User) -> Result<Store, CommandError> {
+fn open_store(client: &Client, user: &User) -> anyhow::Result<Store> {
     let existing = store::default_data_dir().ok().and_then(|dir| {
         let path = store::database_path(&dir, client.base_url(), &user.id);
         path.exists()
@@ -21,8 +21,7 @@ fn open_store(client: &Client, user: &User) -> Result<Store, CommandError> {
     });
     match existing {
         Some(s) => Ok(s),
-        None => Store::in_memory()
-            .map_err(|e| CommandError::Other(anyhow::anyhow!("local database: {e}"))),
+        None => Store::in_memory().map_err(|e| anyhow::anyhow!("local database: {e}")),
     }
 }
 
