@@ -5,8 +5,8 @@
 //! (history lists messages under it) and only that id works. Reproduced here, unless
 //! [`crate::DevServerConfig::as_documented`] is on:
 //! - `GET /users/@me/unread` is keyed by conversation ids (only entries above 0);
-//! - an ack moves the pointer only when sent with the conversation id, though
-//!   `messages_marked` counts either way;
+//! - an ack moves the pointer only when sent with the conversation id, though either id
+//!   marks the messages read (`messages_marked`, and the counts);
 //! - `GET …/messages/unread` with a channel id always answers 0, with the conversation id the
 //!   real count; `last-read` resolves both once the pointer is set;
 //! - `mark-unread`, `read-all` and the bulk ack answer success and change nothing.
@@ -72,13 +72,13 @@ fn resolve(world: &World, id: u64) -> (u64, bool) {
     (id, is_dm)
 }
 
-/// Messages of others after the user's pointer in `channel`.
+/// Messages of others not yet marked read in `channel`: after the pointer and after the
+/// newest message any ack marked (a channel-id ack marks messages without moving the pointer:
+/// chat.txt's map is empty after one).
 fn count_unread(world: &World, user: u64, channel: u64) -> usize {
-    let mark = world
-        .read_markers
-        .get(&(user, channel))
-        .copied()
-        .unwrap_or(0);
+    let pointer = world.read_markers.get(&(user, channel)).copied();
+    let marked = world.ack_marks.get(&(user, channel)).copied();
+    let mark = pointer.max(marked).unwrap_or(0);
     world.messages.get(&channel).map_or(0, |m| {
         m.range(mark.saturating_add(1)..)
             .filter(|(_, m)| m.author_id != user)

@@ -84,29 +84,7 @@ async fn the_recorded_unread_exchanges_are_reproduced() {
     assert_eq!(count(&map.body, &w.conversation), 3, "{}", map.text);
     assert!(map.body["unread_counts"].get(&w.channel).is_none());
 
-    // The channel id: count 0, pointer null, an ack marks messages but moves no pointer.
-    let one = api
-        .get(&format!("/channels/{}/messages/unread", w.channel), bob)
-        .await;
-    assert_eq!(
-        one.body,
-        json!({"channel_id": w.channel, "unread_count": 0})
-    );
-    let ack = api
-        .post(
-            &format!("/channels/{}/messages/ack?message_id={}", w.channel, w.last),
-            bob,
-            json!({}),
-        )
-        .await;
-    assert_eq!(ack.body, json!({"success": true, "messages_marked": 3}));
-    let lr = api
-        .get(&format!("/channels/{}/messages/last-read", w.channel), bob)
-        .await;
-    assert_eq!(
-        lr.body,
-        json!({"channel_id": w.channel, "last_read_message_id": null, "last_read_at": null})
-    );
+    // mark-unread, the bulk ack and read-all answer success and change nothing.
     let mu = api
         .post(
             &format!("/channels/{}/messages/mark-unread", w.channel),
@@ -149,8 +127,6 @@ async fn the_recorded_unread_exchanges_are_reproduced() {
         3,
         "nothing above changed the map"
     );
-
-    // The conversation id: the real count, and an ack that sticks.
     let one = api
         .get(
             &format!("/channels/{}/messages/unread", w.conversation),
@@ -161,6 +137,38 @@ async fn the_recorded_unread_exchanges_are_reproduced() {
         one.body,
         json!({"channel_id": w.conversation, "unread_count": 3})
     );
+
+    // The channel id: count always 0; an ack marks the messages but moves no pointer.
+    let one = api
+        .get(&format!("/channels/{}/messages/unread", w.channel), bob)
+        .await;
+    assert_eq!(
+        one.body,
+        json!({"channel_id": w.channel, "unread_count": 0})
+    );
+    let ack = api
+        .post(
+            &format!("/channels/{}/messages/ack?message_id={}", w.channel, w.last),
+            bob,
+            json!({}),
+        )
+        .await;
+    assert_eq!(ack.body, json!({"success": true, "messages_marked": 3}));
+    let lr = api
+        .get(&format!("/channels/{}/messages/last-read", w.channel), bob)
+        .await;
+    assert_eq!(
+        lr.body,
+        json!({"channel_id": w.channel, "last_read_message_id": null, "last_read_at": null})
+    );
+    let map = api.get("/users/@me/unread", bob).await;
+    assert_eq!(
+        map.body,
+        json!({"unread_counts": {}}),
+        "as chat.txt: marked read"
+    );
+
+    // The conversation id: an ack that sets the pointer; both ids then read it.
     let ack = api
         .post(
             &format!(
@@ -188,8 +196,6 @@ async fn the_recorded_unread_exchanges_are_reproduced() {
         );
         assert!(lr.body["last_read_at"].as_u64().is_some());
     }
-    let map = api.get("/users/@me/unread", bob).await;
-    assert_eq!(map.body, json!({"unread_counts": {}}));
 }
 
 #[tokio::test]
