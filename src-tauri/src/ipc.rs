@@ -20,6 +20,8 @@ pub const UI_STATE_EVENT: &str = "ui-state";
 pub const CHAT_EVENT: &str = "chat-event";
 /// Event carrying pending-send changes (`plexichat_core::outbox::OutboxUpdate`) to the window.
 pub const OUTBOX_EVENT: &str = "outbox-update";
+/// Event carrying the whole unread list (`Vec<ChannelUnread>`) after every change.
+pub const UNREAD_EVENT: &str = "unread-update";
 
 /// What a failed command tells the UI. `state` is the classified state of that one action
 /// (for example `rate_limited` for a send), which the UI shows next to the control that
@@ -179,6 +181,8 @@ pub fn render_commands_ts(commands: &[CommandSignature], imports: &BTreeSet<Stri
     let _ = writeln!(out, "export const CHAT_EVENT = \"{CHAT_EVENT}\";");
     out.push_str("/** Name of the event carrying pending-send changes. */\n");
     let _ = writeln!(out, "export const OUTBOX_EVENT = \"{OUTBOX_EVENT}\";");
+    out.push_str("/** Name of the event carrying the unread list. */\n");
+    let _ = writeln!(out, "export const UNREAD_EVENT = \"{UNREAD_EVENT}\";");
     out
 }
 

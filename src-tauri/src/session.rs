@@ -14,13 +14,14 @@ use plexichat_core::gateway::{Gateway, GatewayConfig, GatewayHandle, GatewayUpda
 use plexichat_core::model::User;
 use plexichat_core::outbox::{Outbox, OutboxUpdate};
 use plexichat_core::store::Store;
+use plexichat_core::unread::UnreadTracker;
 use plexichat_core::{Client, UiState};
 use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Mutex;
 
-use crate::ipc::{IpcError, CHAT_EVENT, OUTBOX_EVENT, UI_STATE_EVENT};
+use crate::ipc::{IpcError, CHAT_EVENT, OUTBOX_EVENT, UI_STATE_EVENT, UNREAD_EVENT};
 use crate::state::AppState;
 
 /// The current client, its gateway and the demo server, if any.
@@ -43,6 +44,7 @@ struct Live {
 struct Local {
     store: Store,
     outbox: Outbox,
+    unread: UnreadTracker,
 }
 
 type LocalSlot = Arc<Mutex<Option<Local>>>;
@@ -84,6 +86,14 @@ impl Sessions {
     /// [`IpcError::not_signed_in`] before the session is ready.
     pub async fn store(&self) -> Result<Store, IpcError> {
         Ok(self.local().await?.store)
+    }
+
+    /// The signed-in account's unread state.
+    ///
+    /// # Errors
+    /// [`IpcError::not_signed_in`] before the session is ready.
+    pub async fn unread(&self) -> Result<UnreadTracker, IpcError> {
+        Ok(self.local().await?.unread)
     }
 
     async fn local(&self) -> Result<Local, IpcError> {
@@ -321,7 +331,11 @@ async fn ensure_local<R: Runtime>(
     let opened = match store {
         Ok(store) => Outbox::open(store.clone(), client.clone())
             .await
-            .map(|outbox| Local { store, outbox }),
+            .map(|outbox| Local {
+                unread: UnreadTracker::start(store.clone(), client.clone(), &account.id),
+                store,
+                outbox,
+            }),
         Err(e) => Err(e.into()),
     };
     let local = match opened {
@@ -363,7 +377,28 @@ async fn ensure_local<R: Runtime>(
         }
         Err(e) => tracing::error!(error = %e, "could not subscribe to the outbox"),
     }
+    forward_unread(app, &local.unread);
     *slot = Some(local);
+}
+
+/// Emits the unread list to the window after every change.
+fn forward_unread<R: Runtime>(app: &AppHandle<R>, unread: &UnreadTracker) {
+    // Holds only a receiver: the task ends when the session's tracker goes.
+    let mut updates = unread.subscribe();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let list = match updates.recv().await {
+                Ok(list) => list,
+                // Every update is the whole list: the next one is as good.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            };
+            if let Err(e) = app.emit(UNREAD_EVENT, &list) {
+                tracing::warn!(error = %e, "could not emit the unread list");
+            }
+        }
+    });
 }
 
 async fn ensure_gateway<R: Runtime>(
@@ -406,9 +441,16 @@ async fn ensure_gateway<R: Runtime>(
                 }
                 GatewayUpdate::State(state) => {
                     if matches!(state, UiState::Ready { .. }) {
-                        // Connected again: queued sends need not wait out their backoff.
+                        // Connected again: queued sends need not wait out their backoff, and
+                        // the server's unread state may have moved (another device, a gap).
                         if let Some(l) = &local {
                             l.outbox.wake_all();
+                            let unread = l.unread.clone();
+                            tauri::async_runtime::spawn(async move {
+                                if let Err(e) = unread.sync().await {
+                                    tracing::info!(error = %e, "unread state not fetched");
+                                }
+                            });
                         }
                     }
                     publish(&app, &state);
@@ -427,6 +469,13 @@ async fn ensure_gateway<R: Runtime>(
                         .maybe_notify(&app, &event);
                     if let Err(e) = app.emit(CHAT_EVENT, &event) {
                         tracing::warn!(error = %e, "could not emit a chat event");
+                    }
+                    // After the chat event: the window counts the message itself first, then
+                    // the core's persisted count (this update) replaces its guess.
+                    if let Some(l) = &local {
+                        if let Err(e) = l.unread.on_event(&event) {
+                            tracing::warn!(error = %e, "could not count an unread message");
+                        }
                     }
                 }
             }

@@ -18,6 +18,7 @@ mod mentions;
 mod media;
 mod rich;
 mod roles;
+mod unread;
 
 use std::time::Duration;
 

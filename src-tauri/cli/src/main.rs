@@ -28,6 +28,7 @@ mod roles;
 mod saved;
 mod search;
 mod tail;
+mod unread;
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -166,6 +167,16 @@ enum Command {
     /// Search messages: every message this account's app has cached (offline too), merged
     /// with the server's search when it answers.
     Search(search::SearchArgs),
+    /// Unread channels: the server's counts (keyed by conversation ids) reconciled with this
+    /// account's app database, manual "unread" marks included.
+    Unread,
+    /// Mark a channel read up to MESSAGE (default: its newest), acked under its conversation id.
+    Read {
+        /// Channel id.
+        channel: String,
+        /// Message id (default: the newest).
+        message: Option<String>,
+    },
     /// Polls: create, vote, results, close.
     Poll {
         #[command(subcommand)]
@@ -458,6 +469,14 @@ async fn execute(
         Command::Slowmode { channel, seconds } => {
             signed_in(client).await?;
             roles::slowmode(client, &channel, seconds).await?
+        }
+        Command::Unread => {
+            signed_in(client).await?;
+            unread::unread(client).await?
+        }
+        Command::Read { channel, message } => {
+            signed_in(client).await?;
+            unread::read(client, &channel, message).await?
         }
         Command::Poll { action } => {
             signed_in(client).await?;

@@ -312,3 +312,44 @@ async fn upload_prints_progress_then_the_message_and_avatar_set_uploads_an_image
     assert!(!ok);
     assert_eq!(lines.last().unwrap()["state"]["field"], "file");
 }
+
+/// `plexi unread` shows the server's counts under channel ids (the server keys them by
+/// conversation ids); `plexi read` acks the newest message so that they go.
+#[tokio::test]
+async fn unread_lists_counts_by_channel_and_read_clears_them() {
+    let server = server().await;
+    server.create_user("cli_ua", PASSWORD).await.unwrap();
+    let bob = server.create_user("cli_ub", PASSWORD).await.unwrap();
+    let guild = server.create_server("cli_ua", "Unread CLI").await.unwrap();
+    server.add_member(&guild.id, &bob.id).await.unwrap();
+    let channel = guild.general_channel_id.clone();
+    let mut last = String::new();
+    for text in ["one", "two"] {
+        last = server.post_message(&bob.id, &channel, text).await.unwrap();
+    }
+    let stdin = format!("{PASSWORD}\n");
+    let (ok, lines) = plexi(&server, &["--as", "cli_ua", "unread"], &stdin).await;
+    assert!(ok, "{lines:?}");
+    let channels = &lines.last().unwrap()["result"]["channels"];
+    let general = channels
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["channel_id"] == channel.as_str())
+        .unwrap_or_else(|| panic!("general listed: {channels}"));
+    assert_eq!(general["unread"], 2);
+
+    let (ok, lines) = plexi(&server, &["--as", "cli_ua", "read", &channel], &stdin).await;
+    assert!(ok, "{lines:?}");
+    let result = &lines.last().unwrap()["result"];
+    assert_eq!(result["acked"], last.as_str());
+    assert_eq!(result["sent"], true);
+    assert_ne!(result["conversation_id"], channel.as_str());
+
+    let (ok, lines) = plexi(&server, &["--as", "cli_ua", "unread"], &stdin).await;
+    assert!(ok, "{lines:?}");
+    assert_eq!(
+        lines.last().unwrap()["result"]["channels"],
+        serde_json::json!([])
+    );
+}

@@ -30,6 +30,10 @@ pub enum Event {
     MessageCreate(Message),
     /// A message was edited.
     MessageUpdate(Message),
+    /// Catch-up listed a channel's newest messages again after a gap: within the span they
+    /// cover, they are the server's truth (edits, reactions, pins), and cached messages they
+    /// lack were deleted meanwhile.
+    MessagesRefreshed(MessagesRefreshed),
     /// A message was deleted.
     MessageDelete(MessageDeleted),
     /// Someone started typing.
@@ -79,6 +83,18 @@ pub enum Event {
     RoleDelete(RoleDeleted),
     /// An invite was made (the reference sends no event when one is revoked).
     InviteCreate(InviteCreated),
+}
+
+/// Payload of [`Event::MessagesRefreshed`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MessagesRefreshed {
+    /// The channel (the id the client asked for).
+    pub channel_id: String,
+    /// The span's messages as the server has them now, oldest first.
+    pub messages: Vec<Message>,
+    /// Whether the span reaches the channel's first message.
+    pub reached_start: bool,
 }
 
 /// Payload of [`Event::BanAdd`] and [`Event::BanRemove`] (ids arrive as JSON numbers).

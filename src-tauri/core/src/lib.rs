@@ -83,6 +83,7 @@ pub mod saved;
 pub mod session;
 pub mod store;
 pub mod ui_state;
+pub mod unread;
 pub mod version;
 pub mod wait;
 

@@ -367,10 +367,13 @@ where
     }
 }
 
-/// The acceptance run of issue #6: 200 messages posted by bob over REST while the server drops sockets,
-/// goes zombie, drops, duplicates and mangles events at random (seeded, bounded). Alice's
-/// client must end with exactly the server's message list: nothing lost, nothing twice, in
-/// order. `PLEXI_FAULT_SEED` replays another seed.
+/// The acceptance run of issues #6 and #15: 200 messages posted by bob over REST, some of them
+/// edited, deleted or pinned later, while the server drops sockets, goes zombie, drops,
+/// duplicates and mangles events at random (seeded, bounded). Alice's client must end with
+/// exactly the server's state: every message delivered once and in order (nothing lost, nothing
+/// twice), and her cache — built only from the events she got, catch-up's included — holding
+/// the server's messages with their current content, edit time and pin. `PLEXI_FAULT_SEED`
+/// replays another seed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_soak_ends_with_exactly_the_servers_messages() {
     let seed: u64 = std::env::var("PLEXI_FAULT_SEED")
@@ -387,6 +390,9 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
     let http = reqwest::Client::new();
     let (mut drops, mut zombies, mut dropped, mut duplicated, mut malformed) =
         (0, 0, 0u32, 0u32, 0);
+    let (mut edits, mut pins) = (0, 0);
+    let mut deleted: HashSet<String> = HashSet::new();
+    let mut posted: Vec<String> = Vec::new();
     let mut zombie_until: Option<usize> = None;
     let total = 200;
     for i in 0..total {
@@ -414,7 +420,36 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
             faults.malformed_frame();
             malformed += 1;
         }
-        w.post_over_rest(&http, &format!("soak {i}")).await;
+        posted.push(w.post_over_rest(&http, &format!("soak {i}")).await);
+        // Now and then bob changes one of his recent messages: the change's event may be
+        // dropped like any other, and only catch-up's refreshed span can repair it.
+        let change: f64 = rng.random_range(0.0..1.0);
+        let live: Vec<&String> = posted
+            .iter()
+            .rev()
+            .take(30)
+            .filter(|id| !deleted.contains(*id))
+            .collect();
+        if change < 0.25 && !live.is_empty() {
+            let target = live[rng.random_range(0..live.len())].clone();
+            let path = format!("/channels/{}/messages/{target}", w.channel);
+            let what: f64 = rng.random_range(0.0..1.0);
+            if what < 0.6 {
+                let body = serde_json::json!({ "content": format!("edited {i}") });
+                w.change_over_rest(&http, reqwest::Method::PATCH, &path, Some(body))
+                    .await;
+                edits += 1;
+            } else if what < 0.8 {
+                w.change_over_rest(&http, reqwest::Method::DELETE, &path, None)
+                    .await;
+                deleted.insert(target);
+            } else {
+                let pin = format!("/channels/{}/pins/{target}", w.channel);
+                w.change_over_rest(&http, reqwest::Method::PUT, &pin, None)
+                    .await;
+                pins += 1;
+            }
+        }
         tokio::time::sleep(Duration::from_millis(rng.random_range(5..40))).await;
         rec.pump();
     }
@@ -422,12 +457,14 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
 
     // Like a window regaining focus: one more catch-up covers events dropped at the very end.
     let truth = w.server.channel_message_ids(&w.channel);
-    assert_eq!(truth.len(), total);
+    assert_eq!(truth.len() + deleted.len(), total);
     rec.state("ready", is_ready).await;
+    let refreshes_before = rec.count_events(|e| matches!(e, Event::MessagesRefreshed(_)));
     gw.catch_up_now().unwrap();
-    rec.until("every message", |r| {
+    rec.until("every message and a refreshed span", |r| {
         let got: HashSet<_> = r.message_ids().into_iter().collect();
         truth.iter().all(|id| got.contains(id))
+            && r.count_events(|e| matches!(e, Event::MessagesRefreshed(_))) > refreshes_before
     })
     .await;
     gw.shutdown().await;
@@ -442,16 +479,57 @@ async fn fault_soak_ends_with_exactly_the_servers_messages() {
         .filter(|p| cmp_ids(&p[0], &p[1]).is_ge())
         .count();
     let reconnects = rec.states.iter().filter(|s| is_reconnecting(s)).count();
+
+    // The client's state: every event applied to a cache in delivery order, as the app does.
+    let store = plexichat_core::store::Store::in_memory().unwrap();
+    for e in &rec.events {
+        store.apply_event(e).unwrap();
+    }
+    let held: Vec<(String, String, Option<i64>, bool)> = store
+        .recent_messages(&w.channel, usize::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.id, m.content, m.edited_at, m.pinned))
+        .collect();
+    let server: Vec<(String, String, Option<i64>, bool)> = w
+        .server
+        .channel_message_states(&w.channel)
+        .into_iter()
+        .map(|(id, content, edited, pinned)| {
+            (
+                id,
+                content,
+                edited.and_then(|t| i64::try_from(t).ok()),
+                pinned,
+            )
+        })
+        .collect();
+    let differing = held.iter().zip(&server).filter(|(a, b)| a != b).count()
+        + held.len().abs_diff(server.len());
     println!(
         "fault soak seed={seed:#x}: faults injected={} (socket drops={drops}, zombie spells={zombies}, \
          events dropped={dropped}, events duplicated={duplicated}, malformed frames={malformed}); \
-         reconnects={reconnects}; messages={} received={}; lost={lost} duplicated={dup} out-of-order={out_of_order}",
+         reconnects={reconnects}; messages={} (edited {edits}, deleted {}, pinned {pins}) received={}; \
+         lost={lost} duplicated={dup} out-of-order={out_of_order}; cache differs from server in {differing}",
         drops + zombies + dropped as usize + duplicated as usize + malformed,
-        truth.len(),
+        total,
+        deleted.len(),
         got.len(),
     );
     assert_eq!((lost, dup, out_of_order), (0, 0, 0));
-    assert_eq!(got, truth, "the client holds exactly the server's list");
+    let live_got: Vec<String> = got.into_iter().filter(|id| !deleted.contains(id)).collect();
+    assert_eq!(
+        live_got, truth,
+        "the client holds exactly the server's list"
+    );
+    assert!(
+        edits > 0 && !deleted.is_empty(),
+        "the seed must change messages"
+    );
+    assert_eq!(
+        held, server,
+        "the cache shows what the server has: content, edits, pins"
+    );
     assert!(drops + zombies > 0, "the seed must exercise reconnects");
 }
 

@@ -406,6 +406,48 @@ impl DevServerHandle {
             .unwrap_or_default()
     }
 
+    /// Every message of a channel, oldest first, as `(id, content, edited_at, pinned)`: the
+    /// server's truth for "the client shows what the server has" checks.
+    #[must_use]
+    pub fn channel_message_states(
+        &self,
+        channel_id: &str,
+    ) -> Vec<(String, String, Option<u64>, bool)> {
+        let world = self.state.lock();
+        let Some(c) = parse_id(channel_id) else {
+            return Vec::new();
+        };
+        let pins = world
+            .channels
+            .get(&c)
+            .map(|ch| ch.pins.clone())
+            .unwrap_or_default();
+        world
+            .messages
+            .get(&c)
+            .map(|m| {
+                m.values()
+                    .map(|m| {
+                        (
+                            m.id.to_string(),
+                            m.content.clone(),
+                            m.edited_at,
+                            pins.contains(&m.id),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The conversation id a server channel's read state is kept under (messaging.txt): what
+    /// history lists as its messages' `channel_id`.
+    #[must_use]
+    pub fn conversation_id(&self, channel_id: &str) -> Option<String> {
+        let world = self.state.lock();
+        parse_id(channel_id).map(|c| crate::routes::unread::conversation_of(&world, c).to_string())
+    }
+
     /// How many REST calls reached the server for `method` and a path below `/api/v1` with ids
     /// written as `{id}` (e.g. `("POST", "/channels/{id}/messages")`), faulted ones included:
     /// lets tests check retries and "sent exactly once".

@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::local::remember;
 use crate::desktop::Notifier;
-use crate::ipc::IpcResult;
+use crate::ipc::{IpcError, IpcResult};
 use crate::session::Sessions;
 
 /// Arguments naming a server.
@@ -145,6 +145,14 @@ pub async fn list_channels(
         store.save_channels(&args.server_id, &channels)
     })
     .await;
+    // Unread counts keyed by conversations of channels unknown until now can be matched.
+    if let Ok(unread) = sessions.unread().await {
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = unread.sync_if_unresolved().await {
+                tracing::debug!(error = %e, "unread state not fetched");
+            }
+        });
+    }
     Ok(channels)
 }
 
@@ -264,15 +272,16 @@ pub async fn send_typing(sessions: State<'_, Sessions>, args: ChannelArgs) -> Ip
     Ok(sessions.client().await?.typing(&args.channel_id).await?)
 }
 
-/// Moves the read marker.
+/// The user read the channel up to this message: its unread count drops to 0 here at once and
+/// the ack goes out with the next batch, under the conversation id the server honours.
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(channel = %args.channel_id), err(Debug))]
 pub async fn ack_message(sessions: State<'_, Sessions>, args: MessageArgs) -> IpcResult<()> {
-    Ok(sessions
-        .client()
+    sessions
+        .unread()
         .await?
-        .ack(&args.channel_id, &args.message_id)
-        .await?)
+        .mark_read(&args.channel_id, &args.message_id)
+        .map_err(|e| IpcError::internal(format!("local database: {e}")))
 }
 
 /// Friends, requests and blocks.

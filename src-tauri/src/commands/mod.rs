@@ -15,6 +15,7 @@ pub mod saved;
 pub mod search;
 pub mod sends;
 pub mod session;
+pub mod unread;
 pub mod waits;
 
 use std::collections::BTreeSet;
@@ -59,6 +60,10 @@ crate::ipc_commands! {
     chat::list_pins(chat::ChannelArgs) -> Vec<plexichat_core::model::Message>;
     chat::send_typing(chat::ChannelArgs) -> ();
     chat::ack_message(chat::MessageArgs) -> ();
+    unread::get_unread(()) -> Vec<plexichat_core::store::unread::ChannelUnread>;
+    unread::set_viewing_channel(unread::ViewingArgs) -> ();
+    unread::mark_unread(chat::MessageArgs) -> ();
+    unread::mark_server_read(chat::ServerArgs) -> ();
     chat::list_relationships(()) -> Vec<plexichat_core::api::types::Relationship>;
     chat::search_user(chat::UsernameArgs) -> plexichat_core::model::User;
     chat::send_friend_request(chat::UsernameArgs) -> plexichat_core::api::types::Relationship;
@@ -148,5 +153,6 @@ crate::ipc_commands! {
 /// Fails when a binding file cannot be written.
 pub fn export_event_types(cfg: &Config, imports: &mut BTreeSet<String>) -> Result<(), ExportError> {
     crate::ipc::export_type::<plexichat_core::event::Event>(cfg, imports)?;
-    crate::ipc::export_type::<plexichat_core::outbox::OutboxUpdate>(cfg, imports)
+    crate::ipc::export_type::<plexichat_core::outbox::OutboxUpdate>(cfg, imports)?;
+    crate::ipc::export_type::<plexichat_core::store::unread::ChannelUnread>(cfg, imports)
 }

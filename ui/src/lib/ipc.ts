@@ -7,6 +7,7 @@
 
 import type { Commands as GeneratedCommands } from "./bindings/commands";
 import type { OutboxUpdate } from "./bindings/OutboxUpdate";
+import type { ChannelUnread } from "./bindings/ChannelUnread";
 import type { PendingCommands } from "./pending-types";
 import type { Event, IpcError, UiState } from "./types";
 
@@ -29,6 +30,8 @@ export type Events = {
   "chat-event": Event;
   /** Changes to the core's persisted outbox (pending, failed and delivered sends). */
   "outbox-update": OutboxUpdate;
+  /** The core's whole unread list after every change (counts, last-read, manual marks). */
+  "unread-update": ChannelUnread[];
   /** An invite link was handed to the app; `take_pending_invite` gives it once signed in. */
   "deep-link": null;
   /** Files dropped on the window (Tauri reports paths; the DOM drop event has none). */

@@ -10,6 +10,7 @@
 //! it wait once and then arrive by itself.
 
 import type { OutboxEntry } from "./bindings/OutboxEntry";
+import type { ChannelUnread } from "./bindings/ChannelUnread";
 import type { OutboxItem } from "./bindings/OutboxItem";
 import type { OutboxUpdate } from "./bindings/OutboxUpdate";
 import type { Invite } from "./bindings/Invite";
@@ -60,6 +61,8 @@ export type MockOptions = {
   drafts?: Record<string, string>;
   /** Long rate-limit waits the shell kept from an earlier run (`list_waits`). */
   waits?: LongWait[];
+  /** Read state the core kept from an earlier run (`get_unread`). */
+  unread?: ChannelUnread[];
   /** A freshly registered account: member of no server yet. */
   noServers?: boolean;
   /** An invite link the app was opened with, waiting for sign-in. */
@@ -227,6 +230,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     channel("31", null, null, 1, USERS[2]),
   ];
   const messages = new Map<string, Message[]>();
+  /** The core's read state per channel (`options.unread` seeds it, as an earlier run would). */
+  const readState = new Map<string, ChannelUnread>((options.unread ?? []).map((e) => [e.channel_id, e]));
   messages.set("10", seedMessages("10", options.generalMessages ?? 40, 100_000));
   messages.set("11", seedMessages("11", 6, 200_000));
   messages.set("20", seedMessages("20", 5, 300_000));
@@ -639,7 +644,31 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     pin_message: (a: { channel_id: string; message_id: string }) => replace({ ...find(a.channel_id, a.message_id), pinned: true }),
     unpin_message: (a: { channel_id: string; message_id: string }) => replace({ ...find(a.channel_id, a.message_id), pinned: false }),
     send_typing: () => undefined,
-    ack_message: () => undefined,
+    ack_message: (a: { channel_id: string; message_id: string }) => {
+      readState.set(a.channel_id, { channel_id: a.channel_id, unread: 0, last_read_id: a.message_id, is_manual: false, changed_at: Date.now() });
+    },
+    get_unread: () => [...readState.values()],
+    set_viewing_channel: () => null,
+    mark_unread: (a: { channel_id: string; message_id: string }) => {
+      const list = messages.get(a.channel_id) ?? [];
+      const at = list.findIndex((m) => m.id === a.message_id);
+      const after = at < 0 ? [] : list.slice(at).filter((m) => m.author_id !== ME.id);
+      readState.set(a.channel_id, {
+        channel_id: a.channel_id,
+        unread: Math.max(1, after.length),
+        last_read_id: at > 0 ? list[at - 1].id : null,
+        is_manual: true,
+        changed_at: Date.now(),
+      });
+      emit("unread-update", [...readState.values()]);
+    },
+    mark_server_read: (a: { server_id: string }) => {
+      for (const c of channels.filter((x) => x.server_id === a.server_id)) {
+        const last = messages.get(c.id)?.at(-1);
+        readState.set(c.id, { channel_id: c.id, unread: 0, last_read_id: last?.id ?? null, is_manual: false, changed_at: Date.now() });
+      }
+      emit("unread-update", [...readState.values()]);
+    },
     list_members: () => members.map((m) => ({ ...m })),
     list_relationships: () => relationships,
     send_friend_request: (a: { username: string }) => {

@@ -17,6 +17,7 @@ mod routes;
 pub mod types;
 
 pub use routes::search::{SearchPage, ServerSearch};
+pub use routes::unread::{AckAnswer, LastRead, UnreadCounts};
 
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;

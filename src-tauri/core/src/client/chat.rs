@@ -66,7 +66,71 @@ impl Client {
                 ));
             }
         }
-        self.authed(self.inner.api.history(channel_id, q)).await
+        let page = self.authed(self.inner.api.history(channel_id, q)).await?;
+        if let Some(m) = page.first() {
+            self.learn_conversation(channel_id, &m.channel_id);
+        }
+        Ok(page)
+    }
+
+    /// Remembers that history of `channel_id` lists its messages under `conversation_id`.
+    pub(crate) fn learn_conversation(&self, channel_id: &str, conversation_id: &str) {
+        if conversation_id.is_empty() {
+            return;
+        }
+        self.inner
+            .conversations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(channel_id.to_owned(), conversation_id.to_owned());
+    }
+
+    /// The conversation id a history listing of `channel_id` showed in this session, if any.
+    #[must_use]
+    pub fn conversation_hint(&self, channel_id: &str) -> Option<String> {
+        self.inner
+            .conversations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(channel_id)
+            .cloned()
+    }
+
+    /// The server's unread map (conversation id → count).
+    ///
+    /// # Errors
+    /// Any classified failure.
+    pub async fn unread_counts(
+        &self,
+    ) -> Result<std::collections::HashMap<String, u32>, ClientError> {
+        Ok(self
+            .authed(self.inner.api.unread_counts())
+            .await?
+            .unread_counts)
+    }
+
+    /// The server's last-read pointer of a conversation.
+    ///
+    /// # Errors
+    /// Any classified failure.
+    pub async fn last_read(
+        &self,
+        conversation_id: &str,
+    ) -> Result<crate::api::LastRead, ClientError> {
+        self.authed(self.inner.api.last_read(conversation_id)).await
+    }
+
+    /// Acks `message_id` under a conversation id (the only ack the server honours).
+    ///
+    /// # Errors
+    /// Any classified failure.
+    pub async fn ack_conversation(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+    ) -> Result<crate::api::AckAnswer, ClientError> {
+        self.authed(self.inner.api.ack_conversation(conversation_id, message_id))
+            .await
     }
 
     /// Sends a message. Checked locally first (empty, whitespace only, over 4000 characters);

@@ -158,6 +158,9 @@ struct Inner {
     recent: std::sync::Mutex<communities::RecentWrites>,
     /// The last messaging settings this client wrote, trusted over the server's 60 s cache.
     messaging: std::sync::Mutex<Option<(std::time::Instant, crate::account::MessagingSettings)>>,
+    /// Channel id → conversation id, learned from history listings (whose `channel_id` is
+    /// the conversation id, messaging.txt); read state is keyed by it.
+    conversations: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// The Plexichat client; cheap to clone (an `Arc` inside).
@@ -194,6 +197,7 @@ impl Client {
                 session: tokio::sync::Mutex::new(Session::default()),
                 recent: std::sync::Mutex::new(communities::RecentWrites::default()),
                 messaging: std::sync::Mutex::new(None),
+                conversations: std::sync::Mutex::default(),
             }),
         })
     }

@@ -33,6 +33,67 @@ pub trait HistorySource: Send + Sync {
         after_id: &str,
         limit: u8,
     ) -> Result<Vec<Message>, HistoryError>;
+
+    /// The newest `limit` (≤ 100) messages of `channel_id` older than `before` (the very
+    /// newest without it), any order: catch-up compares them with what the client holds to
+    /// recover edits, deletes, reactions and pins missed in a gap. `Ok(None)` (the default)
+    /// when this source cannot list them; then only new messages are recovered.
+    ///
+    /// # Errors
+    /// [`HistoryError`] when the request failed.
+    async fn messages_before(
+        &self,
+        channel_id: &str,
+        before: Option<&str>,
+        limit: u8,
+    ) -> Result<Option<Vec<Message>>, HistoryError> {
+        let _ = (channel_id, before, limit);
+        Ok(None)
+    }
+}
+
+/// The newest `pages` pages of a channel as the server has them now, oldest first, and
+/// whether they reach the channel's start; `None` when the source cannot list them.
+///
+/// # Errors
+/// The first failed page.
+pub(crate) async fn fetch_newest(
+    source: &dyn HistorySource,
+    channel_id: &str,
+    page_size: u8,
+    pages: u32,
+) -> Result<Option<(Vec<Message>, bool)>, HistoryError> {
+    let page_size = page_size.clamp(1, 100);
+    let mut all: Vec<Message> = Vec::new();
+    let mut before: Option<String> = None;
+    let mut reached_start = false;
+    for _ in 0..pages.max(1) {
+        let Some(page) = source
+            .messages_before(channel_id, before.as_deref(), page_size)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let full = page.len() >= usize::from(page_size);
+        let oldest = page
+            .iter()
+            .map(|m| m.id.clone())
+            .min_by(|a, b| cmp_ids(a, b));
+        all.extend(page);
+        match oldest {
+            Some(o) if full && before.as_deref().is_none_or(|b| cmp_ids(&o, b).is_lt()) => {
+                before = Some(o);
+            }
+            // A short page (or a server ignoring `before`) ends the listing.
+            _ => {
+                reached_start = !full;
+                break;
+            }
+        }
+    }
+    all.sort_by(|a, b| cmp_ids(&a.id, &b.id));
+    all.dedup_by(|a, b| a.id == b.id);
+    Ok(Some((all, reached_start)))
 }
 
 /// A failed history request.
@@ -208,6 +269,9 @@ pub(crate) struct Fetched {
     pub(crate) after: String,
     /// What came back.
     pub(crate) result: Result<Vec<Message>, HistoryError>,
+    /// The channel's newest messages as the server has them now and whether they reach its
+    /// start (`None` when they could not be listed).
+    pub(crate) refreshed: Option<(Vec<Message>, bool)>,
 }
 
 /// What a merge produced.
@@ -219,6 +283,8 @@ pub(crate) struct Merged {
     pub(crate) needs_retry: bool,
     /// The longest wait a failed request's server asked for.
     pub(crate) retry_after: Option<Duration>,
+    /// Per channel, the newest span as the server has it now (keyed by the requested id).
+    pub(crate) refreshed: Vec<crate::event::MessagesRefreshed>,
 }
 
 /// Which messages each tracked channel has delivered; decides what is new.
@@ -299,6 +365,16 @@ impl Timeline {
         let mut merged = Merged::default();
         let mut by_channel: Vec<(String, Vec<Message>)> = Vec::with_capacity(fetched.len());
         for f in fetched {
+            if let Some((mut messages, reached_start)) = f.refreshed {
+                for m in &mut messages {
+                    m.channel_id.clone_from(&f.channel_id);
+                }
+                merged.refreshed.push(crate::event::MessagesRefreshed {
+                    channel_id: f.channel_id.clone(),
+                    messages,
+                    reached_start,
+                });
+            }
             match f.result {
                 Ok(list) => {
                     self.gaps.remove(&f.channel_id);
@@ -456,6 +532,7 @@ mod tests {
             channel_id: channel.into(),
             after: after.into(),
             result: Ok(list),
+            refreshed: None,
         }
     }
 
@@ -468,6 +545,7 @@ mod tests {
             channel_id: channel.into(),
             after: after.into(),
             result: Err(e),
+            refreshed: None,
         }
     }
 

@@ -186,6 +186,9 @@ pub struct GatewayConfig {
     pub catch_up_page_size: u8,
     /// Catch-up stops after this many pages per channel.
     pub catch_up_max_pages: u32,
+    /// How many of a channel's newest pages catch-up lists again to recover edits, deletes,
+    /// reactions and pins missed in a gap (0: new messages only).
+    pub catch_up_refresh_pages: u32,
     /// Seeds the jitter (tests); `None` uses the OS RNG.
     pub seed: Option<u64>,
 }
@@ -209,6 +212,7 @@ impl GatewayConfig {
             time_check_every: Duration::from_secs(2),
             catch_up_page_size: 100,
             catch_up_max_pages: 50,
+            catch_up_refresh_pages: 2,
             seed: None,
         }
     }

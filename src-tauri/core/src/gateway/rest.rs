@@ -26,13 +26,34 @@ impl HistorySource for Api {
         };
         self.history(channel_id, &query)
             .await
-            .map_err(|e| HistoryError {
-                message: e.to_string(),
-                retry_after: match e.retry {
-                    RetryKind::At { after, .. } => Some(after),
-                    _ => None,
-                },
-            })
+            .map_err(history_error)
+    }
+
+    async fn messages_before(
+        &self,
+        channel_id: &str,
+        before: Option<&str>,
+        limit: u8,
+    ) -> Result<Option<Vec<Message>>, HistoryError> {
+        let query = HistoryQuery {
+            before: before.map(str::to_owned),
+            limit: Some(u32::from(limit)),
+            ..HistoryQuery::default()
+        };
+        self.history(channel_id, &query)
+            .await
+            .map(Some)
+            .map_err(history_error)
+    }
+}
+
+fn history_error(e: crate::error::ClientError) -> HistoryError {
+    HistoryError {
+        message: e.to_string(),
+        retry_after: match e.retry {
+            RetryKind::At { after, .. } => Some(after),
+            _ => None,
+        },
     }
 }
 

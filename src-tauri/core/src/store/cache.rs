@@ -57,6 +57,30 @@ impl MessageCache {
         }
     }
 
+    /// Makes a channel agree with a fresh span of its history (see [`Store::refresh_span`]):
+    /// held messages inside the span that it lacks are dropped, its messages replace ours.
+    pub fn refresh_span(&mut self, channel_id: &str, page: &[Message], reached_start: bool) {
+        let oldest = page
+            .iter()
+            .map(|m| m.id.as_str())
+            .min_by(|a, b| cmp_ids(a, b));
+        let newest = page
+            .iter()
+            .map(|m| m.id.as_str())
+            .max_by(|a, b| cmp_ids(a, b));
+        if let Some(list) = self.channels.get_mut(channel_id) {
+            list.retain(|m| {
+                let inside = newest.is_some_and(|n| cmp_ids(&m.id, n).is_le())
+                    && (reached_start || oldest.is_some_and(|o| cmp_ids(&m.id, o).is_ge()));
+                let emptied = page.is_empty() && reached_start;
+                !(emptied || inside) || page.iter().any(|p| p.id == m.id)
+            });
+        }
+        for m in page {
+            self.insert(channel_id, m.clone());
+        }
+    }
+
     /// Drops a message (deleted on the server).
     pub fn remove(&mut self, channel_id: &str, message_id: &str) {
         if let Some(list) = self.channels.get_mut(channel_id) {

@@ -20,6 +20,9 @@ impl Store {
                 self.save_messages(&m.channel_id, std::slice::from_ref(m))?;
             }
             Event::MessageDelete(d) => self.remove_message(&d.channel_id, &d.id)?,
+            Event::MessagesRefreshed(r) => {
+                self.refresh_span(&r.channel_id, &r.messages, r.reached_start)?;
+            }
             Event::ChannelCreate(c) | Event::ChannelUpdate(c) if c.server_id.is_none() => {
                 self.remember_dm(c)?;
             }
@@ -39,6 +42,10 @@ impl MessageCache {
             }
             Event::MessageDelete(d) => {
                 self.remove(&d.channel_id, &d.id);
+                true
+            }
+            Event::MessagesRefreshed(r) => {
+                self.refresh_span(&r.channel_id, &r.messages, r.reached_start);
                 true
             }
             _ => false,

@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod scheduled;
 pub mod schema;
 pub mod search;
+pub mod unread;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

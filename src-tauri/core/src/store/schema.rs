@@ -160,6 +160,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
              new.id_len, new.json)
          ON CONFLICT (message_id) DO UPDATE SET json = excluded.json;
      END;",
+    // 5: read state per channel (see `unread.rs`): the unread count, the last-read message,
+    // whether the user marked it unread by hand (the server ignores that), when it last
+    // changed here, and the conversation id the server keys read state by.
+    "CREATE TABLE read_state (
+         channel_id TEXT PRIMARY KEY,
+         conversation_id TEXT,
+         unread INTEGER NOT NULL DEFAULT 0,
+         last_read_id TEXT,
+         is_manual INTEGER NOT NULL DEFAULT 0,
+         changed_at INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE INDEX read_state_by_conversation ON read_state(conversation_id);",
 ];
 
 /// The schema version this build writes.

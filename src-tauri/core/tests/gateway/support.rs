@@ -125,6 +125,40 @@ impl World {
         panic!("still rate limited after 50 tries");
     }
 
+    /// Bob changes a message over REST (`PATCH` content, `DELETE`, or a pin `PUT`), waiting
+    /// out 429s (bounded).
+    pub async fn change_over_rest(
+        &self,
+        http: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) {
+        let url = format!("{}{path}", self.api());
+        for _ in 0..50 {
+            let mut req = http
+                .request(method.clone(), &url)
+                .bearer_auth(&self.bob.token);
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let resp = req.send().await.expect("REST reachable");
+            if resp.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                let body: serde_json::Value = resp.json().await.unwrap_or_default();
+                let wait = body["retry_after"].as_f64().unwrap_or(0.1).clamp(0.01, 5.0);
+                tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+                continue;
+            }
+            assert!(
+                resp.status().is_success(),
+                "{method} {path} failed: {}",
+                resp.status()
+            );
+            return;
+        }
+        panic!("still rate limited after 50 tries");
+    }
+
     pub async fn post(&self, content: &str) -> String {
         self.server
             .post_message(&self.bob.id, &self.channel, content)
@@ -172,6 +206,34 @@ impl HistorySource for RestHistory {
         }
         resp.json()
             .await
+            .map_err(|e| HistoryError::new(e.to_string()))
+    }
+
+    async fn messages_before(
+        &self,
+        channel_id: &str,
+        before: Option<&str>,
+        limit: u8,
+    ) -> Result<Option<Vec<Message>>, HistoryError> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(b) = before {
+            query.push(("before", b.to_owned()));
+        }
+        let resp = self
+            .http
+            .get(format!("{}/channels/{channel_id}/messages", self.api))
+            .query(&query)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| HistoryError::new(e.to_string()))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(HistoryError::new(format!("status {status}")));
+        }
+        resp.json()
+            .await
+            .map(Some)
             .map_err(|e| HistoryError::new(e.to_string()))
     }
 }

@@ -15,6 +15,7 @@ mod saved;
 mod search;
 mod session;
 mod support;
+mod unread;
 mod waits;
 
 mod communities;

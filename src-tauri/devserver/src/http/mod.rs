@@ -45,6 +45,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(routes::servers::routes())
         .merge(routes::channels::routes())
         .merge(routes::messages::routes())
+        .merge(routes::unread::routes())
         .merge(routes::attachments::routes())
         .merge(routes::avatars::routes())
         .merge(routes::relationships::routes())

@@ -1,4 +1,5 @@
-//! Message history, send/edit/delete, read markers and reactions (chat.txt, errors.txt).
+//! Message history, send/edit/delete and reactions (chat.txt, errors.txt); read state lives in
+//! [`super::unread`].
 //!
 //! Paging quirks kept from the reference: no cursor or `before=` answers newest first,
 //! `after=` answers the messages right after the cursor oldest first, and a cursor that is not
@@ -12,7 +13,7 @@ use crate::store::chat::{content_is_filtered, NewMessage};
 use crate::store::World;
 use crate::wire;
 use axum::extract::{Path, RawQuery};
-use axum::routing::{get, post, put};
+use axum::routing::{get, put};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
@@ -20,8 +21,6 @@ use serde_json::{json, Map, Value};
 pub(crate) fn routes() -> R {
     R::new()
         .route("/channels/{channel_id}/messages", get(history).post(send))
-        .route("/channels/{channel_id}/messages/ack", post(ack))
-        .route("/channels/{channel_id}/messages/unread", get(unread))
         .route(
             "/channels/{channel_id}/messages/{message_id}",
             get(get_one).patch(edit).delete(remove),
@@ -76,16 +75,28 @@ async fn history(st: St, auth: Auth, ChannelId(id): ChannelId, RawQuery(q): RawQ
     let Some(msgs) = world.messages.get(&id) else {
         return Ok(Json(json!([])));
     };
+    // The reference lists a server channel's messages under its conversation id
+    // (messaging.txt); as documented, under the channel id.
+    let listed_as = if world.config.as_documented {
+        id
+    } else {
+        super::unread::conversation_of(&world, id)
+    };
+    let listed = |m: &crate::store::Message| {
+        let mut v = wire::message(&world, m, Some(auth.user_id));
+        v["channel_id"] = listed_as.to_string().into();
+        v
+    };
     let out: Vec<Value> = if let Some(a) = after {
         msgs.range(a.saturating_add(1)..)
             .take(limit)
-            .map(|(_, m)| wire::message(&world, m, Some(auth.user_id)))
+            .map(|(_, m)| listed(m))
             .collect()
     } else {
         msgs.range(..before.unwrap_or(u64::MAX))
             .rev()
             .take(limit)
-            .map(|(_, m)| wire::message(&world, m, Some(auth.user_id)))
+            .map(|(_, m)| listed(m))
             .collect()
     };
     Ok(Json(Value::Array(out)))
@@ -232,58 +243,6 @@ async fn remove(st: St, auth: Auth, MessageRef(id, m): MessageRef) -> ApiResult 
     let audience = world.channel_audience(id);
     world.dispatch("MESSAGE_DELETE", &payload, &audience);
     Ok(Json(wire::ok()))
-}
-
-async fn ack(st: St, auth: Auth, ChannelId(id): ChannelId, RawQuery(q): RawQuery) -> ApiResult {
-    let pairs = query_pairs(q.as_deref());
-    let target = match pairs.iter().find(|(k, _)| k == "message_id") {
-        None => None,
-        Some((_, v)) => Some(
-            v.parse::<u64>()
-                .map_err(|_| ApiError::new(400, "Invalid message ID"))?,
-        ),
-    };
-    let mut world = st.lock();
-    world.visible_channel(id, auth.user_id)?;
-    let newest = world
-        .messages
-        .get(&id)
-        .and_then(|m| m.keys().next_back().copied())
-        .unwrap_or(0);
-    let target = target.unwrap_or(newest);
-    let old = world
-        .read_markers
-        .get(&(auth.user_id, id))
-        .copied()
-        .unwrap_or(0);
-    // Acking an older message than the current marker marks nothing (and must not build an
-    // inverted range, which would panic).
-    let marked = match world.messages.get(&id) {
-        Some(m) if target > old => m.range(old.saturating_add(1)..=target).count(),
-        _ => 0,
-    };
-    if target > old {
-        world.read_markers.insert((auth.user_id, id), target);
-    }
-    Ok(Json(json!({"success": true, "messages_marked": marked})))
-}
-
-async fn unread(st: St, auth: Auth, ChannelId(id): ChannelId) -> ApiResult {
-    let world = st.lock();
-    world.visible_channel(id, auth.user_id)?;
-    let mark = world
-        .read_markers
-        .get(&(auth.user_id, id))
-        .copied()
-        .unwrap_or(0);
-    let count = world.messages.get(&id).map_or(0, |m| {
-        m.range(mark.saturating_add(1)..)
-            .filter(|(_, m)| m.author_id != auth.user_id)
-            .count()
-    });
-    Ok(Json(
-        json!({"channel_id": id.to_string(), "unread_count": count}),
-    ))
 }
 
 async fn reactions(st: St, auth: Auth, MessageRef(id, m): MessageRef) -> ApiResult {

@@ -15,6 +15,7 @@ pub(crate) mod rich;
 pub(crate) mod search;
 pub(crate) mod servers;
 pub(crate) mod startup;
+pub(crate) mod unread;
 pub(crate) mod users;
 
 use crate::state::AppState;

@@ -22,7 +22,6 @@ pub(crate) fn routes() -> R {
             "/users/@me/settings/{key}",
             get(setting).put(put_setting).delete(delete_setting),
         )
-        .route("/users/@me/unread", get(unread))
         .route("/users/@me/channels", get(list_dms).post(open_dm))
         .route("/users/search", get(search))
         .route("/users/{user_id}", get(user))
@@ -203,26 +202,6 @@ async fn delete_setting(st: St, auth: Auth, Path(key): Path<String>) -> ApiResul
         .remove(&key)
         .ok_or_else(|| ApiError::not_found("Setting"))?;
     Ok(Json(wire::ok()))
-}
-
-async fn unread(st: St, auth: Auth) -> ApiResult {
-    let world = st.lock();
-    let mut counts = serde_json::Map::new();
-    for (&channel_id, msgs) in &world.messages {
-        if !world.channel_audience(channel_id).contains(&auth.user_id) {
-            continue;
-        }
-        let mark = world.read_markers.get(&(auth.user_id, channel_id)).copied();
-        let Some(mark) = mark else { continue };
-        let n = msgs
-            .range(mark.saturating_add(1)..)
-            .filter(|(_, m)| m.author_id != auth.user_id)
-            .count();
-        if n > 0 {
-            counts.insert(channel_id.to_string(), n.into());
-        }
-    }
-    Ok(Json(json!({"unread_counts": counts})))
 }
 
 /// Lists the caller's DMs. The reference often answers `[]` here; the devserver returns the

@@ -334,7 +334,14 @@ pub(crate) struct World {
     pub(crate) relationships: HashMap<(u64, u64), Relationship>,
     pub(crate) dms: HashMap<(u64, u64), u64>,
     pub(crate) attachments: HashMap<String, Attachment>,
+    /// (user, channel) → the last-read pointer. The reference moves it only for an ack sent
+    /// with the conversation id (messaging.txt); as documented, for either id.
     pub(crate) read_markers: HashMap<(u64, u64), u64>,
+    /// (user, channel) → when the pointer last moved (ms), for `last-read`.
+    pub(crate) read_at: HashMap<(u64, u64), u64>,
+    /// (user, channel) → the newest message any ack marked read: `messages_marked` counts
+    /// from it, whichever id the ack used.
+    pub(crate) ack_marks: HashMap<(u64, u64), u64>,
     pub(crate) hub: Hub,
     pub(crate) faults: FaultState,
     pub(crate) limiter: RateLimiter,
@@ -385,6 +392,8 @@ impl World {
             dms: HashMap::new(),
             attachments: HashMap::new(),
             read_markers: HashMap::new(),
+            read_at: HashMap::new(),
+            ack_marks: HashMap::new(),
             hub: Hub::new(&config),
             faults: FaultState::default(),
             limiter: RateLimiter::default(),

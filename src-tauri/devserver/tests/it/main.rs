@@ -15,3 +15,4 @@ mod props;
 mod rest;
 mod rich;
 mod search_conformance;
+mod unread_conformance;

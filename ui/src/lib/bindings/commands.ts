@@ -16,6 +16,7 @@ import type { CachedOverview } from "./CachedOverview";
 import type { ChangePasswordArgs } from "./ChangePasswordArgs";
 import type { Channel } from "./Channel";
 import type { ChannelArgs } from "./ChannelArgs";
+import type { ChannelUnread } from "./ChannelUnread";
 import type { CodeArgs } from "./CodeArgs";
 import type { CreateChannelArgs } from "./CreateChannelArgs";
 import type { CreateInviteArgs } from "./CreateInviteArgs";
@@ -112,6 +113,7 @@ import type { UserArgs } from "./UserArgs";
 import type { UserRef } from "./UserRef";
 import type { UserSettingArgs } from "./UserSettingArgs";
 import type { UsernameArgs } from "./UsernameArgs";
+import type { ViewingArgs } from "./ViewingArgs";
 import type { VotePollArgs } from "./VotePollArgs";
 import type { WaitAction } from "./WaitAction";
 
@@ -154,6 +156,10 @@ export interface Commands {
   list_pins: { args: ChannelArgs; result: Array<Message> };
   send_typing: { args: ChannelArgs; result: null };
   ack_message: { args: MessageArgs; result: null };
+  get_unread: { args: null; result: Array<ChannelUnread> };
+  set_viewing_channel: { args: ViewingArgs; result: null };
+  mark_unread: { args: MessageArgs; result: null };
+  mark_server_read: { args: ServerArgs; result: null };
   list_relationships: { args: null; result: Array<Relationship> };
   search_user: { args: UsernameArgs; result: User };
   send_friend_request: { args: UsernameArgs; result: Relationship };
@@ -243,3 +249,5 @@ export const UI_STATE_EVENT = "ui-state";
 export const CHAT_EVENT = "chat-event";
 /** Name of the event carrying pending-send changes. */
 export const OUTBOX_EVENT = "outbox-update";
+/** Name of the event carrying the unread list. */
+export const UNREAD_EVENT = "unread-update";

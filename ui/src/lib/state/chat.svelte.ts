@@ -11,6 +11,8 @@ import { Announcer } from "./announcer.svelte";
 import { formatTime } from "../format";
 import type { Channel, Event, IpcError, Member, Message, Relationship, Server, User } from "../types";
 import type { Role } from "../bindings/Role";
+import type { ChannelUnread } from "../bindings/ChannelUnread";
+import { countsOf, firstUnread, type Divider } from "../unread/divider";
 
 /** How many messages one page loads. */
 export const PAGE_SIZE = 50;
@@ -116,7 +118,12 @@ export class ChatState {
    */
   hasNewer = $state.raw<Record<string, boolean>>({});
   isLoading = $state(false);
+  /** Unread messages per channel, as the core counts and keeps them (`unread-update`). */
   unread = $state.raw<Record<string, number>>({});
+  /** The core's read state per channel (last-read message, manual marks). */
+  readState = $state.raw<Record<string, ChannelUnread>>({});
+  /** The "New messages" divider of the channel just opened (kept while it stays open). */
+  divider = $state.raw<Divider | null>(null);
   typing = $state.raw<Record<string, Typist[]>>({});
   members = $state.raw<Member[]>([]);
   relationships = $state.raw<Relationship[]>([]);
@@ -194,6 +201,7 @@ export class ChatState {
   async start(): Promise<void> {
     const seen = this.navigation;
     await this.paintOverview();
+    void invoke("get_unread").then((list) => this.applyUnread(list), () => undefined);
     const [servers, dms] = await Promise.all([
       invoke("list_servers").catch(() => this.servers),
       invoke("list_dm_channels").catch(() => this.dms),
@@ -274,12 +282,46 @@ export class ChatState {
     this.channelId = id;
     this.notice = null;
     this.highlight = null;
+    const before = this.readState[id];
+    this.divider = null;
     this.unread = { ...this.unread, [id]: 0 };
+    if (this.isWindowFocused) void invoke("set_viewing_channel", { channel_id: id }).catch(() => undefined);
     if (!this.fresh.has(id)) {
       if (!this.messages[id]) await this.paintCached(id);
       await this.loadPage(id, null);
     }
+    if (this.channelId === id) this.divider = firstUnread(this.messages[id] ?? [], before, this.me.id);
     this.markRead(id);
+  }
+
+  /** Takes the core's unread list: badges, tray count and the next divider follow it. */
+  applyUnread(list: ChannelUnread[]): void {
+    this.readState = Object.fromEntries(list.map((e) => [e.channel_id, e]));
+    const counts = countsOf(list);
+    // The channel on screen is being read: an ack may still be on its way.
+    if (this.channelId && this.isWindowFocused && !this.readState[this.channelId]?.is_manual) delete counts[this.channelId];
+    this.unread = counts;
+  }
+
+  /** "Mark as unread" from a message: kept on this device, shown at once. */
+  async markUnread(m: Message): Promise<void> {
+    await this.act(() => invoke("mark_unread", { channel_id: m.channel_id, message_id: m.id }), { channelId: m.channel_id });
+    const list = await invoke("get_unread").catch(() => null);
+    if (list) this.applyUnread(list);
+    this.divider = firstUnread(this.messages[m.channel_id] ?? [], this.readState[m.channel_id], this.me.id);
+  }
+
+  /** "Mark server as read": every channel of it. */
+  async markServerRead(serverId: string): Promise<void> {
+    await this.act(() => invoke("mark_server_read", { server_id: serverId }));
+    const list = await invoke("get_unread").catch(() => null);
+    if (list) this.applyUnread(list);
+  }
+
+  /** The window lost focus: nothing is being read until it comes back. */
+  blurWindow(): void {
+    this.isWindowFocused = false;
+    void invoke("set_viewing_channel", { channel_id: null }).catch(() => undefined);
   }
 
   /** The server a channel belongs to: its id, `null` for a DM, `undefined` when unknown. */
@@ -476,6 +518,7 @@ export class ChatState {
   focusWindow(): void {
     this.isWindowFocused = true;
     if (this.channelId) {
+      void invoke("set_viewing_channel", { channel_id: this.channelId }).catch(() => undefined);
       this.unread = { ...this.unread, [this.channelId]: 0 };
       this.markRead(this.channelId);
     }
@@ -699,6 +742,14 @@ export class ChatState {
       case "message_delete":
         this.removeMessage(e.channel_id, e.id);
         break;
+      case "messages_refreshed": {
+        // Catch-up after a gap: within its span the page is the truth (edits, deletes, pins).
+        const known = this.messages[e.channel_id];
+        if (!known) break;
+        const page = e.messages.map((m) => withChannel(m, e.channel_id));
+        this.messages = { ...this.messages, [e.channel_id]: mergeMessages(outsideSpan(known, page, e.reached_start), page) };
+        break;
+      }
       case "reaction_add":
       case "reaction_remove":
         this.applyReaction(e.channel_id, e.message_id, e.emoji, e.type === "reaction_add" ? 1 : -1, e.user_id === this.me.id);

@@ -12,6 +12,7 @@ mod rich;
 mod saved;
 pub mod search;
 mod social;
+pub(crate) mod unread;
 
 /// Percent-encodes one path segment.
 pub(crate) fn seg(raw: &str) -> String {

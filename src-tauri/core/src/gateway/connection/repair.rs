@@ -13,8 +13,8 @@ use tokio::time::{timeout, Instant};
 
 use super::{Background, Connection};
 use crate::event::Event;
-use crate::gateway::catch_up::{fetch_after, Fetched, HistoryError};
-use crate::model::Message;
+use crate::gateway::catch_up::{fetch_after, fetch_newest, Fetched, HistoryError};
+use crate::model::{cmp_ids, Message};
 
 /// Past this many held-back live messages, new ones are delivered without waiting.
 const MAX_BUFFERED: usize = 10_000;
@@ -25,6 +25,9 @@ pub(super) struct CatchUp {
     task: Option<JoinHandle<()>>,
     again: bool,
     buffered: Vec<Message>,
+    /// Edits and deletes that arrived during the fetch: applied after its refreshed span, so
+    /// the span (listed a moment earlier) cannot undo them.
+    buffered_changes: Vec<Event>,
     /// When a failed catch-up is retried.
     pub(super) retry_at: Option<Instant>,
 }
@@ -50,6 +53,12 @@ impl Connection {
                     tracing::debug!(id = %m.id, "dropping duplicate MESSAGE_CREATE");
                 }
             }
+            change @ (Event::MessageUpdate(_) | Event::MessageDelete(_))
+                if self.catch_up.is_holding()
+                    && self.catch_up.buffered_changes.len() < MAX_BUFFERED =>
+            {
+                self.catch_up.buffered_changes.push(change);
+            }
             other => self.emit(other),
         }
     }
@@ -67,22 +76,54 @@ impl Connection {
         }
         let source = Arc::clone(&self.history);
         let tx = self.background_tx.clone();
-        let (page, pages) = (
+        let (page, pages, refresh_pages) = (
             self.config.catch_up_page_size,
             self.config.catch_up_max_pages,
+            self.config.catch_up_refresh_pages,
         );
         let limit = self.config.connect_timeout.saturating_mul(2);
         self.catch_up.task = Some(tokio::spawn(async move {
             let mut fetched = Vec::with_capacity(plan.len());
             for (channel_id, after) in plan {
-                let fetch = fetch_after(source.as_ref(), &channel_id, &after, page, pages);
-                let result = timeout(limit, fetch)
+                // The newest pages first: they show edits, deletes, reactions and pins made
+                // during the gap, and when they reach back past `after` they hold every new
+                // message too, so no second listing is needed.
+                let refreshed = if refresh_pages == 0 {
+                    Ok(None)
+                } else {
+                    timeout(
+                        limit,
+                        fetch_newest(source.as_ref(), &channel_id, page, refresh_pages),
+                    )
                     .await
-                    .unwrap_or_else(|_| Err(HistoryError::new("history request timed out")));
+                    .unwrap_or_else(|_| Err(HistoryError::new("history request timed out")))
+                };
+                let covered = match &refreshed {
+                    Ok(Some((list, reached_start))) => {
+                        *reached_start
+                            || list.first().is_some_and(|m| cmp_ids(&m.id, &after).is_le())
+                    }
+                    _ => false,
+                };
+                let result = if covered {
+                    let list = refreshed.as_ref().ok().and_then(Option::as_ref);
+                    Ok(list.map_or_else(Vec::new, |(l, _)| {
+                        l.iter()
+                            .filter(|m| cmp_ids(&m.id, &after).is_gt())
+                            .cloned()
+                            .collect()
+                    }))
+                } else {
+                    let fetch = fetch_after(source.as_ref(), &channel_id, &after, page, pages);
+                    timeout(limit, fetch)
+                        .await
+                        .unwrap_or_else(|_| Err(HistoryError::new("history request timed out")))
+                };
                 fetched.push(Fetched {
                     channel_id,
                     after,
                     result,
+                    refreshed: refreshed.ok().flatten(),
                 });
             }
             let _ = tx.send(Background::CatchUp(fetched));
@@ -96,6 +137,12 @@ impl Connection {
         tracing::debug!(delivered = merged.messages.len(), "catch-up merged");
         for m in merged.messages {
             self.emit(Event::MessageCreate(m));
+        }
+        for span in merged.refreshed {
+            self.emit(Event::MessagesRefreshed(span));
+        }
+        for change in std::mem::take(&mut self.catch_up.buffered_changes) {
+            self.emit(change);
         }
         if merged.needs_retry {
             let failures = self.timeline.gap_failures().min(8);
@@ -117,6 +164,9 @@ impl Connection {
         let buffered = std::mem::take(&mut self.catch_up.buffered);
         for m in self.timeline.merge(Vec::new(), buffered).messages {
             self.emit(Event::MessageCreate(m));
+        }
+        for change in std::mem::take(&mut self.catch_up.buffered_changes) {
+            self.emit(change);
         }
     }
 
