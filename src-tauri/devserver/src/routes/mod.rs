@@ -3,8 +3,8 @@
 pub(crate) mod account;
 pub(crate) mod attachments;
 pub(crate) mod auth;
-pub(crate) mod bookmarks;
 pub(crate) mod avatars;
+pub(crate) mod bookmarks;
 pub(crate) mod channels;
 pub(crate) mod communities;
 pub(crate) mod devtools;

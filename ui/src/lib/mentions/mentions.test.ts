@@ -13,7 +13,7 @@ async function startChat(options: Parameters<typeof renderApp>[0] = {}) {
   return r;
 }
 
-const member = (user_id: string, username: string, nickname: string | null = null): Member => ({ user_id, username, nickname, avatar_url: null, presence_status: null });
+const member = (user_id: string, username: string, nickname: string | null = null): Member => ({ user_id, username, nickname, avatar_url: null, presence_status: null, roles: [] });
 
 describe("mention helpers", () => {
   it("finds the @word being typed, matches members by prefix and inserts <@id>", () => {

@@ -747,6 +747,17 @@ export class ChatState {
         const known = this.messages[e.channel_id];
         if (!known) break;
         const page = e.messages.map((m) => withChannel(m, e.channel_id));
+        if (this.hasNewer[e.channel_id]) {
+          // A window far back must not gain the newest pages (a gap): only what it holds is
+          // corrected, and what it holds inside the pages' span but they lack was deleted.
+          if (page.length === 0) break;
+          // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local temporary
+          const fresh = new Map(page.map((m) => [m.id, m]));
+          const oldest = page.reduce((lo, m) => (compareIds(m.id, lo) < 0 ? m.id : lo), page[0].id);
+          const kept = known.filter((m) => fresh.has(m.id) || compareIds(m.id, oldest) < 0).map((m) => fresh.get(m.id) ?? m);
+          this.messages = { ...this.messages, [e.channel_id]: kept };
+          break;
+        }
         this.messages = { ...this.messages, [e.channel_id]: mergeMessages(outsideSpan(known, page, e.reached_start), page) };
         break;
       }

@@ -173,4 +173,20 @@ describe("a long channel", () => {
     expect(chat.current.at(-1)?.id).toBe("600");
     expect(chat.hasNewer["10"]).toBe(false);
   });
+
+  it("read far back takes a catch-up's corrections without gaining the newest pages", async () => {
+    const chat = new ChatState(ME);
+    const pages = Array.from({ length: 12 }, (_, i) => page(601 - (i + 1) * PAGE_SIZE, 600 - i * PAGE_SIZE));
+    await openWith(chat, pages);
+    expect(chat.current.at(-1)?.id).toBe(String(MAX_LOADED));
+    // The newest 200 (401..600) come back after a gap: 450 was edited, 460 deleted.
+    const refreshed = page(401, 600)
+      .filter((x) => x.id !== "460")
+      .map((x) => (x.id === "450" ? m(450, "edited") : x));
+    chat.handleEvent({ type: "messages_refreshed", channel_id: "10", messages: refreshed, reached_start: false });
+    expect(chat.current.at(-1)?.id).toBe(String(MAX_LOADED));
+    expect(chat.current.find((x) => x.id === "450")?.content).toBe("edited");
+    expect(chat.current.some((x) => x.id === "460")).toBe(false);
+    expect(chat.current[0].id).toBe("1");
+  });
 });
