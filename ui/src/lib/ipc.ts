@@ -56,21 +56,29 @@ function isTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
-/** The backend inside the Tauri window. */
+/** What Tauri puts on `window` (the same entry point `@tauri-apps/api/core`'s `invoke` uses). */
+type TauriInternals = { invoke(cmd: string, args: Record<string, unknown>): Promise<unknown> };
+
+/**
+ * The backend inside the Tauri window. Commands go straight to Tauri's IPC, so the first answer
+ * (which picks the first screen) waits for no chunk; the event module loads on first `listen`.
+ */
 export async function tauriBackend(): Promise<Backend> {
-  const core = await import("@tauri-apps/api/core");
-  const ev = await import("@tauri-apps/api/event");
+  const internals = () => (window as unknown as { __TAURI_INTERNALS__: TauriInternals }).__TAURI_INTERNALS__;
+  let events: Promise<typeof import("@tauri-apps/api/event")> | null = null;
   return {
     // Every Rust command takes its arguments as one `args` struct (see src-tauri/src/commands).
-    invoke: (command, args) => core.invoke(command, args === null ? {} : { args }),
+    invoke: (command, args) => internals().invoke(command, args === null ? {} : { args }),
     listen(event, handler) {
       // Tauri's listen is async; an unlisten requested before it resolves must still run.
       let stopped = false;
       let un: (() => void) | null = null;
-      void ev.listen(event, (e) => handler(e.payload)).then((f) => {
-        if (stopped) f();
-        else un = f;
-      });
+      void (events ??= import("@tauri-apps/api/event"))
+        .then((ev) => ev.listen(event, (e) => handler(e.payload)))
+        .then((f) => {
+          if (stopped) f();
+          else un = f;
+        });
       return () => {
         stopped = true;
         un?.();
