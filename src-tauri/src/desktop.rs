@@ -321,6 +321,7 @@ mod tests {
             reactions: vec![],
             pinned: false,
             poll: None,
+            embeds: None,
         })
     }
 

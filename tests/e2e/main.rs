@@ -12,6 +12,7 @@ mod waits;
 mod world;
 
 mod communities;
+mod embeds;
 mod find;
 mod later;
 mod media;

@@ -228,6 +228,128 @@ pub struct Message {
     )]
     #[ts(optional)]
     pub poll: Option<crate::poll::PollRef>,
+    /// Link previews the server attached. The reference always sends `[]`, read as `None`
+    /// and never serialised, so the common message costs nothing; malformed embeds are
+    /// dropped one by one, never the message.
+    #[serde(
+        default,
+        deserialize_with = "embeds_from_wire",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional)]
+    pub embeds: Option<Vec<Embed>>,
+}
+
+/// A link preview ("embed") as the UI shows it: text plus an image the core fetches.
+///
+/// The server's shape is not documented (the reference only ever sends `[]`), so
+/// [`Embed::from_value`] reads the common ones: Discord-style nested `provider`, `image` and
+/// `thumbnail` objects, OpenGraph-style flat `site_name`, and this type's own flat fields
+/// (how the local cache stores it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Embed {
+    /// The page the embed describes (opened in the browser after the usual confirm).
+    pub url: Option<String>,
+    /// The page's title.
+    pub title: Option<String>,
+    /// A short description, shown as plain text.
+    pub description: Option<String>,
+    /// The site or provider name, e.g. "Example News".
+    pub site_name: Option<String>,
+    /// The preview image's URL (fetched by the core, without the session's token).
+    pub image_url: Option<String>,
+    /// The image's width in pixels, when the server says.
+    pub image_width: Option<u32>,
+    /// The image's height in pixels, when the server says.
+    pub image_height: Option<u32>,
+}
+
+/// Most embeds kept per message: more is noise, and bounds the work a hostile message causes.
+const MAX_EMBEDS: usize = 10;
+
+impl Embed {
+    /// Reads one embed from whatever shape the server sent; `None` when it is not an object
+    /// or carries nothing to show (no URL, title, description or image).
+    #[must_use]
+    pub fn from_value(v: &serde_json::Value) -> Option<Self> {
+        let o = v.as_object()?;
+        let text = |key: &str, max: usize| -> Option<String> {
+            let s = o.get(key)?.as_str()?.trim();
+            (!s.is_empty()).then(|| s.chars().take(max).collect())
+        };
+        // Too long a URL is dropped, not cut: a cut URL points elsewhere.
+        let link = |v: Option<&serde_json::Value>| -> Option<String> {
+            let s = v?.as_str()?.trim();
+            (!s.is_empty() && s.len() <= MAX_URL).then(|| s.to_owned())
+        };
+        let dim = |v: Option<&serde_json::Value>| -> Option<u32> {
+            v?.as_u64()
+                .filter(|n| (1..=16_384).contains(n))
+                .and_then(|n| u32::try_from(n).ok())
+        };
+        let provider: Option<String> = match o.get("provider") {
+            Some(serde_json::Value::String(s)) => Some(s.as_str()),
+            Some(serde_json::Value::Object(p)) => p.get("name").and_then(serde_json::Value::as_str),
+            _ => None,
+        }
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(MAX_SHORT).collect());
+        // `image` (a URL or `{url, width, height}`), then `thumbnail`, then flat fields.
+        let picture = ["image", "thumbnail"]
+            .iter()
+            .find_map(|k| match o.get(*k) {
+                Some(s @ serde_json::Value::String(_)) => link(Some(s)).map(|u| (u, None, None)),
+                Some(serde_json::Value::Object(i)) => {
+                    link(i.get("url")).map(|u| (u, dim(i.get("width")), dim(i.get("height"))))
+                }
+                _ => None,
+            })
+            .or_else(|| {
+                link(o.get("image_url"))
+                    .map(|u| (u, dim(o.get("image_width")), dim(o.get("image_height"))))
+            });
+        let (image_url, image_width, image_height) = match picture {
+            Some((u, w, h)) => (Some(u), w, h),
+            None => (None, None, None),
+        };
+        let embed = Self {
+            url: link(o.get("url")),
+            title: text("title", MAX_SHORT),
+            description: text("description", MAX_DESCRIPTION),
+            site_name: text("site_name", MAX_SHORT).or(provider),
+            image_url,
+            image_width,
+            image_height,
+        };
+        let is_empty = embed.url.is_none()
+            && embed.title.is_none()
+            && embed.description.is_none()
+            && embed.image_url.is_none();
+        (!is_empty).then_some(embed)
+    }
+}
+
+/// Longest URL kept, in bytes.
+const MAX_URL: usize = 2_048;
+/// Longest title or site name kept, in characters.
+const MAX_SHORT: usize = 256;
+/// Longest description kept, in characters.
+const MAX_DESCRIPTION: usize = 1_024;
+
+/// Reads a message's `embeds`: `null`, `[]` or anything but a list is `None`; each entry is
+/// read by [`Embed::from_value`] and dropped when unreadable.
+fn embeds_from_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Embed>>, D::Error> {
+    let Some(serde_json::Value::Array(items)) = Option::<serde_json::Value>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let list: Vec<Embed> = items
+        .iter()
+        .filter_map(Embed::from_value)
+        .take(MAX_EMBEDS)
+        .collect();
+    Ok((!list.is_empty()).then_some(list))
 }
 
 /// A member of a server, as the member list shows it.
@@ -301,6 +423,67 @@ mod tests {
         assert_eq!(m.presence_status.as_deref(), Some("offline"));
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["presence_status"], "offline");
+    }
+
+    #[test]
+    fn recorded_empty_embeds_are_none_and_never_written() {
+        let m: Message = serde_json::from_str(
+            r#"{"id":"1","channel_id":"2","author_id":"3","content":"hi","created_at":1,"embeds":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(m.embeds, None);
+        let json = serde_json::to_value(&m).unwrap();
+        assert!(json.get("embeds").is_none(), "{json}");
+    }
+
+    #[test]
+    fn embeds_read_nested_and_flat_shapes_and_drop_bad_ones() {
+        let m: Message = serde_json::from_str(
+            r#"{"id":"1","channel_id":"2","author_id":"3","content":"","created_at":1,"embeds":[
+                {"type":"link","url":"https://example.com/a","title":" A title ","description":"Words",
+                 "provider":{"name":"Example"},"image":{"url":"https://cdn.example.com/a.png","width":640,"height":-3},"color":123},
+                {"url":"https://example.com/b","site_name":"Site","thumbnail":"https://cdn.example.com/b.jpg"},
+                {"title":42,"image":{"url":7}},
+                "not an object", null, 5, {},
+                {"description":"only text","image_url":"/img.png","image_width":10,"image_height":20}
+            ]}"#,
+        )
+        .unwrap();
+        let e = m.embeds.clone().expect("embeds kept");
+        assert_eq!(e.len(), 3);
+        assert_eq!(e[0].title.as_deref(), Some("A title"));
+        assert_eq!(e[0].site_name.as_deref(), Some("Example"));
+        assert_eq!(
+            e[0].image_url.as_deref(),
+            Some("https://cdn.example.com/a.png")
+        );
+        assert_eq!((e[0].image_width, e[0].image_height), (Some(640), None));
+        assert_eq!(e[1].site_name.as_deref(), Some("Site"));
+        assert_eq!(
+            e[1].image_url.as_deref(),
+            Some("https://cdn.example.com/b.jpg")
+        );
+        assert_eq!((e[2].image_width, e[2].image_height), (Some(10), Some(20)));
+        // What the cache writes reads back the same.
+        let again: Message = serde_json::from_value(serde_json::to_value(&m).unwrap()).unwrap();
+        assert_eq!(again, m);
+    }
+
+    #[test]
+    fn any_embeds_value_keeps_the_message() {
+        for embeds in [
+            "null",
+            "{}",
+            "\"x\"",
+            "[[],[1],{\"url\":{}}]",
+            "[{\"image\":{\"url\":\"\",\"width\":1e308}}]",
+        ] {
+            let body = format!(
+                r#"{{"id":"1","channel_id":"2","author_id":"3","content":"hi","created_at":1,"embeds":{embeds}}}"#
+            );
+            let m: Message = serde_json::from_str(&body).expect(&body);
+            assert_eq!(m.embeds, None, "{embeds}");
+        }
     }
 
     #[test]

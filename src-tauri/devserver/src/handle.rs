@@ -376,6 +376,23 @@ impl DevServerHandle {
         channel_id: &str,
         content: &str,
     ) -> anyhow::Result<String> {
+        self.post_message_with_embeds(user_id, channel_id, content, Vec::new())
+            .await
+    }
+
+    /// Like [`DevServerHandle::post_message`], with `embeds` stored and sent as given (the
+    /// reference always sends `[]`; this shows how the client renders link previews when a
+    /// server does send them).
+    ///
+    /// # Errors
+    /// The REST error message the same send would get.
+    pub async fn post_message_with_embeds(
+        &self,
+        user_id: &str,
+        channel_id: &str,
+        content: &str,
+        embeds: Vec<serde_json::Value>,
+    ) -> anyhow::Result<String> {
         let mut world = self.state.lock();
         let uid = resolve_user(&mut world, user_id)?;
         let cid = parse_id(channel_id).ok_or_else(|| anyhow!("Invalid channel ID"))?;
@@ -386,11 +403,15 @@ impl DevServerHandle {
                 bail!("Cannot message this user");
             }
         }
-        if content.is_empty() || content.chars().count() > 4000 || content_is_filtered(content) {
+        if (content.is_empty() && embeds.is_empty())
+            || content.chars().count() > 4000
+            || content_is_filtered(content)
+        {
             bail!("content refused by the server's validation");
         }
         let new = NewMessage {
             content: content.to_owned(),
+            embeds,
             ..NewMessage::default()
         };
         Ok(world.post_message(cid, uid, new).to_string())

@@ -73,6 +73,25 @@ pub async fn fetch_avatar(
     }))
 }
 
+/// Arguments of `fetch_embed_image`.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct EmbedImageArgs {
+    /// The embed's `image_url`, as the server sent it.
+    pub url: String,
+}
+
+/// A link embed's image as a `data:` URL: fetched by the core without the session's token
+/// (the host is usually a third party), PNG, JPEG, GIF or WebP only, at most 5 MiB.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn fetch_embed_image(
+    sessions: State<'_, Sessions>,
+    args: EmbedImageArgs,
+) -> IpcResult<String> {
+    Ok(sessions.client().await?.embed_image(&args.url).await?)
+}
+
 /// Arguments of `set_notification_level`.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]

@@ -144,6 +144,7 @@ crate::ipc_commands! {
     media::set_avatar(media::AvatarArgs) -> plexichat_core::media::AvatarSaved;
     media::remove_avatar(()) -> ();
     media::fetch_avatar(chat::UserArgs) -> Option<String>;
+    media::fetch_embed_image(media::EmbedImageArgs) -> String;
     media::set_notification_level(media::NotifyLevelArgs) -> ();
 }
 

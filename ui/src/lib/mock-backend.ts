@@ -889,6 +889,14 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     },
     // Nobody has an avatar until one is set: the server's placeholder is `null` here.
     fetch_avatar: (a: { user_id: string }) => avatars.get(a.user_id) ?? null,
+    // Like the core: raster images only (by the URL's ending here), never SVG or a page.
+    fetch_embed_image: (a: { url: string }) => {
+      if (/^https?:\/\/.+\.(png|jpe?g|gif|webp)(\?.*)?$/i.test(a.url)) {
+        return "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+      }
+      const message = "The preview is not a PNG, JPEG, GIF or WebP image.";
+      throw { code: "failed", message, state: { state: "invalid_input", field: "image", message } } satisfies IpcError;
+    },
     set_notification_level: () => null,
     get_user_settings: () => ({ ...userSettings }),
     set_user_setting: (a: { key: string; value: string | null }) => {

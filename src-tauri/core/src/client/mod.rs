@@ -36,6 +36,7 @@ mod account;
 mod auth;
 mod chat;
 mod communities;
+pub mod embeds;
 mod media;
 mod persist;
 pub mod search;

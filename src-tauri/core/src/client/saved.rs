@@ -54,6 +54,7 @@ fn notification_entry(n: &ServerNotification, cached: Option<Message>) -> Option
         reactions: vec![],
         pinned: false,
         poll: None,
+        embeds: None,
     });
     Some(MentionEntry {
         kind: if n.kind.as_deref() == Some("reply") {

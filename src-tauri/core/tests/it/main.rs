@@ -7,6 +7,7 @@
 mod account;
 mod auth;
 mod chat;
+mod embeds;
 mod polls;
 mod reference;
 mod resilience;

@@ -839,3 +839,43 @@ async fn lengths_out_of_range_are_refused_with_the_references_wording() {
         "Invalid username: String should have at least 3 characters"
     );
 }
+
+/// Messages carry `embeds: []` as recorded; the test hook posts one with a link preview,
+/// which history and the gateway then send as given.
+#[tokio::test]
+async fn embeds_are_empty_by_default_and_the_hook_posts_them_as_given() {
+    let server = start(crate::common::quiet_config()).await;
+    let api = Api::new(&server);
+    let alice = server.create_user("embed_alice", PW).await.unwrap();
+    let s = server.create_server(&alice.id, "Embeds").await.unwrap();
+    let channel = s.general_channel_id.clone();
+    let (mut gw, _) = Gw::identify(&server, &alice.token).await;
+    server
+        .post_message(&alice.id, &channel, "plain")
+        .await
+        .unwrap();
+    let embed = json!({"url": "https://example.com", "title": "Example", "image": {"url": "/x.png", "width": 4, "height": 3}});
+    server
+        .post_message_with_embeds(&alice.id, &channel, "", vec![embed.clone()])
+        .await
+        .unwrap();
+    let plain = gw.event("MESSAGE_CREATE").await;
+    assert_eq!(plain["d"]["embeds"], json!([]));
+    let rich = gw.event("MESSAGE_CREATE").await;
+    assert_eq!(rich["d"]["embeds"], json!([embed]));
+    let r = api
+        .call(
+            Method::GET,
+            &format!("/channels/{channel}/messages"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let list = r.body.as_array().cloned().unwrap_or_default();
+    assert!(
+        list.iter().any(|m| m["embeds"] == json!([embed])),
+        "{}",
+        r.text
+    );
+}

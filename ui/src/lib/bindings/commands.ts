@@ -31,6 +31,8 @@ import type { DmPrivacyArgs } from "./DmPrivacyArgs";
 import type { DraftArgs } from "./DraftArgs";
 import type { EditMessageArgs } from "./EditMessageArgs";
 import type { EditScheduledArgs } from "./EditScheduledArgs";
+import type { Embed } from "./Embed";
+import type { EmbedImageArgs } from "./EmbedImageArgs";
 import type { Event } from "./Event";
 import type { ForwardArgs } from "./ForwardArgs";
 import type { Invite } from "./Invite";
@@ -240,6 +242,7 @@ export interface Commands {
   set_avatar: { args: AvatarArgs; result: AvatarSaved };
   remove_avatar: { args: null; result: null };
   fetch_avatar: { args: UserArgs; result: string | null };
+  fetch_embed_image: { args: EmbedImageArgs; result: string };
   set_notification_level: { args: NotifyLevelArgs; result: null };
 }
 
