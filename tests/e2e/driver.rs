@@ -324,6 +324,39 @@ impl AppSession {
         }
     }
 
+    /// Like [`Self::axe_audit`], but fails only on serious or critical violations inside the
+    /// elements matching `scope` (the parts one piece of work adds); those elsewhere on the
+    /// screen are printed, not failed.
+    pub async fn axe_audit_within(&self, name: &str, scope: &str) {
+        let violations = self.axe_violations(name).await;
+        let mut inside_scope = Vec::new();
+        for v in violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        {
+            for node in v["nodes"].as_array().into_iter().flatten() {
+                let target = node["target"][0].as_str().unwrap_or_default();
+                let script = format!(
+                    "return Boolean(document.querySelector({})?.closest({}));",
+                    serde_json::to_string(target).unwrap(),
+                    serde_json::to_string(scope).unwrap()
+                );
+                let inside = self.execute(&script).await.as_bool() == Some(true);
+                let line = format!("{} ({}): {target}", v["id"], v["impact"]);
+                if inside {
+                    inside_scope.push(line);
+                } else {
+                    eprintln!("axe on {name}, outside the audited parts: {line}");
+                }
+            }
+        }
+        assert!(
+            inside_scope.is_empty(),
+            "axe-core violations on {name}:\n{}",
+            inside_scope.join("\n")
+        );
+    }
+
     /// Runs `script` (a function body; `return` gives the value) in the page; `null` on error.
     pub async fn execute(&self, script: &str) -> serde_json::Value {
         self.client
