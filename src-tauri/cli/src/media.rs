@@ -80,10 +80,8 @@ pub(crate) async fn upload(
         return Err(too_large("The file", limits.max_file_bytes));
     }
     let bytes = read(file)?;
-    let filename = file
-        .file_name()
-        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
-    let mime = mime_for(&filename);
+    let filename = plexichat_core::media::clean_filename(&file.to_string_lossy());
+    let mime = plexichat_core::media::mime_for_filename(&filename);
     let last = Arc::new(AtomicU64::new(u64::MAX));
     let progress = plexichat_core::api::UploadProgress(Arc::new(move |sent: u64, total: u64| {
         let tenth = sent.saturating_mul(10) / total.max(1);
@@ -100,23 +98,4 @@ pub(crate) async fn upload(
         ..NewMessage::default()
     };
     Ok(to_value(&client.send_message(channel, &msg).await?))
-}
-
-/// The type the server is told, from the file name (the server re-checks the bytes).
-fn mime_for(filename: &str) -> &'static str {
-    let ext = filename
-        .rsplit('.')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "txt" | "md" | "log" => "text/plain",
-        "pdf" => "application/pdf",
-        "json" => "application/json",
-        _ => "application/octet-stream",
-    }
 }

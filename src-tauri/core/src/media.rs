@@ -109,8 +109,61 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The type the server is told, from the file name (the server re-checks the bytes).
+#[must_use]
+pub fn mime_for_filename(filename: &str) -> &'static str {
+    let ext = filename
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "txt" | "md" | "log" => "text/plain",
+        "pdf" => "application/pdf",
+        "json" => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The last path component of a picked file's name, without control characters: the name
+/// others see, which must not carry the uploader's folders or break a header.
+#[must_use]
+pub fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !c.is_control()).collect();
+    let clean = clean.trim();
+    if clean.is_empty() || clean == "." || clean == ".." {
+        "file".to_owned()
+    } else {
+        clean.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_picked_file_name_cannot_carry_a_path_or_control_characters() {
+        use super::clean_filename;
+        assert_eq!(clean_filename("cat.png"), "cat.png");
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename("C:\\Users\\me\\a b.txt"), "a b.txt");
+        assert_eq!(clean_filename("evil\nname.txt"), "evilname.txt");
+        assert_eq!(clean_filename(".."), "file");
+        assert_eq!(clean_filename(""), "file");
+    }
+
+    #[test]
+    fn the_type_told_follows_the_extension_in_any_case() {
+        use super::mime_for_filename;
+        assert_eq!(mime_for_filename("a.PNG"), "image/png");
+        assert_eq!(mime_for_filename("notes.md"), "text/plain");
+        assert_eq!(mime_for_filename("noext"), "application/octet-stream");
+    }
+
     use super::*;
 
     #[test]

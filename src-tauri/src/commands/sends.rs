@@ -10,6 +10,7 @@
 //! window then).
 
 use base64::Engine as _;
+use plexichat_core::media::{clean_filename, mime_for_filename};
 use plexichat_core::model::Message;
 use plexichat_core::outbox::{Outbox, OutboxEntry, OutboxItem, OutboxUpdate};
 use plexichat_core::UiState;
@@ -192,24 +193,12 @@ fn enqueue_file(
 ) -> IpcResult<i64> {
     let item = OutboxItem::Attachment {
         content: String::new(),
-        mime: mime_for(&filename).to_owned(),
+        mime: mime_for_filename(&filename).to_owned(),
         filename,
         data_base64,
         uploaded: None,
     };
     Ok(outbox.enqueue(channel_id, item)?)
-}
-
-/// The last path component, without control characters; `file` when nothing is left.
-fn clean_filename(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = base.chars().filter(|c| !c.is_control()).collect();
-    let clean = clean.trim();
-    if clean.is_empty() || clean == "." || clean == ".." {
-        "file".to_owned()
-    } else {
-        clean.to_owned()
-    }
 }
 
 /// Enqueues `item` and waits for its first outcome: `Some(message)` / `None` once sent (edits
@@ -265,38 +254,4 @@ fn invalid(field: &str, message: &str) -> IpcError {
         },
         "refused before sending",
     )
-}
-
-/// The type the server is told, from the file name (the server re-checks the bytes).
-fn mime_for(filename: &str) -> &'static str {
-    let ext = filename
-        .rsplit('.')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "txt" | "md" | "log" => "text/plain",
-        "pdf" => "application/pdf",
-        "json" => "application/json",
-        _ => "application/octet-stream",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clean_filename;
-
-    #[test]
-    fn a_picked_file_name_cannot_carry_a_path_or_control_characters() {
-        assert_eq!(clean_filename("cat.png"), "cat.png");
-        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
-        assert_eq!(clean_filename("C:\\Users\\me\\a b.txt"), "a b.txt");
-        assert_eq!(clean_filename("evil\nname.txt"), "evilname.txt");
-        assert_eq!(clean_filename(".."), "file");
-        assert_eq!(clean_filename(""), "file");
-    }
 }
