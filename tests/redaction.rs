@@ -9,12 +9,12 @@ use std::sync::Arc;
 use plexichat_core::redact::CapturedLog;
 use plexichat_core::{Client, ClientConfig, MemoryStore, Secret};
 use plexichat_desktop_lib::logging::Redacted;
-use plexichat_devserver::{DevServer, DevServerConfig};
+use plexichat_devserver::{DevServer, DevServerConfig, DevServerHandle};
 use tracing_subscriber::layer::SubscriberExt;
 
-// Current-thread runtime: `set_default` is per thread, so every task must run on this one.
-#[tokio::test]
-async fn a_logged_sign_in_never_shows_the_password_or_token() {
+/// Every crate's events at TRACE, written through the app's redacting writer into a buffer
+/// (for this thread, while the guard lives).
+fn capture_everything() -> (CapturedLog, tracing::subscriber::DefaultGuard) {
     let log = CapturedLog::default();
     let subscriber = tracing_subscriber::registry()
         .with(tracing_subscriber::EnvFilter::new("trace"))
@@ -26,7 +26,19 @@ async fn a_logged_sign_in_never_shows_the_password_or_token() {
                     move || log.clone()
                 })),
         );
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (log, tracing::subscriber::set_default(subscriber))
+}
+
+/// A signed-out client of `server` with an in-memory store.
+fn fresh_client(server: &DevServerHandle) -> Client {
+    Client::new(ClientConfig::new(server.base_url()).with_store(Arc::new(MemoryStore::new())))
+        .unwrap()
+}
+
+// Current-thread runtime: `set_default` is per thread, so every task must run on this one.
+#[tokio::test]
+async fn a_logged_sign_in_never_shows_the_password_or_token() {
+    let (log, _guard) = capture_everything();
 
     let server = DevServer::start(DevServerConfig::for_tests())
         .await
@@ -37,9 +49,7 @@ async fn a_logged_sign_in_never_shows_the_password_or_token() {
         .await
         .unwrap();
 
-    let client =
-        Client::new(ClientConfig::new(server.base_url()).with_store(Arc::new(MemoryStore::new())))
-            .unwrap();
+    let client = fresh_client(&server);
     client
         .login("redaction_probe", &Secret::new(password))
         .await
@@ -50,9 +60,7 @@ async fn a_logged_sign_in_never_shows_the_password_or_token() {
 
     // A real 2FA sign-in: the code goes through `Secret`, which registers it for scrubbing.
     server.enable_totp("redaction_probe").await.unwrap();
-    let second =
-        Client::new(ClientConfig::new(server.base_url()).with_store(Arc::new(MemoryStore::new())))
-            .unwrap();
+    let second = fresh_client(&server);
     second
         .login("redaction_probe", &Secret::new(password))
         .await
@@ -94,27 +102,14 @@ async fn a_logged_sign_in_never_shows_the_password_or_token() {
 /// otpauth URI.
 #[tokio::test]
 async fn two_factor_secrets_backup_codes_and_reset_tokens_never_reach_the_log() {
-    let log = CapturedLog::default();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_subscriber::EnvFilter::new("trace"))
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .with_writer(Redacted({
-                    let log = log.clone();
-                    move || log.clone()
-                })),
-        );
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (log, _guard) = capture_everything();
 
     let server = DevServer::start(DevServerConfig::for_tests())
         .await
         .unwrap();
     let password = "Another-Unusual-Passw0rd!";
     server.create_user("enrol_probe", password).await.unwrap();
-    let client =
-        Client::new(ClientConfig::new(server.base_url()).with_store(Arc::new(MemoryStore::new())))
-            .unwrap();
+    let client = fresh_client(&server);
     client
         .login("enrol_probe", &Secret::new(password))
         .await
