@@ -9,12 +9,14 @@ use crate::support::{assert_state, timed, Target, PASSWORD};
 
 const NEW_PASSWORD: &str = "Another-Horse-7battery";
 
-/// The field an `invalid_input` state is about.
-fn invalid_field(state: &UiState) -> Option<&str> {
-    match state {
+/// Asserts `state` is an `invalid_input` refusal about `field` (the form marks that field).
+#[track_caller]
+fn assert_refused_field(state: &UiState, field: &str) {
+    let got = match state {
         UiState::InvalidInput { field, .. } => field.as_deref(),
         _ => None,
-    }
+    };
+    assert_eq!(got, Some(field), "{state:?}");
 }
 
 /// Rate limits off: these flows hit tight per-route limits (2 password changes per minute).
@@ -41,12 +43,7 @@ async fn two_factor_turned_on_in_settings_then_signs_in_with_a_code() {
     let wrong = timed(client.begin_two_factor(&Secret::new("Wrong-Password-1x")))
         .await
         .expect_err("wrong password");
-    assert_eq!(
-        invalid_field(&wrong.state),
-        Some("password"),
-        "{:?}",
-        wrong.state
-    );
+    assert_refused_field(&wrong.state, "password");
     assert!(
         client.token().is_some(),
         "a wrong password does not sign out"
@@ -72,12 +69,7 @@ async fn two_factor_turned_on_in_settings_then_signs_in_with_a_code() {
     let short = timed(client.confirm_two_factor(&Secret::new("12345")))
         .await
         .expect_err("short code");
-    assert_eq!(
-        invalid_field(&short.state),
-        Some("code"),
-        "{:?}",
-        short.state
-    );
+    assert_refused_field(&short.state, "code");
 
     let code = target.dev().totp_code(&name).expect("code");
     let on = timed(client.confirm_two_factor(&Secret::new(code)))
@@ -168,12 +160,7 @@ async fn a_password_change_checks_the_rules_first_and_keeps_other_sessions() {
     let weak = timed(client.change_password(&PASSWORD.into(), &Secret::new("short")))
         .await
         .expect_err("weak");
-    assert_eq!(
-        invalid_field(&weak.state),
-        Some("password"),
-        "{:?}",
-        weak.state
-    );
+    assert_refused_field(&weak.state, "password");
     assert_eq!(
         target.dev().request_count("PATCH", "/users/@me"),
         0,
@@ -184,12 +171,7 @@ async fn a_password_change_checks_the_rules_first_and_keeps_other_sessions() {
         timed(client.change_password(&Secret::new("Wrong-Password-1x"), &NEW_PASSWORD.into()))
             .await
             .expect_err("wrong current password");
-    assert_eq!(
-        invalid_field(&wrong.state),
-        Some("current_password"),
-        "{:?}",
-        wrong.state
-    );
+    assert_refused_field(&wrong.state, "current_password");
     assert_eq!(
         target.dev().request_count("PATCH", "/users/@me"),
         1,
@@ -232,24 +214,14 @@ async fn a_password_reset_with_the_mailed_token_sets_a_new_password() {
     let bad_mail = timed(client.request_password_reset("not-an-email"))
         .await
         .expect_err("bad");
-    assert_eq!(
-        invalid_field(&bad_mail.state),
-        Some("email"),
-        "{:?}",
-        bad_mail.state
-    );
+    assert_refused_field(&bad_mail.state, "email");
 
     let bogus = timed(
         client.confirm_password_reset(&Secret::new("bogus-reset-token"), &NEW_PASSWORD.into()),
     )
     .await
     .expect_err("bogus token");
-    assert_eq!(
-        invalid_field(&bogus.state),
-        Some("token"),
-        "{:?}",
-        bogus.state
-    );
+    assert_refused_field(&bogus.state, "token");
     assert_eq!(
         client.state(),
         UiState::SignedOut,
@@ -264,12 +236,7 @@ async fn a_password_reset_with_the_mailed_token_sets_a_new_password() {
         timed(client.confirm_password_reset(&Secret::new(token.clone()), &Secret::new("weak")))
             .await
             .expect_err("weak");
-    assert_eq!(
-        invalid_field(&weak.state),
-        Some("password"),
-        "{:?}",
-        weak.state
-    );
+    assert_refused_field(&weak.state, "password");
     timed(client.confirm_password_reset(&Secret::new(token), &NEW_PASSWORD.into()))
         .await
         .expect("reset");
