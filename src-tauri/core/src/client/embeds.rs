@@ -6,8 +6,17 @@
 //! [`EMBED_IMAGE_TIMEOUT`], reading at most [`EMBED_IMAGE_MAX_BYTES`], and only PNG, JPEG,
 //! GIF and WebP are accepted, by the declared type and by the bytes themselves (SVG can carry
 //! script, so it is refused). The answer is a `data:` URL the page can show as it is.
+//!
+//! Embed URLs come from other people, so the fetch must not become a way to make this machine
+//! call into its own network (a router's admin page, a cloud metadata address, a local
+//! service): hosts that are, or resolve to, loopback, private, link-local or other non-public
+//! addresses are refused, at every redirect too, and the address checked is the address
+//! connected to (the DNS answer is filtered, so a name cannot be re-pointed after the check).
+//! The one exception is the signed-in server's own host: a user who chats on a server on their
+//! own network already talks to it, and its avatars are served from there.
 
-use std::sync::OnceLock;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -49,21 +58,136 @@ fn failed(message: &str, err: ApiError) -> ClientError {
     }
 }
 
-/// The token-less HTTP client for third-party images, built once.
-fn http() -> Result<&'static reqwest::Client, ClientError> {
-    static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
-    if let Some(c) = HTTP.get() {
-        return Ok(c);
+/// Why a host was refused: it is not on the public internet.
+#[derive(Debug)]
+struct PrivateAddress;
+
+impl std::fmt::Display for PrivateAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a public address")
     }
-    let client = reqwest::Client::builder()
+}
+
+impl std::error::Error for PrivateAddress {}
+
+/// Whether `ip` is a public internet address (not loopback, private, link-local, shared
+/// carrier-grade NAT, documentation, multicast, broadcast, unspecified or reserved).
+#[must_use]
+pub fn is_public_address(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || a >= 240
+                || (a == 100 && (b & 0xc0) == 64))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_address(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
+}
+
+/// DNS answers reduced to public addresses: the connection can only go where the check
+/// allowed, whatever the name resolves to by the time it connects.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
+            let public: Vec<SocketAddr> = found.filter(|a| is_public_address(a.ip())).collect();
+            if public.is_empty() {
+                return Err(Box::new(PrivateAddress) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// A URL whose host is written as a non-public IP address (names are checked when resolved).
+fn is_private_literal(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => !is_public_address(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => !is_public_address(IpAddr::V6(ip)),
+        _ => false,
+    }
+}
+
+/// Whether a request failed because the host was not public.
+fn was_private(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<PrivateAddress>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+fn builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
         .timeout(EMBED_IMAGE_TIMEOUT)
         .connect_timeout(EMBED_IMAGE_TIMEOUT)
         .user_agent(concat!("plexichat-desktop/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
         .referer(false)
-        .build()
-        .map_err(|e| failed("Images cannot be loaded.", ApiError::from_reqwest(&e)))?;
-    Ok(HTTP.get_or_init(|| client))
+}
+
+/// The token-less HTTP clients for images, built once: `third_party` only reaches public
+/// addresses (also after redirects); the other is for the signed-in server's own host and
+/// follows no redirect, so it cannot be bounced elsewhere on the network.
+fn http(third_party: bool) -> Result<&'static reqwest::Client, ClientError> {
+    static PUBLIC: OnceLock<reqwest::Client> = OnceLock::new();
+    static SERVER: OnceLock<reqwest::Client> = OnceLock::new();
+    let cell = if third_party { &PUBLIC } else { &SERVER };
+    if let Some(c) = cell.get() {
+        return Ok(c);
+    }
+    let built = if third_party {
+        builder()
+            .dns_resolver(Arc::new(PublicOnly))
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() > MAX_REDIRECTS {
+                    attempt.error("too many redirects")
+                } else if is_private_literal(attempt.url()) {
+                    attempt.error(PrivateAddress)
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .build()
+    } else {
+        builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+    };
+    let client =
+        built.map_err(|e| failed("Images cannot be loaded.", ApiError::from_reqwest(&e)))?;
+    Ok(cell.get_or_init(|| client))
+}
+
+/// The refusal for an image on a private or local network address.
+fn private_refusal() -> ClientError {
+    refused(
+        "Images from private or local network addresses are not loaded.",
+        "embed image host is not public",
+    )
 }
 
 /// `url` made absolute against `base` (a server-relative path such as an avatar URL), and
@@ -103,7 +227,17 @@ pub fn embed_image_url(url: &str, base: &str) -> Result<url::Url, ClientError> {
 /// status, not a PNG/JPEG/GIF/WebP image, or larger than [`EMBED_IMAGE_MAX_BYTES`].
 pub async fn fetch_embed_image(url: &str, base: &str) -> Result<String, ClientError> {
     let url = embed_image_url(url, base)?;
+    let server_host = url::Url::parse(base)
+        .ok()
+        .and_then(|b| b.host_str().map(str::to_owned));
+    let third_party = url.host_str().map(str::to_owned) != server_host;
+    if third_party && is_private_literal(&url) {
+        return Err(private_refusal());
+    }
     let transport = |e: &reqwest::Error| {
+        if was_private(e) {
+            return private_refusal();
+        }
         let message = if e.is_timeout() {
             "The image's site did not answer in time."
         } else {
@@ -111,7 +245,11 @@ pub async fn fetch_embed_image(url: &str, base: &str) -> Result<String, ClientEr
         };
         failed(message, ApiError::from_reqwest(e))
     };
-    let mut resp = http()?.get(url).send().await.map_err(|e| transport(&e))?;
+    let mut resp = http(third_party)?
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| transport(&e))?;
     let status = resp.status();
     if !status.is_success() {
         return Err(refused(
@@ -201,6 +339,31 @@ mod tests {
                 matches!(&err.state, UiState::InvalidInput { field: Some(f), .. } if f == "image"),
                 "{bad}: {err:?}"
             );
+        }
+    }
+
+    #[test]
+    fn only_public_addresses_count_as_third_party_hosts() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:192.168.1.1",
+        ] {
+            assert!(!is_public_address(private.parse().unwrap()), "{private}");
+        }
+        for public in ["1.1.1.1", "93.184.216.34", "2606:4700::1111"] {
+            assert!(is_public_address(public.parse().unwrap()), "{public}");
         }
     }
 }

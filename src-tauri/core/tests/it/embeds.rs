@@ -145,3 +145,33 @@ async fn oversized_svg_and_mislabelled_images_are_refused() {
         );
     }
 }
+
+/// Someone else's embed cannot make this machine call into its own network: a loopback or
+/// private address, written out or behind a name, is refused before any request is made,
+/// unless it is the signed-in server's own host.
+#[tokio::test]
+async fn images_on_private_addresses_are_refused_unless_on_the_servers_host() {
+    let (url, seen) = one_answer(answer("image/png", &png(), true)).await;
+    let port = url::Url::parse(&url).unwrap().port().unwrap();
+    for candidate in [
+        url.clone(),
+        format!("http://localhost:{port}/preview.png"),
+        "http://169.254.169.254/latest/meta-data.png".to_owned(),
+        "http://[::1]:9/a.png".to_owned(),
+    ] {
+        let err = timed(fetch_embed_image(&candidate, "https://chat.example.com"))
+            .await
+            .expect_err(&candidate);
+        assert!(
+            refusal(&err).1.contains("private or local network"),
+            "{candidate}: {err:?}"
+        );
+    }
+    assert!(!seen.is_finished(), "no request reached the local host");
+    // The same address is the server's own host when signed in there: it loads.
+    let data = timed(fetch_embed_image(&url, "http://127.0.0.1:1"))
+        .await
+        .expect("the server's host is trusted");
+    assert!(data.starts_with("data:image/png;base64,"));
+    seen.await.unwrap();
+}
