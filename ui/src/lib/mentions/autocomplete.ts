@@ -1,5 +1,7 @@
 //! `@` autocomplete in the composer: find the `@word` being typed, match server members, and
-//! replace it with the `<@id>` the server and every client understand.
+//! put `@name` in the text. The composer shows names; what is sent carries the `<@id>` the
+//! server and every client understand (`mentionsToWire`), and an edited message's `<@id>`s
+//! come back as names (`mentionsToDisplay`).
 
 import type { Member } from "../types";
 
@@ -24,8 +26,40 @@ export function matchMembers(members: Member[], query: string, meId: string, lim
   return [...starts, ...contains].slice(0, limit);
 }
 
-/** `text` with the `@query` at `start..caret` replaced by `<@id> `, and where the caret goes. */
-export function insertMention(text: string, start: number, caret: number, userId: string): { text: string; caret: number } {
-  const token = `<@${userId}> `;
+/** `text` with the `@query` at `start..caret` replaced by `@username `, and where the caret goes. */
+export function insertMention(text: string, start: number, caret: number, username: string): { text: string; caret: number } {
+  const token = `@${username} `;
   return { text: text.slice(0, start) + token + text.slice(caret), caret: start + token.length };
+}
+
+/** Code spans and blocks, where `@name` and `<@id>` are literal text and stay as typed. */
+const CODE_RE = /(```[\s\S]*?```|`[^`\n]*`)/;
+
+/** Applies `f` to the parts of `text` outside code. */
+function outsideCode(text: string, f: (part: string) => string): string {
+  return text
+    .split(CODE_RE)
+    .map((part, i) => (i % 2 === 1 ? part : f(part)))
+    .join("");
+}
+
+/**
+ * The text as sent: each `@name` that is a member's user name (case ignored; trailing `.` or
+ * `-` is punctuation, not part of the name) becomes `<@id>`. Other `@words` stay text.
+ */
+export function mentionsToWire(text: string, members: Member[]): string {
+  const byName = new Map(members.map((m) => [m.username.toLowerCase(), m.user_id]));
+  return outsideCode(text, (part) =>
+    part.replace(/(^|\s)@([\p{L}\p{N}_.-]{1,32})/gu, (all, lead: string, word: string) => {
+      const name = word.replace(/[.-]+$/, "");
+      const id = byName.get(name.toLowerCase());
+      return id ? `${lead}<@${id}>${word.slice(name.length)}` : all;
+    }),
+  );
+}
+
+/** The text as the composer shows it: `<@id>` of a known member becomes `@username`. */
+export function mentionsToDisplay(text: string, members: Member[]): string {
+  const byId = new Map(members.map((m) => [m.user_id, m.username]));
+  return outsideCode(text, (part) => part.replace(/<@!?(\d{1,25})>/g, (all, id: string) => (byId.has(id) ? `@${byId.get(id)}` : all)));
 }

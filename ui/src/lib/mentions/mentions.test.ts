@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { renderApp } from "../../test/harness";
-import { insertMention, matchMembers, mentionQuery } from "./autocomplete";
+import { insertMention, matchMembers, mentionQuery, mentionsToDisplay, mentionsToWire } from "./autocomplete";
 import { mentionsUser, parseIds } from "./mentions.svelte";
 import type { Member } from "../types";
 
@@ -24,7 +24,16 @@ describe("mention helpers", () => {
     const members = [member("1000", "demo"), member("1001", "alice"), member("1002", "bob", "Albert"), member("1003", "sal")];
     expect(matchMembers(members, "al", "1000").map((m) => m.user_id)).toEqual(["1001", "1002", "1003"]);
     expect(matchMembers(members, "", "1000").map((m) => m.user_id)).toEqual(["1001", "1002", "1003"]);
-    expect(insertMention("hi @al!", 3, 6, "1001")).toEqual({ text: "hi <@1001> !", caret: 11 });
+    expect(insertMention("hi @al!", 3, 6, "alice")).toEqual({ text: "hi @alice !", caret: 10 });
+  });
+
+  it("the composer shows names and sends ids, leaving code, e-mail and strangers alone", () => {
+    const members = [member("1001", "alice"), member("1002", "bob.b", "Bobby")];
+    expect(mentionsToWire("@alice, ask @Bob.b. and @carol", members)).toBe("<@1001>, ask <@1002>. and @carol");
+    expect(mentionsToWire("mail me@alice.example `@alice` ```\n@alice\n```", members)).toBe("mail me@alice.example `@alice` ```\n@alice\n```");
+    expect(mentionsToDisplay("hi <@1001> and <@!1002> and <@999> `<@1001>`", members)).toBe("hi @alice and @bob.b and <@999> `<@1001>`");
+    const typed = "thanks @alice - and @bob.b!";
+    expect(mentionsToDisplay(mentionsToWire(typed, members), members)).toBe(typed);
   });
 
   it("a mention is the id in angle brackets; mute lists parse leniently", () => {
@@ -92,9 +101,9 @@ describe("mentions", () => {
     await waitFor(() => expect(document.querySelector(".msg.jumped")).not.toBeNull());
   });
 
-  it("@ in the composer offers members as a listbox, navigable by keyboard, and inserts <@id>", async () => {
+  it("@ in the composer offers members as a listbox, navigable by keyboard, shows the name and sends <@id>", async () => {
     const user = userEvent.setup();
-    await startChat();
+    const { mock } = await startChat();
     const composer = screen.getByTestId("composer");
     await user.click(composer);
     await user.type(composer, "hi @");
@@ -110,10 +119,16 @@ describe("mentions", () => {
     expect(within(screen.getByRole("listbox")).getAllByRole("option")[1]).toHaveAttribute("aria-selected", "true");
     await user.keyboard("{Enter}");
     expect(screen.queryByRole("listbox")).toBeNull();
-    expect(composer).toHaveValue("hi <@1002> ");
+    expect(composer).toHaveValue("hi @bob ");
     await user.type(composer, "@ca");
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("listbox")).toBeNull();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(mock.calls.find((c) => c.command === "queue_message")?.args?.content).toBe("hi <@1002> @ca"));
+    // Editing it shows the name again.
+    await waitFor(() => expect(screen.getAllByTestId("message").some((m) => m.textContent?.includes("@bob"))).toBe(true));
+    await user.keyboard("{ArrowUp}");
+    await waitFor(() => expect(composer).toHaveValue("hi @bob @ca"));
   });
 
   it("mutes a channel from its context menu, in the account's settings and for notifications", async () => {
