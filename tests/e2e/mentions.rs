@@ -129,6 +129,28 @@ async fn mentions_are_highlighted_counted_offered_and_saved() {
     app.screenshot("saved-list").await;
     app.axe_audit("saved-list").await;
 
+    // A note on the saved message: written inline, kept by the server, shown on the item.
+    app.click(Locator::TestId("saved-note")).await;
+    app.type_into(
+        Locator::Css("[data-testid=\"saved-note-form\"] input"),
+        "read before Friday\u{E007}",
+    )
+    .await;
+    app.wait_for_text(
+        Locator::TestId("saved-item"),
+        "read before Friday",
+        Duration::from_secs(20),
+    )
+    .await;
+    app.wait_until(
+        "the note form closed after saving",
+        r#"!document.querySelector('[data-testid="saved-note-form"]')"#,
+        Duration::from_secs(10),
+    )
+    .await;
+    app.screenshot("saved-note").await;
+    app.axe_audit("saved-note").await;
+
     // The Mentions view lists both mentions and jumps to one.
     app.click(Locator::TestId("open-mentions")).await;
     app.wait_until(
@@ -152,6 +174,6 @@ async fn mentions_are_highlighted_counted_offered_and_saved() {
     )
     .await;
     let bookmarks = world.server.request_count("POST", "/features/bookmarks");
-    assert_eq!(bookmarks, 1, "one save reached the server");
+    assert_eq!(bookmarks, 2, "the save and the note's upsert reached the server, once each");
     app.close().await;
 }

@@ -170,6 +170,20 @@ describe("saved messages", () => {
     expect(items[0]).toHaveTextContent("#general · Plexichat HQ");
     await user.click(within(items[0]).getAllByRole("button")[0]);
     await waitFor(() => expect(document.querySelector(".msg.jumped")?.getAttribute("data-message-id")).toBe(last.dataset.messageId));
+    // A note: written, saved on the server (upsert), shown on the item; a failure keeps the text.
+    await user.click(within(items[0]).getByRole("button", { name: "Add note" }));
+    const noteInput = within(items[0]).getByLabelText("Note for this saved message");
+    expect(noteInput).toHaveFocus();
+    await user.type(noteInput, "recipe for later");
+    mock.failNext("save_message", { code: "failed", message: "offline", state: { state: "offline", since: Date.now() } } as never);
+    await user.click(within(items[0]).getByRole("button", { name: "Save" }));
+    expect(await within(items[0]).findByRole("alert")).toHaveTextContent("The note was not saved");
+    expect(noteInput).toHaveValue("recipe for later");
+    await user.click(within(items[0]).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(within(items[0]).queryByLabelText("Note for this saved message")).toBeNull());
+    expect(items[0]).toHaveTextContent("recipe for later");
+    expect(mock.calls.filter((c) => c.command === "save_message").at(-1)?.args).toMatchObject({ message_id: last.dataset.messageId, label: "recipe for later" });
+    expect(within(items[0]).getByRole("button", { name: "Edit note" })).toHaveAttribute("aria-expanded", "false");
     await user.click(within(items[0]).getByRole("button", { name: "Remove from saved" }));
     expect(await within(panel).findByText(/Nothing saved yet/)).toBeInTheDocument();
     await waitFor(() => expect(within(screen.getAllByTestId("message").at(-1)!).getByTestId("save-message")).toHaveAttribute("aria-pressed", "false"));
