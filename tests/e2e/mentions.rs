@@ -174,6 +174,9 @@ async fn mentions_are_highlighted_counted_offered_and_saved() {
     )
     .await;
     let bookmarks = world.server.request_count("POST", "/features/bookmarks");
-    assert_eq!(bookmarks, 2, "the save and the note's upsert reached the server, once each");
+    assert_eq!(
+        bookmarks, 2,
+        "the save and the note's upsert reached the server, once each"
+    );
     app.close().await;
 }
